@@ -1,0 +1,30 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Config } from '../config/config';
+import { ApiKeyService, resolveApiKeyPepper } from '../modules/api-keys';
+import { applyMigrations, connectOrm } from '../platform/database/orm';
+import type { Logger } from '../platform/observability/logger';
+import { parseRateLimit } from '../policies/rate-limit/rate-limit-spec';
+import { entities } from '../server/entities';
+import { openDatabaseTarget } from './database-target';
+
+export interface CliServices {
+  readonly em: EntityManager;
+  readonly apiKeys: ApiKeyService;
+}
+
+/** Opens the database (migrated), runs `work`, and closes everything whatever happens. */
+export async function withCliServices<T>(config: Config, logger: Logger, work: (services: CliServices) => Promise<T>): Promise<T> {
+  const database = await openDatabaseTarget(config, logger);
+  try {
+    const orm = await connectOrm({ databaseUrl: database.url, entities, connectTimeoutMs: config.databaseConnectTimeoutMs, poolSize: 2 });
+    try {
+      await applyMigrations(orm);
+      const pepper = await resolveApiKeyPepper(config.apiKeyPepper, config.dataDir);
+      return await work({ em: orm.em.fork(), apiKeys: new ApiKeyService(pepper, parseRateLimit(config.defaultRateLimit)!) });
+    } finally {
+      await orm.close(true);
+    }
+  } finally {
+    await database.release();
+  }
+}

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import path from 'node:path';
+
+/** Thrown for a bad environment value; its message is one line naming the variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const durationPattern = /^(\d+)\s*(ms|s|m|h|d)?$/;
+const durationUnitsMs = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** Parses `15s`, `500ms`, `90d` or a bare number of milliseconds. */
+export function parseDurationMs(text: string): number | undefined {
+  const match = durationPattern.exec(text.trim());
+  if (!match) return undefined;
+  const unit = (match[2] ?? 'ms') as keyof typeof durationUnitsMs;
+  return Number(match[1]) * durationUnitsMs[unit];
+}
+
+const duration = z.string().transform((text, ctx) => {
+  const ms = parseDurationMs(text);
+  if (ms === undefined) ctx.addIssue({ code: 'custom', message: 'expected a duration such as 500ms, 30s, 5m, 24h' });
+  return ms ?? 0;
+});
+
+const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+
+const environmentSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'expected a redis:// URL')
+    .optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: z.string().default('false'),
+  API_KEY_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
+  DEFAULT_RATE_LIMIT: z.string().regex(/^\d+\/(s|sec|second|min|minute|h|hour)$/, 'expected e.g. 600/min').default('600/min'),
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  SHUTDOWN_GRACE: duration.default(10_000),
+  DATABASE_CONNECT_TIMEOUT: duration.default(3_000),
+  GRAPHQL_INTROSPECTION: booleanFlag.optional(),
+});
+
+export type TrustProxyText = string;
+
+export interface Config {
+  readonly environment: 'development' | 'production' | 'test';
+  readonly isProduction: boolean;
+  readonly port: number;
+  readonly host: string;
+  /** undefined: run the embedded PostgreSQL under dataDir */
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly redisUrl: string | undefined;
+  readonly logLevel: string;
+  readonly trustProxy: TrustProxyText;
+  /** HMAC key for API key hashes; when unset, one is generated and kept in the database. */
+  readonly apiKeyPepper: string | undefined;
+  readonly defaultRateLimit: string;
+  readonly maxBodyBytes: number;
+  readonly shutdownGraceMs: number;
+  readonly databaseConnectTimeoutMs: number;
+  readonly isIntrospectionEnabled: boolean;
+}
+
+/** The only reader of the environment: validates it once and returns a frozen settings object. */
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = environmentSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue.path[0]);
+    throw new ConfigError(`Invalid ${variable}: ${issue.message} (got ${JSON.stringify(mask(variable, present[variable]))})`);
+  }
+  const env = parsed.data;
+  const isProduction = env.NODE_ENV === 'production';
+  return Object.freeze({
+    environment: env.NODE_ENV,
+    isProduction,
+    port: env.PORT,
+    host: env.HOST,
+    databaseUrl: env.DATABASE_URL,
+    dataDir: path.resolve(env.DATA_DIR),
+    redisUrl: env.REDIS_URL,
+    logLevel: env.LOG_LEVEL,
+    trustProxy: env.TRUST_PROXY,
+    apiKeyPepper: env.API_KEY_PEPPER,
+    defaultRateLimit: env.DEFAULT_RATE_LIMIT,
+    maxBodyBytes: env.MAX_BODY_BYTES,
+    shutdownGraceMs: env.SHUTDOWN_GRACE,
+    databaseConnectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT,
+    isIntrospectionEnabled: env.GRAPHQL_INTROSPECTION ?? !isProduction,
+  });
+}
+
+const secretVariables = new Set(['API_KEY_PEPPER', 'DATABASE_URL', 'REDIS_URL']);
+
+function mask(variable: string, value: string | undefined): string | undefined {
+  return secretVariables.has(variable) && value !== undefined ? '***' : value;
+}

@@ -1,0 +1,62 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { isIpAllowed } from '../../policies/auth/ip-allowlist';
+import type { Principal } from '../../policies/auth/principal';
+import { effectiveScopes } from '../../policies/auth/scopes';
+import { GatewayError, unauthenticated } from '../../platform/errors';
+import { ApiKey } from './api-key.entity';
+import { keyIdOfSecret, secretMatchesHash } from './api-key.secret';
+
+const lastUsedPrecisionMs = 60_000;
+const bearerPattern = /^Bearer\s+(\S+)\s*$/i;
+
+/**
+ * Turns an `Authorization` header into a Principal. The key row is read on every request (one
+ * primary-key lookup), so a revocation applies to the very next request on every instance.
+ */
+export class ApiKeyAuthenticator {
+  constructor(
+    private readonly pepper: string,
+    private readonly onBackgroundError: (error: unknown) => void,
+  ) {}
+
+  async authenticate(em: EntityManager, authorization: string | undefined, clientIp: string): Promise<Principal> {
+    if (!authorization) throw unauthenticated('Missing API key: send "Authorization: Bearer <secret>"');
+    const secret = bearerPattern.exec(authorization)?.[1];
+    if (!secret) throw unauthenticated('Malformed Authorization header: expected "Bearer <secret>"');
+    const keyId = keyIdOfSecret(secret);
+    const apiKey = keyId ? await em.findOne(ApiKey, { id: keyId }, { populate: ['workspace'] }) : null;
+    const now = new Date();
+    if (!apiKey || !this.matchesLiveSecret(apiKey, secret, now)) throw unauthenticated('Invalid API key');
+    if (apiKey.revokedAt) throw unauthenticated('This API key has been revoked');
+    if (apiKey.expiresAt && apiKey.expiresAt <= now) throw unauthenticated('This API key has expired');
+    if (!isIpAllowed(clientIp, apiKey.allowedCidrs)) {
+      throw new GatewayError('FORBIDDEN', `Requests from ${clientIp} are not allowed for this API key`, {}, 403);
+    }
+    this.recordUse(em, apiKey, now);
+    return {
+      apiKeyId: apiKey.id,
+      apiKeyName: apiKey.name,
+      workspaceId: apiKey.workspace.id,
+      workspaceSlug: apiKey.workspace.slug,
+      grantedScopes: apiKey.scopes,
+      effectiveScopes: effectiveScopes(apiKey.scopes),
+      clientIp,
+      rateLimit: { requests: apiKey.rateLimitRequests, windowSeconds: apiKey.rateLimitWindowSeconds },
+    };
+  }
+
+  private matchesLiveSecret(apiKey: ApiKey, secret: string, now: Date): boolean {
+    if (secretMatchesHash(secret, apiKey.secretHash, this.pepper)) return true;
+    const isPreviousLive = apiKey.previousSecretHash !== null && apiKey.previousSecretExpiresAt !== null && apiKey.previousSecretExpiresAt > now;
+    return isPreviousLive && secretMatchesHash(secret, apiKey.previousSecretHash!, this.pepper);
+  }
+
+  /** At most one write a minute per key, and never on the request's critical path. */
+  private recordUse(em: EntityManager, apiKey: ApiKey, now: Date): void {
+    if (apiKey.lastUsedAt && now.getTime() - apiKey.lastUsedAt.getTime() < lastUsedPrecisionMs) return;
+    const cutoff = new Date(now.getTime() - lastUsedPrecisionMs);
+    em.getConnection()
+      .execute('update api_keys set last_used_at = ? where id = ? and (last_used_at is null or last_used_at < ?)', [now, apiKey.id, cutoff])
+      .catch(this.onBackgroundError);
+  }
+}

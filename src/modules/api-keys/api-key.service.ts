@@ -1,0 +1,144 @@
+import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
+import type { Actor } from '../../policies/auth/actor';
+import type { RateLimitSpec } from '../../policies/rate-limit/rate-limit-spec';
+import { badUserInput, notFound } from '../../platform/errors';
+import { paginateNewestFirst, type Page, type PageArgs } from '../../platform/pagination';
+import { recordAudit } from '../audit';
+import { ApiKey } from './api-key.entity';
+import { assertWithinActorScopes, maxRotationGraceSeconds, validateSettings, type ApiKeySettings } from './api-key.rules';
+import { generateKeyId, generateSecret, hashSecret } from './api-key.secret';
+
+export interface ApiKeyCreation extends ApiKeySettings {
+  readonly name: string;
+  readonly scopes: readonly string[];
+}
+
+/** A key with its secret, which exists only in this value and is never readable again. */
+export interface IssuedApiKey {
+  readonly apiKey: ApiKey;
+  readonly secret: string;
+}
+
+/** Key lifecycle. Every change commits with its audit entry in one transaction. */
+export class ApiKeyService {
+  constructor(
+    private readonly pepper: string,
+    private readonly defaultRateLimit: RateLimitSpec,
+  ) {}
+
+  async create(em: EntityManager, actor: Actor, creation: ApiKeyCreation): Promise<IssuedApiKey> {
+    validateSettings(creation, new Date());
+    assertWithinActorScopes(actor, creation.scopes);
+    return em.transactional(async (tx) => {
+      const id = generateKeyId();
+      const secret = generateSecret(id);
+      const rateLimit = creation.rateLimit ?? this.defaultRateLimit;
+      const apiKey = tx.create(ApiKey, {
+        id,
+        workspace: actor.workspaceId,
+        name: creation.name.trim(),
+        scopes: unique(creation.scopes),
+        secretHash: hashSecret(secret, this.pepper),
+        allowedCidrs: unique(creation.allowedCidrs ?? []),
+        rateLimitRequests: rateLimit.requests,
+        rateLimitWindowSeconds: rateLimit.windowSeconds,
+        expiresAt: creation.expiresAt ?? null,
+        createdBy: actor.label,
+      });
+      recordAudit(tx, actor, { action: 'api_key.created', targetType: 'api_key', targetId: id, changes: describeSettings(apiKey) });
+      return { apiKey, secret };
+    });
+  }
+
+  async update(em: EntityManager, actor: Actor, id: string, changes: ApiKeySettings): Promise<ApiKey> {
+    validateSettings(changes, new Date());
+    return em.transactional(async (tx) => {
+      const apiKey = await this.findManageable(tx, actor, id);
+      if (changes.scopes) assertWithinActorScopes(actor, changes.scopes);
+      const before = describeSettings(apiKey);
+      if (changes.name !== undefined) apiKey.name = changes.name.trim();
+      if (changes.scopes !== undefined) apiKey.scopes = unique(changes.scopes);
+      if (changes.allowedCidrs !== undefined) apiKey.allowedCidrs = unique(changes.allowedCidrs);
+      if (changes.rateLimit !== undefined) {
+        apiKey.rateLimitRequests = changes.rateLimit.requests;
+        apiKey.rateLimitWindowSeconds = changes.rateLimit.windowSeconds;
+      }
+      if (changes.expiresAt !== undefined) apiKey.expiresAt = changes.expiresAt;
+      const after = describeSettings(apiKey);
+      const changed = Object.fromEntries(
+        Object.keys(after).filter((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field])).map((field) => [field, { from: before[field], to: after[field] }]),
+      );
+      recordAudit(tx, actor, { action: 'api_key.updated', targetType: 'api_key', targetId: id, changes: changed });
+      return apiKey;
+    });
+  }
+
+  /** Stripe's "roll key": a new secret now, the old one valid for `graceSeconds` more. */
+  async rotate(em: EntityManager, actor: Actor, id: string, graceSeconds: number): Promise<IssuedApiKey> {
+    if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > maxRotationGraceSeconds) {
+      throw badUserInput([{ field: 'input.previousSecretExpiresInSeconds', message: `Must be 0 to ${maxRotationGraceSeconds}` }]);
+    }
+    return em.transactional(async (tx) => {
+      const apiKey = await this.findManageable(tx, actor, id);
+      const secret = generateSecret(apiKey.id);
+      const previousSecretExpiresAt = graceSeconds > 0 ? new Date(Date.now() + graceSeconds * 1000) : null;
+      apiKey.previousSecretHash = previousSecretExpiresAt ? apiKey.secretHash : null;
+      apiKey.previousSecretExpiresAt = previousSecretExpiresAt;
+      apiKey.secretHash = hashSecret(secret, this.pepper);
+      recordAudit(tx, actor, {
+        action: 'api_key.rotated',
+        targetType: 'api_key',
+        targetId: id,
+        changes: { previousSecretExpiresAt: previousSecretExpiresAt?.toISOString() ?? null },
+      });
+      return { apiKey, secret };
+    });
+  }
+
+  /** Takes effect on the next request on every instance: keys are read on every request. */
+  async revoke(em: EntityManager, actor: Actor, id: string): Promise<ApiKey> {
+    return em.transactional(async (tx) => {
+      const apiKey = await this.findManageable(tx, actor, id);
+      if (apiKey.revokedAt === null) {
+        apiKey.revokedAt = new Date();
+        apiKey.previousSecretHash = null;
+        apiKey.previousSecretExpiresAt = null;
+        recordAudit(tx, actor, { action: 'api_key.revoked', targetType: 'api_key', targetId: id, changes: {} });
+      }
+      return apiKey;
+    });
+  }
+
+  /** A key of another workspace is NOT_FOUND, exactly like one that does not exist. */
+  async find(em: EntityManager, workspaceId: string, id: string): Promise<ApiKey> {
+    const apiKey = await em.findOne(ApiKey, { id, workspace: workspaceId });
+    if (!apiKey) throw notFound('API key');
+    return apiKey;
+  }
+
+  list(em: EntityManager, workspaceId: string, args: PageArgs): Promise<Page<ApiKey>> {
+    return paginateNewestFirst(em, ApiKey, { workspace: workspaceId }, args);
+  }
+
+  private async findManageable(em: EntityManager, actor: Actor, id: string): Promise<ApiKey> {
+    const apiKey = await em.findOne(ApiKey, { id, workspace: actor.workspaceId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!apiKey) throw notFound('API key');
+    assertWithinActorScopes(actor, apiKey.scopes);
+    return apiKey;
+  }
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
+
+/** The audit view of a key's settings: everything an admin may change, never a secret. */
+function describeSettings(apiKey: ApiKey): Record<string, unknown> {
+  return {
+    name: apiKey.name,
+    scopes: apiKey.scopes,
+    allowedCidrs: apiKey.allowedCidrs,
+    rateLimit: { requests: apiKey.rateLimitRequests, windowSeconds: apiKey.rateLimitWindowSeconds },
+    expiresAt: apiKey.expiresAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,79 @@
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { connectionType } from '../../platform/pagination';
+import type { ApiKey } from './api-key.entity';
+
+export enum ApiKeyStatus {
+  ACTIVE = 'ACTIVE',
+  EXPIRED = 'EXPIRED',
+  REVOKED = 'REVOKED',
+}
+registerEnumType(ApiKeyStatus, { name: 'ApiKeyStatus', description: 'Whether requests signed with the key are accepted.' });
+
+@ObjectType('RateLimit', { description: 'A request budget per fixed window.' })
+export class RateLimitType {
+  @Field(() => Int, { description: 'Requests allowed per window.' })
+  requests!: number;
+
+  @Field(() => Int, { description: 'Window length in seconds.' })
+  windowSeconds!: number;
+}
+
+@ObjectType('ApiKey', { description: 'An API key of the workspace. Its secret is shown once, at creation or rotation, and never again.' })
+export class ApiKeyType {
+  @Field(() => ID, { description: 'Public id `key_…`; also the middle part of the secret, so leaked secrets can be traced.' })
+  id!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => [String], { description: 'Scopes as granted; `admin` holds every scope.' })
+  scopes!: string[];
+
+  @Field(() => ApiKeyStatus)
+  status!: ApiKeyStatus;
+
+  @Field(() => [String], { description: 'IPv4/IPv6 CIDRs requests must come from; empty allows any address.' })
+  allowedCidrs!: string[];
+
+  @Field(() => RateLimitType)
+  rateLimit!: RateLimitType;
+
+  @Field(() => Date, { nullable: true, description: 'When the key stops working; null for never.' })
+  expiresAt!: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  revokedAt!: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'After a rotation, until when the previous secret still works.' })
+  previousSecretExpiresAt!: Date | null;
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  @Field(() => Date, { nullable: true, description: 'Last authenticated request, to the minute.' })
+  lastUsedAt!: Date | null;
+
+  @Field(() => String, { description: 'The `key_…` id that created this key, or `cli` / `bootstrap`.' })
+  createdBy!: string;
+}
+
+export const ApiKeyConnection = connectionType('ApiKey', ApiKeyType);
+
+export function toApiKeyType(apiKey: ApiKey, now = new Date()): ApiKeyType {
+  const status = apiKey.revokedAt ? ApiKeyStatus.REVOKED : apiKey.expiresAt && apiKey.expiresAt <= now ? ApiKeyStatus.EXPIRED : ApiKeyStatus.ACTIVE;
+  const isPreviousLive = apiKey.previousSecretExpiresAt !== null && apiKey.previousSecretExpiresAt > now;
+  return {
+    id: apiKey.id,
+    name: apiKey.name,
+    scopes: apiKey.scopes,
+    status,
+    allowedCidrs: apiKey.allowedCidrs,
+    rateLimit: { requests: apiKey.rateLimitRequests, windowSeconds: apiKey.rateLimitWindowSeconds },
+    expiresAt: apiKey.expiresAt,
+    revokedAt: apiKey.revokedAt,
+    previousSecretExpiresAt: isPreviousLive ? apiKey.previousSecretExpiresAt : null,
+    createdAt: apiKey.createdAt,
+    lastUsedAt: apiKey.lastUsedAt,
+    createdBy: apiKey.createdBy,
+  };
+}

@@ -1,0 +1,29 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Actor } from '../../policies/auth/actor';
+import { paginateNewestFirst, type Page, type PageArgs } from '../../platform/pagination';
+import { AuditEntry } from './audit-entry.entity';
+
+export interface AuditedChange {
+  readonly action: string;
+  readonly targetType: string;
+  readonly targetId: string;
+  /** What changed, never a secret. */
+  readonly changes: Record<string, unknown>;
+}
+
+/** Adds the entry to the caller's unit of work, so it commits (or not) with the change itself. */
+export function recordAudit(em: EntityManager, actor: Actor, change: AuditedChange): AuditEntry {
+  const entry = em.create(AuditEntry, {
+    workspace: actor.workspaceId,
+    actor: actor.label,
+    actorIp: actor.ip,
+    requestId: actor.requestId,
+    ...change,
+  });
+  em.persist(entry);
+  return entry;
+}
+
+export function listAuditEntries(em: EntityManager, workspaceId: string, args: PageArgs): Promise<Page<AuditEntry>> {
+  return paginateNewestFirst(em, AuditEntry, { workspace: workspaceId }, args);
+}

@@ -1,0 +1,2 @@
+export { Workspace } from './workspace.entity';
+export { ensureWorkspace } from './workspace.service';

@@ -1,0 +1,7 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261123000000Foundation } from './Migration20261123000000Foundation';
+
+/** Every migration in order; a new migration is added here as well as in its file. */
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261123000000Foundation', class: Migration20261123000000Foundation },
+];

@@ -1,0 +1,47 @@
+import { MikroORM, type EntityClass, type Options } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { migrationsList } from './migrations';
+
+export type Orm = MikroORM;
+
+export interface OrmSettings {
+  readonly databaseUrl: string;
+  readonly entities: readonly EntityClass<unknown>[];
+  readonly connectTimeoutMs: number;
+  readonly poolSize?: number;
+}
+
+export function ormOptions(settings: OrmSettings): Options {
+  return {
+    clientUrl: settings.databaseUrl,
+    entities: [...settings.entities],
+    extensions: [Migrator],
+    // Migrations are listed in code, so the same list works from ts-jest, ts-node and dist/.
+    migrations: { migrationsList, transactional: true, allOrNothing: true, disableForeignKeys: false, silent: true },
+    pool: { min: 0, max: settings.poolSize ?? 10, acquireTimeoutMillis: settings.connectTimeoutMs },
+    driverOptions: { connection: { connectionTimeoutMillis: settings.connectTimeoutMs } },
+    // One fork per request is created explicitly; touching the global manager is a bug.
+    allowGlobalContext: false,
+    debug: false,
+    discovery: { warnWhenNoEntities: false },
+  };
+}
+
+/** Connects and checks the connection; throws when PostgreSQL does not answer. */
+export async function connectOrm(settings: OrmSettings): Promise<Orm> {
+  const orm = await MikroORM.init(ormOptions(settings));
+  if (!(await orm.isConnected())) {
+    await orm.close(true);
+    throw new Error('PostgreSQL did not answer');
+  }
+  return orm;
+}
+
+export async function applyMigrations(orm: Orm): Promise<string[]> {
+  const applied = await orm.getMigrator().up();
+  return applied.map((migration) => migration.name);
+}
+
+export async function hasPendingMigrations(orm: Orm): Promise<boolean> {
+  return (await orm.getMigrator().getPendingMigrations()).length > 0;
+}

@@ -1,0 +1,4 @@
+export * from './error-codes';
+export * from './gateway-error';
+export * from './format-error';
+export * from './database-unavailable';

@@ -1,0 +1,44 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus figures for `/metrics`; one registry per gateway so tests can run several. */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+
+  readonly graphqlRequests = new Counter({
+    name: 'gateway_graphql_requests_total',
+    help: 'GraphQL requests by operation name and outcome (ok or an error code)',
+    labelNames: ['operation', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly graphqlDuration = new Histogram({
+    name: 'gateway_graphql_request_duration_seconds',
+    help: 'GraphQL request latency in seconds by operation name and outcome',
+    labelNames: ['operation', 'outcome'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  private readonly seenOperations = new Set<string>();
+
+  recordGraphQLRequest(operationName: string | undefined, outcome: string, durationSeconds: number): void {
+    const operation = this.labelFor(operationName);
+    this.graphqlRequests.inc({ operation, outcome });
+    this.graphqlDuration.observe({ operation, outcome }, durationSeconds);
+  }
+
+  /** Operation names are client-chosen: bound their number so clients cannot grow label memory. */
+  private labelFor(operationName: string | undefined): string {
+    const name = (operationName ?? 'anonymous').slice(0, 64);
+    if (this.seenOperations.has(name)) return name;
+    if (this.seenOperations.size >= maxOperationLabels) return 'other';
+    this.seenOperations.add(name);
+    return name;
+  }
+}
+
+const maxOperationLabels = 500;

@@ -1,0 +1,4 @@
+export * from './cursor';
+export * from './page-args';
+export * from './keyset';
+export * from './connection';

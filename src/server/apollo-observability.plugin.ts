@@ -1,0 +1,39 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError } from 'graphql';
+import type { RequestContext } from '../policies/request-context';
+import { GatewayError, isDatabaseUnavailable } from '../platform/errors';
+import type { GatewayMetrics } from '../platform/observability/metrics';
+
+/**
+ * Adds `requestId` to every error, logs unexpected errors with their cause (the client sees
+ * none of it) and records metrics by operation and outcome.
+ */
+export function observabilityPlugin(metrics: GatewayMetrics): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      const startedAt = process.hrtime.bigint();
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            const original = unwrapResolverError(error);
+            const isExpected = original instanceof GatewayError || (original instanceof GraphQLError && !original.originalError);
+            if (isExpected) continue;
+            const level = isDatabaseUnavailable(original) ? 'warn' : 'error';
+            contextValue.logger[level]({ err: original, path: error.path }, 'resolver failed');
+          }
+        },
+        async willSendResponse({ response, contextValue, operationName, request }) {
+          const body = response.body;
+          const errors = body.kind === 'single' ? body.singleResult.errors : body.initialResult.errors;
+          for (const error of errors ?? []) {
+            (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
+          }
+          const outcome = errors?.length ? String(errors[0].extensions?.code ?? 'INTERNAL_SERVER_ERROR') : 'ok';
+          const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
+          metrics.recordGraphQLRequest(operationName ?? request.operationName ?? undefined, outcome, seconds);
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HeaderMap, type ApolloServer } from '@apollo/server';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { ApiKeyAuthenticator } from '../../modules/api-keys';
+import { resolveClientIp, type TrustProxySetting } from '../../policies/auth/ip-allowlist';
+import type { RequestContext } from '../../policies/request-context';
+import type { RequestRateLimiter } from '../../policies/rate-limit/request-rate-limiter';
+import { GatewayError, isDatabaseUnavailable, temporarilyUnavailable } from '../../platform/errors';
+import type { Logger } from '../../platform/observability/logger';
+import { readBody } from './read-body';
+import { writeRefusal } from './respond';
+
+export interface GraphQLHandlerDependencies {
+  readonly apollo: ApolloServer<RequestContext>;
+  readonly orm: MikroORM;
+  readonly authenticator: ApiKeyAuthenticator;
+  readonly rateLimiter: RequestRateLimiter;
+  readonly trustProxy: TrustProxySetting;
+  readonly maxBodyBytes: number;
+  readonly logger: Logger;
+}
+
+const jsonContentType = /^application\/json\s*(;|$)/i;
+
+/**
+ * `/graphql` over HTTP. Everything that can refuse a request before execution happens here,
+ * in order: body size (413), key (401), IP allowlist (403), rate limit (429), content type
+ * (415), JSON syntax (400). Execution itself is Apollo's.
+ */
+export function createGraphQLHandler(deps: GraphQLHandlerDependencies) {
+  return async (request: IncomingMessage, response: ServerResponse, requestId: string): Promise<void> => {
+    const refuse = (error: GatewayError, headers: Record<string, string> = {}) => writeRefusal(response, error, requestId, headers);
+    try {
+      const rawBody = request.method === 'POST' ? await readBody(request, deps.maxBodyBytes) : '';
+      const em = deps.orm.em.fork();
+      const clientIp = resolveClientIp(request.socket.remoteAddress ?? '', headerOf(request, 'x-forwarded-for'), deps.trustProxy);
+      const principal = await deps.authenticator.authenticate(em, headerOf(request, 'authorization'), clientIp);
+      const logger = deps.logger.child({ requestId, apiKeyId: principal.apiKeyId });
+      const decision = await deps.rateLimiter.consume(principal.apiKeyId, principal.rateLimit);
+      for (const [name, value] of Object.entries(decision.headers)) response.setHeader(name, value);
+      if (decision.refusal) return refuse(decision.refusal);
+
+      const body = parseBody(request, rawBody);
+      const headers = new HeaderMap();
+      for (const [name, value] of Object.entries(request.headers)) {
+        if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+      }
+      const context: RequestContext = { requestId, principal, em, logger };
+      const result = await deps.apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: searchOf(request), body },
+        context: async () => context,
+      });
+      for (const [name, value] of result.headers) response.setHeader(name, value);
+      response.statusCode = result.status ?? 200;
+      if (result.body.kind === 'complete') {
+        response.end(result.body.string);
+        return;
+      }
+      for await (const chunk of result.body.asyncIterator) response.write(chunk);
+      response.end();
+    } catch (error) {
+      if (response.headersSent) return void response.destroy();
+      if (error instanceof GatewayError) return refuse(error, error.httpStatus === 413 ? { connection: 'close' } : {});
+      if (isDatabaseUnavailable(error)) return refuse(temporarilyUnavailable(), { 'Retry-After': '1' });
+      deps.logger.error({ err: error, requestId }, 'request failed before execution');
+      return refuse(new GatewayError('INTERNAL_SERVER_ERROR', 'Internal server error'));
+    }
+  };
+}
+
+function headerOf(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function searchOf(request: IncomingMessage): string {
+  const url = request.url ?? '';
+  const queryStart = url.indexOf('?');
+  return queryStart === -1 ? '' : url.slice(queryStart);
+}
+
+function parseBody(request: IncomingMessage, rawBody: string): unknown {
+  if (request.method !== 'POST') return undefined;
+  const contentType = headerOf(request, 'content-type') ?? '';
+  if (!jsonContentType.test(contentType)) {
+    throw new GatewayError('BAD_USER_INPUT', 'Send the request as "Content-Type: application/json"', {}, 415);
+  }
+  try {
+    return JSON.parse(rawBody);
+  } catch {
+    throw new GatewayError('BAD_USER_INPUT', 'The request body is not valid JSON', {}, 400);
+  }
+}

@@ -1,0 +1,49 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { GatewayError } from '../../platform/errors';
+import type { Logger } from '../../platform/observability/logger';
+import { requestIdOf } from './request-id';
+import { writeJson, writeRefusal } from './respond';
+
+export interface Routes {
+  readonly graphql: (request: IncomingMessage, response: ServerResponse, requestId: string) => Promise<void>;
+  /** Database reachable and migrations applied. */
+  readonly isReady: () => Promise<boolean>;
+  readonly metrics: () => Promise<{ contentType: string; body: string }>;
+}
+
+/** Plain node:http routing: four paths do not need a framework, and the body limits stay ours. */
+export function createHttpServer(routes: Routes, logger: Logger): Server {
+  return createServer((request, response) => {
+    const requestId = requestIdOf(request);
+    response.setHeader('X-Request-Id', requestId);
+    route(routes, request, response, requestId).catch((error) => {
+      logger.error({ err: error, requestId }, 'unhandled request failure');
+      if (!response.headersSent) writeRefusal(response, new GatewayError('INTERNAL_SERVER_ERROR', 'Internal server error'), requestId);
+      else response.destroy();
+    });
+  });
+}
+
+async function route(routes: Routes, request: IncomingMessage, response: ServerResponse, requestId: string): Promise<void> {
+  const path = (request.url ?? '/').split('?')[0];
+  switch (path) {
+    case '/graphql':
+      if (request.method !== 'GET' && request.method !== 'POST') {
+        return writeRefusal(response, new GatewayError('BAD_USER_INPUT', 'Use GET or POST', {}, 405), requestId, { allow: 'GET, POST' });
+      }
+      return routes.graphql(request, response, requestId);
+    case '/healthz':
+      return writeJson(response, 200, { status: 'ok' });
+    case '/readyz': {
+      const isReady = await routes.isReady().catch(() => false);
+      return writeJson(response, isReady ? 200 : 503, { status: isReady ? 'ready' : 'unavailable' });
+    }
+    case '/metrics': {
+      const { contentType, body } = await routes.metrics();
+      response.writeHead(200, { 'content-type': contentType });
+      return void response.end(body);
+    }
+    default:
+      return writeRefusal(response, new GatewayError('NOT_FOUND', `No route ${path}`), requestId);
+  }
+}

@@ -1,0 +1,23 @@
+import type { ContainerType } from 'type-graphql';
+import { ApiKeyResolver, ViewerResolver, type ApiKeyService } from '../modules/api-keys';
+import { AuditResolver } from '../modules/audit';
+
+export interface Services {
+  readonly apiKeys: ApiKeyService;
+}
+
+/** Hands type-graphql one resolver instance per class, constructed with its services. */
+export function createResolverContainer(services: Services): ContainerType {
+  const instances = new Map<unknown, unknown>([
+    [ViewerResolver, new ViewerResolver(services.apiKeys)],
+    [ApiKeyResolver, new ApiKeyResolver(services.apiKeys)],
+    [AuditResolver, new AuditResolver()],
+  ]);
+  return {
+    get(resolverClass) {
+      const instance = instances.get(resolverClass);
+      if (!instance) throw new Error(`No resolver instance registered for ${String((resolverClass as { name?: string }).name)}`);
+      return instance;
+    },
+  };
+}

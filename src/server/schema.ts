@@ -1,0 +1,27 @@
+import { buildSchema, type ContainerType } from 'type-graphql';
+import type { GraphQLSchema } from 'graphql';
+import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { enforceScopeDirectives, requiresScopesDirective } from '../policies/auth/requires-scopes.directive';
+import { ApiKeyResolver, ViewerResolver } from '../modules/api-keys';
+import { AuditResolver } from '../modules/audit';
+
+export const resolverClasses = [ViewerResolver, ApiKeyResolver, AuditResolver] as const;
+
+/**
+ * Builds the executable schema. `container` hands type-graphql the resolver instances, each
+ * constructed with its services; building alone never asks it for one.
+ */
+export async function buildGatewaySchema(container: ContainerType): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
+    resolvers: resolverClasses,
+    container,
+    directives: [requiresScopesDirective],
+    validate: false,
+  });
+  return enforceScopeDirectives(schema);
+}
+
+/** The reviewed contract: SDL with directive applications such as `@requiresScopes`. */
+export function printGatewaySchema(schema: GraphQLSchema): string {
+  return printSchemaWithDirectives(schema) + '\n';
+}
