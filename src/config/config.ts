@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import path from 'node:path';
+import { parseTrustProxy, type TrustProxySetting } from '../policies/auth/ip-allowlist';
 
 /** Thrown for a bad environment value; its message is one line naming the variable. */
 export class ConfigError extends Error {
@@ -48,8 +49,6 @@ const environmentSchema = z.object({
   GRAPHQL_INTROSPECTION: booleanFlag.optional(),
 });
 
-export type TrustProxyText = string;
-
 export interface Config {
   readonly environment: 'development' | 'production' | 'test';
   readonly isProduction: boolean;
@@ -60,7 +59,8 @@ export interface Config {
   readonly dataDir: string;
   readonly redisUrl: string | undefined;
   readonly logLevel: string;
-  readonly trustProxy: TrustProxyText;
+  /** Which proxies' X-Forwarded-For to believe; none by default, so the header cannot be spoofed. */
+  readonly trustProxy: TrustProxySetting;
   /** HMAC key for API key hashes; when unset, one is generated and kept in the database. */
   readonly apiKeyPepper: string | undefined;
   readonly defaultRateLimit: string;
@@ -81,6 +81,15 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   }
   const env = parsed.data;
   const isProduction = env.NODE_ENV === 'production';
+  if (isProduction && !env.API_KEY_PEPPER) {
+    throw new ConfigError('Invalid API_KEY_PEPPER: required when NODE_ENV=production (32+ random characters, the same on every instance)');
+  }
+  let trustProxy: TrustProxySetting;
+  try {
+    trustProxy = parseTrustProxy(env.TRUST_PROXY);
+  } catch (error) {
+    throw new ConfigError(`Invalid TRUST_PROXY: ${(error as Error).message}`);
+  }
   return Object.freeze({
     environment: env.NODE_ENV,
     isProduction,
@@ -90,7 +99,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     dataDir: path.resolve(env.DATA_DIR),
     redisUrl: env.REDIS_URL,
     logLevel: env.LOG_LEVEL,
-    trustProxy: env.TRUST_PROXY,
+    trustProxy,
     apiKeyPepper: env.API_KEY_PEPPER,
     defaultRateLimit: env.DEFAULT_RATE_LIMIT,
     maxBodyBytes: env.MAX_BODY_BYTES,

@@ -1,8 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { GraphQLError } from 'graphql';
 import type { RequestContext } from '../policies/request-context';
-import { GatewayError, isDatabaseUnavailable } from '../platform/errors';
+import { GatewayError, isDatabaseUnavailable, isRequestError } from '../platform/errors';
 import type { GatewayMetrics } from '../platform/observability/metrics';
 
 /**
@@ -17,7 +16,7 @@ export function observabilityPlugin(metrics: GatewayMetrics): ApolloServerPlugin
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
             const original = unwrapResolverError(error);
-            const isExpected = original instanceof GatewayError || (original instanceof GraphQLError && !original.originalError);
+            const isExpected = original instanceof GatewayError || isRequestError(error.extensions?.code);
             if (isExpected) continue;
             const level = isDatabaseUnavailable(original) ? 'warn' : 'error';
             contextValue.logger[level]({ err: original, path: error.path }, 'resolver failed');

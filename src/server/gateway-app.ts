@@ -4,7 +4,6 @@ import { ApolloServer } from '@apollo/server';
 import { Redis } from 'ioredis';
 import type { Config } from '../config/config';
 import { ApiKeyAuthenticator, ApiKeyService, bootstrapAdminKey, resolveApiKeyPepper, type IssuedApiKey } from '../modules/api-keys';
-import { parseTrustProxy } from '../policies/auth/ip-allowlist';
 import type { RequestContext } from '../policies/request-context';
 import { InMemoryFixedWindowCounter, RedisFixedWindowCounter, type FixedWindowCounter } from '../policies/rate-limit/fixed-window-counter';
 import { parseRateLimit } from '../policies/rate-limit/rate-limit-spec';
@@ -69,7 +68,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
       orm,
       authenticator: new ApiKeyAuthenticator(pepper, onBackgroundError),
       rateLimiter: new RequestRateLimiter(counter, (error) => logger.warn({ err: error }, 'rate limit store failed; request allowed')),
-      trustProxy: parseTrustProxy(config.trustProxy),
+      trustProxy: config.trustProxy,
       maxBodyBytes: config.maxBodyBytes,
       logger,
     });

@@ -1,19 +1,26 @@
 import type { GraphQLFormattedError } from 'graphql';
-import { GraphQLError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { errorCodes, type ErrorCode } from './error-codes';
+import type { ErrorCode } from './error-codes';
 import { GatewayError, temporarilyUnavailable } from './gateway-error';
 import { isDatabaseUnavailable } from './database-unavailable';
 
-/** Apollo's own codes, mapped onto ours so clients see one vocabulary. */
-const apolloCodeMap: Readonly<Record<string, ErrorCode>> = {
+/**
+ * Codes Apollo gives the request errors it detects itself (syntax, validation, variable
+ * coercion), mapped onto ours so clients see one vocabulary. Errors from our resolvers never
+ * carry these: Apollo codes those INTERNAL_SERVER_ERROR unless they are GatewayErrors.
+ */
+const apolloRequestCodes: Readonly<Record<string, ErrorCode>> = {
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
   BAD_REQUEST: 'BAD_USER_INPUT',
   OPERATION_RESOLUTION_FAILURE: 'GRAPHQL_VALIDATION_FAILED',
   PERSISTED_QUERY_NOT_FOUND: 'BAD_USER_INPUT',
   PERSISTED_QUERY_NOT_SUPPORTED: 'BAD_USER_INPUT',
 };
 
-const isKnownCode = (code: unknown): code is ErrorCode => errorCodes.includes(code as ErrorCode);
+/** True for the errors Apollo raises about the request itself, as opposed to failures while resolving. */
+export const isRequestError = (formattedCode: unknown): boolean => typeof formattedCode === 'string' && formattedCode in apolloRequestCodes;
 
 /** Turns a domain error into the `extensions` the client sees. */
 export function extensionsOf(error: GatewayError): Record<string, unknown> {
@@ -35,9 +42,8 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
     return { message: unavailable.message, ...where, extensions: extensionsOf(unavailable) };
   }
   const code = formatted.extensions?.code;
-  const isGraphQLOwnError = original instanceof GraphQLError && original.originalError === undefined;
-  if (isGraphQLOwnError && typeof code === 'string' && (isKnownCode(code) || code in apolloCodeMap)) {
-    return { message: formatted.message, ...where, extensions: { code: isKnownCode(code) ? code : apolloCodeMap[code] } };
+  if (typeof code === 'string' && code in apolloRequestCodes) {
+    return { message: formatted.message, ...where, extensions: { code: apolloRequestCodes[code] } };
   }
   return { message: 'Internal server error', ...where, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }

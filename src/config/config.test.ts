@@ -1,0 +1,36 @@
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('gives working defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 4000, host: '127.0.0.1', databaseUrl: undefined, isProduction: false, isIntrospectionEnabled: true, trustProxy: { kind: 'none' } });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /^Invalid PORT: /],
+    [{ PORT: '70000' }, /^Invalid PORT: /],
+    [{ DATABASE_URL: 'mysql://x' }, /^Invalid DATABASE_URL: .*\(got "\*\*\*"\)$/],
+    [{ LOG_LEVEL: 'loud' }, /^Invalid LOG_LEVEL: /],
+    [{ TRUST_PROXY: 'maybe' }, /^Invalid TRUST_PROXY: /],
+    [{ SHUTDOWN_GRACE: 'soon' }, /^Invalid SHUTDOWN_GRACE: /],
+    [{ NODE_ENV: 'production' }, /^Invalid API_KEY_PEPPER: required when NODE_ENV=production/],
+  ])('refuses %j with one line naming the variable', (environment, message) => {
+    expect(() => loadConfig(environment)).toThrow(ConfigError);
+    expect(() => loadConfig(environment)).toThrow(message);
+    try {
+      loadConfig(environment);
+    } catch (error) {
+      expect((error as Error).message).not.toContain('\n');
+    }
+  });
+
+  it('turns durations and flags into numbers and booleans with units in their names', () => {
+    const config = loadConfig({ SHUTDOWN_GRACE: '2s', DATABASE_CONNECT_TIMEOUT: '500ms', GRAPHQL_INTROSPECTION: 'false', TRUST_PROXY: '2' });
+    expect(config).toMatchObject({ shutdownGraceMs: 2000, databaseConnectTimeoutMs: 500, isIntrospectionEnabled: false, trustProxy: { kind: 'hops', hops: 2 } });
+  });
+
+  it('never echoes a secret value in its error', () => {
+    expect(() => loadConfig({ API_KEY_PEPPER: 'short-secret' })).toThrow(/got "\*\*\*"/);
+  });
+});

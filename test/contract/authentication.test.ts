@@ -1,0 +1,64 @@
+import { Client } from 'pg';
+import { createApiKey } from '../support/api-keys';
+import { postGraphQL } from '../support/graphql-client';
+import { startGateway, type TestGateway } from '../support/start-gateway';
+
+const viewerQuery = /* GraphQL */ `query Viewer { viewer { apiKey { id } } }`;
+const revokeMutation = /* GraphQL */ `mutation Revoke($id: ID!) { apiKeyRevoke(input: { id: $id }) { apiKey { id status revokedAt } } }`;
+
+describe('AUTH: every request needs a live API key', () => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await startGateway();
+  });
+  afterAll(() => gateway.stop());
+
+  const expectUnauthenticated = async (headers: Record<string, string>, message: RegExp) => {
+    const response = await postGraphQL(gateway.graphqlUrl, viewerQuery, {}, { headers });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('content-type')).toMatch(/application\/json/);
+    expect(response.body.errors).toHaveLength(1);
+    expect(response.body.errors![0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(response.body.errors![0].message).toMatch(message);
+    expect(response.body.errors![0].extensions.requestId).toBe(response.headers.get('x-request-id'));
+    expect(response.body.data).toBeUndefined();
+  };
+
+  it('AUTH-01 a request without an Authorization header is 401 UNAUTHENTICATED', async () => {
+    await expectUnauthenticated({}, /Missing API key/);
+  });
+
+  it('AUTH-02 a malformed Authorization header is 401', async () => {
+    await expectUnauthenticated({ authorization: 'Basic dXNlcjpwYXNz' }, /Malformed/);
+  });
+
+  it('AUTH-03 an unknown key is 401, and a known key id with a wrong secret is 401 too', async () => {
+    await expectUnauthenticated({ authorization: 'Bearer sgw_aaaaaaaaaaaaaaaaaaaa_' + 'A'.repeat(43) }, /Invalid API key/);
+    const knownId = gateway.adminSecret.split('_')[1];
+    await expectUnauthenticated({ authorization: `Bearer sgw_${knownId}_${'B'.repeat(43)}` }, /Invalid API key/);
+  });
+
+  it('AUTH-04 an expired key is 401', async () => {
+    const key = await createApiKey(gateway.graphqlUrl, gateway.adminSecret, { scopes: ['keys:read'], expiresAt: new Date(Date.now() + 60_000).toISOString() });
+    const database = new Client({ connectionString: gateway.databaseUrl });
+    await database.connect();
+    await database.query(`update api_keys set expires_at = now() - interval '1 second' where id = $1`, [key.id]);
+    await database.end();
+    await expectUnauthenticated({ authorization: `Bearer ${key.secret}` }, /expired/);
+  });
+
+  it('AUTH-05 a revoked key is refused on its very next request', async () => {
+    const key = await createApiKey(gateway.graphqlUrl, gateway.adminSecret, { scopes: ['keys:read'] });
+    expect((await postGraphQL(gateway.graphqlUrl, viewerQuery, {}, { secret: key.secret })).status).toBe(200);
+    const revoked = await postGraphQL(gateway.graphqlUrl, revokeMutation, { id: key.id }, { secret: gateway.adminSecret });
+    expect(revoked.body.data!.apiKeyRevoke.apiKey.status).toBe('REVOKED');
+    await expectUnauthenticated({ authorization: `Bearer ${key.secret}` }, /revoked/);
+  });
+
+  it('AUTH-06 a valid key is answered, with X-Request-Id echoed when the caller sends one', async () => {
+    const response = await postGraphQL(gateway.graphqlUrl, viewerQuery, {}, { secret: gateway.adminSecret, headers: { 'x-request-id': 'client-chosen-id-123' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-request-id')).toBe('client-chosen-id-123');
+    expect(response.body.data!.viewer.apiKey.id).toMatch(/^key_/);
+  });
+});

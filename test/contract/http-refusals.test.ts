@@ -1,0 +1,62 @@
+import { postGraphQL, postRaw } from '../support/graphql-client';
+import { startGateway, type TestGateway } from '../support/start-gateway';
+
+describe('HTTP: requests refused before execution get the matching status and a JSON error', () => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await startGateway({ env: { MAX_BODY_BYTES: '4096' } });
+  });
+  afterAll(() => gateway.stop());
+
+  const authorized = () => ({ authorization: `Bearer ${gateway.adminSecret}` });
+
+  it('HTTP-01 malformed JSON is 400 with a JSON body', async () => {
+    const response = await postRaw(gateway.graphqlUrl, '{"query": "{ viewer', { ...authorized(), 'content-type': 'application/json' });
+    expect(response.status).toBe(400);
+    expect(response.body.errors![0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(response.body.errors![0].message).toMatch(/not valid JSON/);
+  });
+
+  it('HTTP-02 an unsupported content type is 415 with a JSON body', async () => {
+    const response = await postRaw(gateway.graphqlUrl, 'query { viewer { scopes } }', { ...authorized(), 'content-type': 'text/plain' });
+    expect(response.status).toBe(415);
+    expect(response.headers.get('content-type')).toMatch(/application\/json/);
+    expect(response.body.errors![0].message).toMatch(/application\/json/);
+  });
+
+  it('HTTP-03 a body over the limit is 413 with a JSON body', async () => {
+    const query = `query { viewer { scopes } } # ${'x'.repeat(5000)}`;
+    const response = await postRaw(gateway.graphqlUrl, JSON.stringify({ query }), { ...authorized(), 'content-type': 'application/json' });
+    expect(response.status).toBe(413);
+    expect(response.body.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', maxBytes: 4096 });
+  });
+
+  it('HTTP-04 a GraphQL syntax error is 400 GRAPHQL_PARSE_FAILED with the request id', async () => {
+    const response = await postGraphQL(gateway.graphqlUrl, '{ viewer {', {}, { secret: gateway.adminSecret });
+    expect(response.status).toBe(400);
+    expect(response.body.errors![0].extensions.code).toBe('GRAPHQL_PARSE_FAILED');
+    expect(response.body.errors![0].extensions.requestId).toBe(response.headers.get('x-request-id'));
+  });
+
+  it('HTTP-05 an unknown field is 400 GRAPHQL_VALIDATION_FAILED', async () => {
+    const response = await postGraphQL(gateway.graphqlUrl, '{ viewer { nope } }', {}, { secret: gateway.adminSecret });
+    expect(response.status).toBe(400);
+    expect(response.body.errors![0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('HTTP-06 application/graphql-response+json is honoured when the client accepts it', async () => {
+    const response = await postGraphQL(gateway.graphqlUrl, '{ viewer { scopes } }', {}, {
+      secret: gateway.adminSecret,
+      headers: { accept: 'application/graphql-response+json' },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/application\/graphql-response\+json/);
+  });
+
+  it('HTTP-07 unknown paths are 404 JSON with a request id header', async () => {
+    const response = await fetch(`${gateway.url}/nowhere`);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('x-request-id')).toBeTruthy();
+    expect(((await response.json()) as any).errors[0].extensions.code).toBe('NOT_FOUND');
+  });
+});

@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import { createApiKey } from '../support/api-keys';
+import { postGraphQL } from '../support/graphql-client';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { startGateway, type TestGateway } from '../support/start-gateway';
+
+const viewerQuery = /* GraphQL */ `query Viewer { viewer { apiKey { id } } }`;
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+describe.each([
+  ['in memory', {}],
+  ['in Redis', { REDIS_URL: redisUrl }],
+])('RATE: per-key request limits, counted %s', (_store, env: Record<string, string>) => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await startGateway({ env });
+  });
+  afterAll(() => gateway.stop());
+
+  it('RATE-01 every answered request carries RateLimit headers counting down', async () => {
+    const key = await createApiKey(gateway.graphqlUrl, gateway.adminSecret, { scopes: ['keys:read'], rateLimit: { requests: 50, windowSeconds: 3600 } });
+    const first = await postGraphQL(gateway.graphqlUrl, viewerQuery, {}, { secret: key.secret });
+    const second = await postGraphQL(gateway.graphqlUrl, viewerQuery, {}, { secret: key.secret });
+    expect(first.headers.get('ratelimit-limit')).toBe('50');
+    expect(first.headers.get('ratelimit-remaining')).toBe('49');
+    expect(second.headers.get('ratelimit-remaining')).toBe('48');
+    expect(Number(second.headers.get('ratelimit-reset'))).toBeGreaterThan(0);
+  });
+
+  it('RATE-02 the request over the limit is 429 RATE_LIMITED with Retry-After, and another key is unaffected', async () => {
+    const limited = await createApiKey(gateway.graphqlUrl, gateway.adminSecret, { scopes: ['keys:read'], rateLimit: { requests: 3, windowSeconds: 3600 } });
+    const other = await createApiKey(gateway.graphqlUrl, gateway.adminSecret, { scopes: ['keys:read'], rateLimit: { requests: 3, windowSeconds: 3600 } });
+    for (let attempt = 0; attempt < 3; attempt++) {
+      expect((await postGraphQL(gateway.graphqlUrl, viewerQuery, {}, { secret: limited.secret })).status).toBe(200);
+    }
+    const refused = await postGraphQL(gateway.graphqlUrl, viewerQuery, {}, { secret: limited.secret });
+    expect(refused.status).toBe(429);
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(3600);
+    expect(refused.headers.get('ratelimit-remaining')).toBe('0');
+    expect(refused.body.errors![0].extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: retryAfter });
+    expect(refused.body.data).toBeUndefined();
+    expect((await postGraphQL(gateway.graphqlUrl, viewerQuery, {}, { secret: other.secret })).status).toBe(200);
+  });
+});
+
+describe('RATE: with REDIS_URL, instances share one count', () => {
+  let database: TestDatabase;
+  let first: TestGateway;
+  let second: TestGateway;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    first = await startGateway({ database, env: { REDIS_URL: redisUrl } });
+    second = await startGateway({ database, env: { REDIS_URL: redisUrl } });
+  });
+  afterAll(async () => {
+    await first.stop();
+    await second.stop();
+    await database.drop();
+  });
+
+  it('RATE-03 requests spread over two gateways are limited together', async () => {
+    const name = `shared-${randomBytes(4).toString('hex')}`;
+    const key = await createApiKey(first.graphqlUrl, first.adminSecret, { name, scopes: ['keys:read'], rateLimit: { requests: 4, windowSeconds: 3600 } });
+    const statuses = [];
+    for (const gateway of [first, second, first, second, first]) {
+      statuses.push((await postGraphQL(gateway.graphqlUrl, viewerQuery, {}, { secret: key.secret })).status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 429]);
+  });
+});

@@ -1,0 +1,56 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../src/config/config';
+import { createLogger } from '../../src/platform/observability/logger';
+import { startGatewayApp, type GatewayApp } from '../../src/server/gateway-app';
+import { createTestDatabase, type TestDatabase } from './test-database';
+
+export const testPepper = 'test-pepper-0123456789abcdef0123456789abcdef';
+
+export interface TestGateway {
+  readonly app: GatewayApp;
+  readonly url: string;
+  readonly graphqlUrl: string;
+  /** The bootstrap admin key's secret. */
+  readonly adminSecret: string;
+  readonly databaseUrl: string;
+  stop(): Promise<void>;
+}
+
+export interface StartGatewayOptions {
+  /** Environment variables on top of the test defaults. */
+  readonly env?: Record<string, string>;
+  /** Share another gateway's database instead of creating one (multi-instance tests). */
+  readonly database?: TestDatabase;
+}
+
+/** A real gateway on a random port over a fresh database; `stop()` removes both. */
+export async function startGateway(options: StartGatewayOptions = {}): Promise<TestGateway> {
+  const ownsDatabase = options.database === undefined;
+  const database = options.database ?? (await createTestDatabase());
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'gateway-test-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    API_KEY_PEPPER: testPepper,
+    SHUTDOWN_GRACE: '5s',
+    DATABASE_CONNECT_TIMEOUT: '1s',
+    ...options.env,
+  });
+  const app = await startGatewayApp(config, options.env?.DATABASE_URL ?? database.url, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
+  return {
+    app,
+    url: app.url,
+    graphqlUrl: `${app.url}/graphql`,
+    adminSecret: app.bootstrapKey?.secret ?? '',
+    databaseUrl: database.url,
+    async stop() {
+      await app.close();
+      if (ownsDatabase) await database.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
