@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../platform/observability/logger';
 import type { Principal } from './auth/principal';
+import type { FieldRateLimiter } from './rate-limit/field-rate-limit';
 
 /** What every resolver receives, whether the operation came over HTTP, WebSocket or SSE. */
 export interface RequestContext {
@@ -9,4 +10,5 @@ export interface RequestContext {
   /** A fork for this request only: its identity map never leaks between requests. */
   readonly em: EntityManager;
   readonly logger: Logger;
+  readonly fieldRateLimiter: FieldRateLimiter;
 }

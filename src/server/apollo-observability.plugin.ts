@@ -30,7 +30,9 @@ export function observabilityPlugin(metrics: GatewayMetrics): ApolloServerPlugin
           }
           const outcome = errors?.length ? String(errors[0].extensions?.code ?? 'INTERNAL_SERVER_ERROR') : 'ok';
           const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
-          metrics.recordGraphQLRequest(operationName ?? request.operationName ?? undefined, outcome, seconds);
+          const operation = operationName ?? request.operationName ?? undefined;
+          metrics.recordGraphQLRequest(operation, outcome, seconds);
+          contextValue.logger.info({ operation, outcome, durationMs: Math.round(seconds * 1000) }, 'graphql request');
         },
       };
     },

@@ -8,6 +8,7 @@ import type { RequestContext } from '../policies/request-context';
 import { InMemoryFixedWindowCounter, RedisFixedWindowCounter, type FixedWindowCounter } from '../policies/rate-limit/fixed-window-counter';
 import { parseRateLimit } from '../policies/rate-limit/rate-limit-spec';
 import { RequestRateLimiter } from '../policies/rate-limit/request-rate-limiter';
+import { createFieldRateLimiter } from '../policies/rate-limit/field-rate-limit';
 import { formatGraphQLError } from '../platform/errors';
 import { applyMigrations, connectOrm, hasPendingMigrations, type Orm } from '../platform/database/orm';
 import type { Logger } from '../platform/observability/logger';
@@ -67,6 +68,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
       apollo,
       orm,
       authenticator: new ApiKeyAuthenticator(pepper, onBackgroundError),
+      fieldRateLimiter: createFieldRateLimiter(redis),
       rateLimiter: new RequestRateLimiter(counter, (error) => logger.warn({ err: error }, 'rate limit store failed; request allowed')),
       trustProxy: config.trustProxy,
       maxBodyBytes: config.maxBodyBytes,
@@ -117,10 +119,12 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 /** Lets in-flight requests finish; after `graceMs`, cuts whatever is left. */
 async function drain(server: Server, graceMs: number): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
-  const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+  // Keep-alive sockets go idle as their last response ends: close them as soon as they do.
+  const sweeper = setInterval(() => server.closeIdleConnections(), 50);
+  const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
   await closed;
-  clearTimeout(timer);
+  clearInterval(sweeper);
+  clearTimeout(deadline);
 }
 
 function describeDatabase(databaseUrl: string): string {

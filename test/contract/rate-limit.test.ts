@@ -70,3 +70,27 @@ describe('RATE: with REDIS_URL, instances share one count', () => {
     expect(statuses).toEqual([200, 200, 200, 200, 429]);
   });
 });
+
+describe('RATE: minting credentials has its own field limit (graphql-rate-limit)', () => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await startGateway({ env: { REDIS_URL: redisUrl } });
+  });
+  afterAll(() => gateway.stop());
+
+  it('RATE-04 the 31st apiKeyCreate within a minute by one key is RATE_LIMITED, and nothing is created', async () => {
+    const minter = await createApiKey(gateway.graphqlUrl, gateway.adminSecret, { scopes: ['keys:write', 'keys:read'] });
+    for (let index = 0; index < 30; index++) await createApiKey(gateway.graphqlUrl, minter.secret, { name: `minted ${index}`, scopes: ['keys:read'] });
+    const refused = await postGraphQL(
+      gateway.graphqlUrl,
+      `mutation { apiKeyCreate(input: { name: "one too many", scopes: ["keys:read"] }) { secret } }`,
+      {},
+      { secret: minter.secret },
+    );
+    expect(refused.body.data!.apiKeyCreate).toBeNull();
+    expect(refused.body.errors![0].extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 60 });
+    const names = await postGraphQL(gateway.graphqlUrl, `{ apiKeys(first: 100) { nodes { name } } }`, {}, { secret: gateway.adminSecret });
+    expect(names.body.data!.apiKeys.nodes.map((node: { name: string }) => node.name)).not.toContain('one too many');
+    expect((await createApiKey(gateway.graphqlUrl, gateway.adminSecret, { scopes: ['keys:read'] })).id).toMatch(/^key_/);
+  });
+});

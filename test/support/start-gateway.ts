@@ -23,6 +23,8 @@ export interface StartGatewayOptions {
   readonly env?: Record<string, string>;
   /** Share another gateway's database instead of creating one (multi-instance tests). */
   readonly database?: TestDatabase;
+  /** Collect every log line (at debug level) instead of discarding them. */
+  readonly logLines?: string[];
 }
 
 /** A real gateway on a random port over a fresh database; `stop()` removes both. */
@@ -40,7 +42,10 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<T
     DATABASE_CONNECT_TIMEOUT: '1s',
     ...options.env,
   });
-  const app = await startGatewayApp(config, options.env?.DATABASE_URL ?? database.url, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
+  const logger = options.logLines
+    ? createLogger('debug', { write: (line: string) => void options.logLines!.push(line) })
+    : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const app = await startGatewayApp(config, options.env?.DATABASE_URL ?? database.url, logger);
   return {
     app,
     url: app.url,

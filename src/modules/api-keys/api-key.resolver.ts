@@ -2,12 +2,17 @@ import { Arg, Args, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { ID } from 'type-graphql';
 import { actorFromPrincipal } from '../../policies/auth/actor';
 import { RequiresScopes } from '../../policies/auth/requires-scopes.directive';
+import { FieldRateLimit } from '../../policies/rate-limit/field-rate-limit';
 import type { RequestContext } from '../../policies/request-context';
 import { PageArgs, toConnection } from '../../platform/pagination';
 import { ApiKeyCreateInput, ApiKeyRevokeInput, ApiKeyRotateInput, ApiKeyUpdateInput, toSettings } from './api-key.inputs';
 import { ApiKeyCreatePayload, ApiKeyRevokePayload, ApiKeyRotatePayload, ApiKeyUpdatePayload } from './api-key.payloads';
 import type { ApiKeyService } from './api-key.service';
 import { ApiKeyConnection, ApiKeyType, toApiKeyType } from './api-key.type';
+
+/** Minting secrets is rare for honest callers and the first thing a stolen admin key is used for. */
+const credentialsPerWindow = 30;
+const credentialWindowSeconds = 60;
 
 @Resolver()
 export class ApiKeyResolver {
@@ -27,6 +32,7 @@ export class ApiKeyResolver {
 
   @Mutation(() => ApiKeyCreatePayload, { nullable: true, description: 'Creates a key with at most the scopes of the calling key.' })
   @RequiresScopes(['keys:write'])
+  @FieldRateLimit(credentialsPerWindow, credentialWindowSeconds)
   async apiKeyCreate(@Arg('input', () => ApiKeyCreateInput) input: ApiKeyCreateInput, @Ctx() context: RequestContext): Promise<ApiKeyCreatePayload> {
     const { apiKey, secret } = await this.service.create(context.em, actorFromPrincipal(context.principal, context.requestId), {
       name: input.name,
@@ -47,6 +53,7 @@ export class ApiKeyResolver {
 
   @Mutation(() => ApiKeyRotatePayload, { nullable: true, description: 'Issues a new secret; the previous one works for a grace period.' })
   @RequiresScopes(['keys:write'])
+  @FieldRateLimit(credentialsPerWindow, credentialWindowSeconds)
   async apiKeyRotate(@Arg('input', () => ApiKeyRotateInput) input: ApiKeyRotateInput, @Ctx() context: RequestContext): Promise<ApiKeyRotatePayload> {
     const actor = actorFromPrincipal(context.principal, context.requestId);
     const { apiKey, secret } = await this.service.rotate(context.em, actor, input.id, input.previousSecretExpiresInSeconds);

@@ -5,6 +5,7 @@ import type { ApiKeyAuthenticator } from '../../modules/api-keys';
 import { resolveClientIp, type TrustProxySetting } from '../../policies/auth/ip-allowlist';
 import type { RequestContext } from '../../policies/request-context';
 import type { RequestRateLimiter } from '../../policies/rate-limit/request-rate-limiter';
+import type { FieldRateLimiter } from '../../policies/rate-limit/field-rate-limit';
 import { GatewayError, isDatabaseUnavailable, temporarilyUnavailable } from '../../platform/errors';
 import type { Logger } from '../../platform/observability/logger';
 import { readBody } from './read-body';
@@ -15,6 +16,7 @@ export interface GraphQLHandlerDependencies {
   readonly orm: MikroORM;
   readonly authenticator: ApiKeyAuthenticator;
   readonly rateLimiter: RequestRateLimiter;
+  readonly fieldRateLimiter: FieldRateLimiter;
   readonly trustProxy: TrustProxySetting;
   readonly maxBodyBytes: number;
   readonly logger: Logger;
@@ -38,14 +40,17 @@ export function createGraphQLHandler(deps: GraphQLHandlerDependencies) {
       const logger = deps.logger.child({ requestId, apiKeyId: principal.apiKeyId });
       const decision = await deps.rateLimiter.consume(principal.apiKeyId, principal.rateLimit);
       for (const [name, value] of Object.entries(decision.headers)) response.setHeader(name, value);
-      if (decision.refusal) return refuse(decision.refusal);
+      if (decision.refusal) {
+        logger.info({ code: decision.refusal.code }, 'request refused');
+        return refuse(decision.refusal);
+      }
 
       const body = parseBody(request, rawBody);
       const headers = new HeaderMap();
       for (const [name, value] of Object.entries(request.headers)) {
         if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
       }
-      const context: RequestContext = { requestId, principal, em, logger };
+      const context: RequestContext = { requestId, principal, em, logger, fieldRateLimiter: deps.fieldRateLimiter };
       const result = await deps.apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: searchOf(request), body },
         context: async () => context,
@@ -60,7 +65,10 @@ export function createGraphQLHandler(deps: GraphQLHandlerDependencies) {
       response.end();
     } catch (error) {
       if (response.headersSent) return void response.destroy();
-      if (error instanceof GatewayError) return refuse(error, error.httpStatus === 413 ? { connection: 'close' } : {});
+      if (error instanceof GatewayError) {
+        deps.logger.info({ requestId, code: error.code, reason: error.message }, 'request refused');
+        return refuse(error, error.httpStatus === 413 ? { connection: 'close' } : {});
+      }
       if (isDatabaseUnavailable(error)) return refuse(temporarilyUnavailable(), { 'Retry-After': '1' });
       deps.logger.error({ err: error, requestId }, 'request failed before execution');
       return refuse(new GatewayError('INTERNAL_SERVER_ERROR', 'Internal server error'));
