@@ -52,7 +52,7 @@ function reportFailure(error: unknown): number {
   }
   if (error instanceof GatewayError) {
     const fieldErrors = (error.details.fieldErrors as { field: string; message: string }[] | undefined) ?? [];
-    const detail = fieldErrors.map((fieldError) => `${fieldError.field}: ${fieldError.message}`).join('; ');
+    const detail = fieldErrors.map((fieldError) => `${cliFlagFor(fieldError.field)}: ${fieldError.message}`).join('; ');
     process.stderr.write(`gateway: ${error.code}: ${error.message}${detail ? ` (${detail})` : ''}\n`);
     return 1;
   }
@@ -60,4 +60,18 @@ function reportFailure(error: unknown): number {
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`gateway: ${isOneLiner ? message : message.split('\n')[0]}\n`);
   return 1;
+}
+
+/** Input paths of the API, as the flags a CLI user typed. */
+const flagsByInputField: Readonly<Record<string, string>> = {
+  name: '--name',
+  scopes: '--scopes',
+  allowedCidrs: '--allow-ip',
+  rateLimit: '--rate-limit',
+  expiresAt: '--expires-in',
+};
+
+function cliFlagFor(inputPath: string): string {
+  const [root, field] = inputPath.split('.');
+  return root === 'input' && field && flagsByInputField[field] ? flagsByInputField[field] : inputPath;
 }

@@ -6,6 +6,12 @@ import { openDatabaseTarget } from './database-target';
 /** `gateway serve`: runs until SIGINT/SIGTERM, then drains requests and stops cleanly. */
 export async function serveCommand(config: Config, logger: Logger): Promise<void> {
   const startedAt = performance.now();
+  // Listen from the first moment, so a signal during start-up still stops what was started.
+  let stopRequested: (signal: NodeJS.Signals) => void = () => {};
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => (stopRequested = resolve));
+  process.once('SIGINT', stopRequested);
+  process.once('SIGTERM', stopRequested);
+
   const database = await openDatabaseTarget(config, logger);
   let app;
   try {
@@ -23,14 +29,7 @@ export async function serveCommand(config: Config, logger: Logger): Promise<void
   }
   logger.info({ url: `${app.url}/graphql`, startupMs: Math.round(performance.now() - startedAt) }, 'gateway listening');
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      logger.info({ signal }, 'shutting down');
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  logger.info({ signal: await stopSignal }, 'shutting down');
   await app.close();
   await database.release();
   logger.info('stopped');

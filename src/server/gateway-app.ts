@@ -36,7 +36,7 @@ export interface GatewayApp {
 }
 
 export async function startGatewayApp(config: Config, databaseUrl: string, logger: Logger): Promise<GatewayApp> {
-  const orm = await connectOrm({ databaseUrl, entities, connectTimeoutMs: config.databaseConnectTimeoutMs }).catch((error: Error) => {
+  const orm = await connectOrm({ databaseUrl, entities, connectTimeoutMs: config.databaseConnectTimeoutMs, logger }).catch((error: Error) => {
     throw new StartupError(`Cannot reach PostgreSQL at ${describeDatabase(databaseUrl)}: ${error.message.split('\n')[0]}`);
   });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
@@ -57,6 +57,8 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
       includeStacktraceInErrorResponses: false,
       // Keys travel in a header browsers never send on their own, so CSRF does not apply.
       csrfPrevention: false,
+      // `gateway serve` owns SIGINT/SIGTERM: it drains HTTP, then stops Apollo and PostgreSQL.
+      stopOnTerminationSignals: false,
       formatError: formatGraphQLError,
       plugins: [observabilityPlugin(metrics)],
     });

@@ -227,8 +227,9 @@ describe('CLI with the embedded PostgreSQL (no DATABASE_URL)', () => {
       // When the server gets SIGTERM
       server.child.kill('SIGTERM');
 
-      // Then it exits 0 and the embedded PostgreSQL is stopped
+      // Then it exits 0, quietly, and the embedded PostgreSQL is stopped
       expect(await server.exited).toEqual({ exitCode: 0, signal: null });
+      expect(server.output().stderr).toBe('');
       expect(existsSync(postmasterPidFile())).toBe(false);
       expect(await isPortOpen(postmaster.port)).toBe(false);
     },

@@ -6,12 +6,16 @@ import path from 'node:path';
 const mainScript = path.resolve(__dirname, '../../dist/main.js');
 const repositoryRoot = path.resolve(__dirname, '../..');
 
-/** Variables a test must set explicitly for a child gateway; inherited values would leak the test run's own setup. */
-const gatewayVariables = ['DATABASE_URL', 'DATA_DIR', 'PORT', 'HOST', 'API_KEY_PEPPER', 'REDIS_URL', 'LOG_LEVEL', 'DATABASE_CONNECT_TIMEOUT'];
+/**
+ * Variables a test must set explicitly for a child gateway; inherited values would leak the test run's own setup.
+ * NODE_ENV among them: jest sets it to "test", which changes library defaults (Apollo's signal handlers), so a
+ * child would not run as `npm start` does.
+ */
+const gatewayVariables = ['NODE_ENV', 'DATABASE_URL', 'DATA_DIR', 'PORT', 'HOST', 'API_KEY_PEPPER', 'REDIS_URL', 'LOG_LEVEL', 'DATABASE_CONNECT_TIMEOUT'];
 
 /**
- * The environment for a `node dist/main.js` child: this process's environment without any gateway
- * variable (jest's global setup sets DATABASE_URL), plus `variables`.
+ * The environment for a `node dist/main.js` child, as an operator's shell would give it: this process's
+ * environment without any gateway variable (jest's global setup sets DATABASE_URL), plus `variables`.
  */
 export function buildChildEnvironment(variables: Record<string, string>): NodeJS.ProcessEnv {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !gatewayVariables.includes(name)));

@@ -1,22 +1,36 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
- * Secrets look like `sgw_<key id>_<43 base64url chars>`: a prefix that secret scanners can
- * match, the public key id for an O(1) lookup, and 32 random bytes.
+ * Secrets look like `sgw_<key id>_<43 base62 chars>`: a prefix that secret scanners can match,
+ * the public key id for an O(1) lookup, and 256 random bits. Letters and digits only, so a
+ * double-click selects the whole secret.
  */
 export const secretPrefix = 'sgw_';
 const keyIdAlphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+const secretAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const keyIdLength = 20;
-const secretPattern = new RegExp(`^${secretPrefix}([a-z0-9]{${keyIdLength}})_([A-Za-z0-9_-]{43})$`);
+/** 43 base62 characters hold 256 bits. */
+const randomPartLength = 43;
+const secretPattern = new RegExp(`^${secretPrefix}([a-z0-9]{${keyIdLength}})_([A-Za-z0-9]{${randomPartLength}})$`);
 
 export function generateKeyId(): string {
-  const bytes = randomBytes(keyIdLength);
-  // 256 is a multiple of 32 but not of 36: the slight bias costs < 1 bit of a 103-bit id.
-  return 'key_' + Array.from(bytes, (byte) => keyIdAlphabet[byte % keyIdAlphabet.length]).join('');
+  return 'key_' + randomString(keyIdAlphabet, keyIdLength);
 }
 
 export function generateSecret(keyId: string): string {
-  return `${secretPrefix}${keyId.slice('key_'.length)}_${randomBytes(32).toString('base64url')}`;
+  return `${secretPrefix}${keyId.slice('key_'.length)}_${randomString(secretAlphabet, randomPartLength)}`;
+}
+
+/** Uniform over the alphabet: bytes that would bias the modulo are drawn again. */
+function randomString(alphabet: string, length: number): string {
+  const unbiasedBelow = 256 - (256 % alphabet.length);
+  let result = '';
+  while (result.length < length) {
+    for (const byte of randomBytes(length * 2)) {
+      if (byte < unbiasedBelow && result.length < length) result += alphabet[byte % alphabet.length];
+    }
+  }
+  return result;
 }
 
 /** The key id a secret claims to belong to, or undefined when it is not shaped like one of ours. */

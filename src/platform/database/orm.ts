@@ -1,5 +1,6 @@
 import { MikroORM, type EntityClass, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
+import type { Logger } from '../observability/logger';
 import { migrationsList } from './migrations';
 
 export type Orm = MikroORM;
@@ -9,6 +10,8 @@ export interface OrmSettings {
   readonly entities: readonly EntityClass<unknown>[];
   readonly connectTimeoutMs: number;
   readonly poolSize?: number;
+  /** Receives the driver's own warnings (dropped connections and the like), which would otherwise go to the console. */
+  readonly logger?: Logger;
 }
 
 export function ormOptions(settings: OrmSettings): Options {
@@ -19,7 +22,10 @@ export function ormOptions(settings: OrmSettings): Options {
     // Migrations are listed in code, so the same list works from ts-jest, ts-node and dist/.
     migrations: { migrationsList, transactional: true, allOrNothing: true, disableForeignKeys: false, silent: true },
     pool: { min: 0, max: settings.poolSize ?? 10, acquireTimeoutMillis: settings.connectTimeoutMs },
-    driverOptions: { connection: { connectionTimeoutMillis: settings.connectTimeoutMs } },
+    driverOptions: {
+      connection: { connectionTimeoutMillis: settings.connectTimeoutMs },
+      log: driverLog(settings.logger),
+    },
     // One fork per request is created explicitly; touching the global manager is a bug.
     allowGlobalContext: false,
     debug: false,
@@ -44,4 +50,9 @@ export async function applyMigrations(orm: Orm): Promise<string[]> {
 
 export async function hasPendingMigrations(orm: Orm): Promise<boolean> {
   return (await orm.getMigrator().getPendingMigrations()).length > 0;
+}
+
+function driverLog(logger: Logger | undefined) {
+  const write = (level: 'debug' | 'warn' | 'error') => (message: unknown) => logger?.[level]({ driver: String(message) }, 'database driver');
+  return { debug: write('debug'), warn: write('warn'), error: write('error'), deprecate: write('debug') };
 }
