@@ -1,4 +1,4 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -29,7 +29,7 @@ openEmbeddedDatabase(process.argv[2]).then(
 interface OpenedDatabase {
   readonly url: string;
   readonly isOwnedByThisProcess: boolean;
-  readonly openerProcess: ChildProcessWithoutNullStreams;
+  readonly openerProcess: ChildProcess;
   /** Ends the opener's stdin, which makes it call stop(), and waits for it to exit. */
   close(): Promise<void>;
 }

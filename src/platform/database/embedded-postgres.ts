@@ -34,16 +34,18 @@ interface SqlClient {
   end(): Promise<void>;
   on(event: 'error', listener: (error: Error) => void): void;
 }
-type SqlClientClass = new (options: { connectionString: string; connectionTimeoutMillis: number }) => SqlClient;
+const { Client } = require('pg') as { Client: new (options: { connectionString: string; connectionTimeoutMillis: number }) => SqlClient };
 
 const databaseName = 'gateway';
 const superuser = 'postgres';
+const settingsFileName = 'embedded-postgres.json';
 const lockTimeoutMs = 120_000;
 const startTimeoutMs = 60_000;
 /** How long a server found in postmaster.pid may take to accept connections (it may be starting or recovering). */
 const joinTimeoutMs = 15_000;
 const orphanStopTimeoutMs = 30_000;
 const pollIntervalMs = 100;
+const rootPermissionHint = '; as root, PostgreSQL runs as user postgres, which must be able to enter every parent directory';
 /** UTF8 whatever the machine's locale (a C locale would otherwise give SQL_ASCII), with Unicode-aware upper/lower. */
 const initdbFlags = ['--encoding=UTF8', '--locale=C', '--locale-provider=builtin', '--builtin-locale=C.UTF-8'];
 /** TCP on loopback only; no Unix socket, so nothing is written outside the data dir. */
@@ -53,9 +55,10 @@ export async function openEmbeddedDatabase(dataDir: string, onLog: (line: string
   const root = path.resolve(dataDir);
   const recentLines: string[] = [];
   const log = (text: string): void => {
-    for (const line of text.split('\n').map((part) => part.trim()).filter(Boolean)) {
+    // The library marks initdb's stderr with a "[STDERR] " prefix.
+    for (const line of text.split('\n').map((part) => part.replace(/^\[STDERR\]/, '').trim()).filter(Boolean)) {
       recentLines.push(line);
-      if (recentLines.length > 50) recentLines.shift();
+      if (recentLines.length > 20) recentLines.shift();
       onLog(line);
     }
   };
@@ -63,10 +66,11 @@ export async function openEmbeddedDatabase(dataDir: string, onLog: (line: string
     await fs.mkdir(root, { recursive: true });
     return await withDataDirLock(root, () => openLocked(root, log));
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error ?? 'PostgreSQL exited during start-up');
+    const reason = (error instanceof Error ? error.message : String(error ?? 'PostgreSQL exited during start-up')).trim();
     const serverSaid = recentLines.filter((line) => /FATAL|PANIC|ERROR|error:/.test(line)).pop();
-    const detail = serverSaid && !reason.includes(serverSaid) ? ` (${serverSaid})` : '';
-    throw new Error(`Embedded PostgreSQL failed to start in ${root}: ${reason}${detail}`.replace(/\s+/g, ' '));
+    const detail = serverSaid && !serverSaid.includes(reason) && !reason.includes(serverSaid) ? ` (${serverSaid})` : '';
+    const hint = process.getuid?.() === 0 && /Permission denied/.test(reason + detail) ? rootPermissionHint : '';
+    throw new Error(`Embedded PostgreSQL failed to start in ${root}: ${reason}${detail}${hint}`.replace(/\s+/g, ' '));
   }
 }
 
@@ -74,7 +78,7 @@ async function openLocked(root: string, log: (text: string) => void): Promise<Em
   const clusterDir = path.join(root, 'postgres');
   const isInitialised = existsSync(path.join(clusterDir, 'PG_VERSION'));
   const saved = await readSettings(root);
-  if (isInitialised && !saved) throw new Error(`${settingsPath(root)} is missing: the password of the existing cluster is unknown`);
+  if (isInitialised && !saved) throw new Error(`${settingsFileName} is missing: the password of the existing cluster is unknown`);
 
   if (saved) {
     const runningPort = await findRunningServerPort(clusterDir, saved);
@@ -92,8 +96,14 @@ async function openLocked(root: string, log: (text: string) => void): Promise<Em
   await writeSettings(root, settings);
   const server = await createServer(clusterDir, settings, log);
   if (!isInitialised) await server.initialise();
+  // Without this, a process that exits without stop() would leave PostgreSQL running; SIGINT is its fast shutdown.
+  const signalServerOnExit = (): void => void childOf(server)?.kill('SIGINT');
+  process.once('exit', signalServerOnExit);
   let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => (stopping ??= stopServer(server));
+  const stop = (): Promise<void> => {
+    process.off('exit', signalServerOnExit);
+    return (stopping ??= stopServer(server));
+  };
   try {
     await withTimeout(server.start(), startTimeoutMs, `PostgreSQL was not ready after ${startTimeoutMs / 1000}s`);
     await createDatabaseIfMissing(urlOf(settings, settings.port, 'postgres'));
@@ -129,24 +139,29 @@ async function createServer(clusterDir: string, settings: ConnectionSettings, lo
   });
 }
 
+/** The postgres process, which the library keeps private. */
+function childOf(server: EmbeddedPostgresServer): ChildProcess | undefined {
+  return (server as unknown as { process?: ChildProcess }).process;
+}
+
 async function stopServer(server: EmbeddedPostgresServer): Promise<void> {
-  const child = (server as unknown as { process?: ChildProcess }).process;
+  const child = childOf(server);
   // Ctrl-C in a terminal signals PostgreSQL too; the library's stop() would then wait forever for an exit already past.
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
   await server.stop();
 }
 
 /**
- * async-exit-hook, used by embedded-postgres, calls process.exit() on SIGINT, SIGTERM, SIGHUP and beforeExit, which
- * cuts short the caller's graceful shutdown and overrides process.exitCode. Its 'exit' hook stays: it still signals
- * PostgreSQL when the process exits without calling stop().
+ * embedded-postgres registers async-exit-hook, which calls process.exit() on SIGINT, SIGTERM, SIGHUP and beforeExit:
+ * that cuts short the caller's graceful shutdown and overrides process.exitCode. Its 'exit' hook also throws
+ * "done is not a function" in some exits. All are removed; openLocked signals PostgreSQL on exit instead.
  */
 function leaveShutdownToCaller(libraryDir: string): void {
   const exitHook = createRequire(path.join(libraryDir, 'package.json'))('async-exit-hook') as {
     hookedEvents(): string[];
     unhookEvent(event: string): void;
   };
-  for (const event of exitHook.hookedEvents()) if (event !== 'exit') exitHook.unhookEvent(event);
+  for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
 }
 
 /** The binaries' package ships its symlinks as a list that its postinstall re-creates, and some npm setups skip it. */
@@ -191,7 +206,9 @@ async function findRunningServerPort(clusterDir: string, settings: ConnectionSet
     return undefined;
   }
   const isAnswering = await pollUntil(() => answersSelectOne(urlOf(settings, port)), joinTimeoutMs);
-  if (!isAnswering) throw new Error(`PostgreSQL (pid ${postmasterPid}) holds this data dir but does not answer on 127.0.0.1:${port}`);
+  if (!isAnswering) {
+    throw new Error(`process ${postmasterPid} in ${pidFile} does not answer on 127.0.0.1:${port}; if it is not PostgreSQL, delete that file`);
+  }
   return port;
 }
 
@@ -207,7 +224,6 @@ async function createDatabaseIfMissing(maintenanceUrl: string): Promise<void> {
 }
 
 async function withClient<T>(url: string, work: (client: SqlClient) => Promise<T>): Promise<T> {
-  const { Client } = require('pg') as { Client: SqlClientClass };
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
   // A server shutting down mid-query emits 'error' besides rejecting the query; unhandled, it would crash the process.
   client.on('error', () => {});
@@ -244,19 +260,15 @@ async function withDataDirLock<T>(root: string, work: () => Promise<T>): Promise
   }
 }
 
-function settingsPath(root: string): string {
-  return path.join(root, 'embedded-postgres.json');
-}
-
 async function readSettings(root: string): Promise<ConnectionSettings | undefined> {
-  const text = await fs.readFile(settingsPath(root), 'utf8').catch(() => undefined);
+  const text = await fs.readFile(path.join(root, settingsFileName), 'utf8').catch(() => undefined);
   return text === undefined ? undefined : (JSON.parse(text) as ConnectionSettings);
 }
 
 async function writeSettings(root: string, settings: ConnectionSettings): Promise<void> {
-  const temporaryPath = `${settingsPath(root)}.${process.pid}.tmp`;
+  const temporaryPath = path.join(root, `${settingsFileName}.${process.pid}.tmp`);
   await fs.writeFile(temporaryPath, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
-  await fs.rename(temporaryPath, settingsPath(root));
+  await fs.rename(temporaryPath, path.join(root, settingsFileName));
 }
 
 function urlOf(settings: ConnectionSettings, port: number, database = databaseName): string {
