@@ -1,15 +1,15 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config/config';
-import { ApiKeyService, resolveApiKeyPepper } from '../modules/api-keys';
+import { resolveApiKeyPepper } from '../modules/api-keys';
+import { createServices, type Services } from '../server/services';
 import { applyMigrations, connectOrm } from '../platform/database/orm';
 import type { Logger } from '../platform/observability/logger';
 import { parseRateLimit } from '../policies/rate-limit/rate-limit-spec';
 import { entities } from '../server/entities';
 import { openDatabaseTarget } from './database-target';
 
-export interface CliServices {
+export interface CliServices extends Services {
   readonly em: EntityManager;
-  readonly apiKeys: ApiKeyService;
 }
 
 /** Opens the database (migrated), runs `work`, and closes everything whatever happens. */
@@ -20,7 +20,7 @@ export async function withCliServices<T>(config: Config, logger: Logger, work: (
     try {
       await applyMigrations(orm);
       const pepper = await resolveApiKeyPepper(config.apiKeyPepper, config.dataDir);
-      return await work({ em: orm.em.fork(), apiKeys: new ApiKeyService(pepper, parseRateLimit(config.defaultRateLimit)!) });
+      return await work({ em: orm.em.fork(), ...createServices({ pepper, defaultRateLimit: parseRateLimit(config.defaultRateLimit)! }) });
     } finally {
       await orm.close(true);
     }

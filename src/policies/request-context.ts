@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../platform/observability/logger';
+import type { RequestLoaders } from '../platform/request-loaders';
 import type { Principal } from './auth/principal';
 import type { FieldRateLimiter } from './rate-limit/field-rate-limit';
 
@@ -7,8 +8,14 @@ import type { FieldRateLimiter } from './rate-limit/field-rate-limit';
 export interface RequestContext {
   readonly requestId: string;
   readonly principal: Principal;
-  /** A fork for this request only: its identity map never leaks between requests. */
+  /**
+   * A fork for this request only: its identity map never leaks between requests. It follows
+   * the transaction context, so work inside an idempotent mutation joins that transaction.
+   */
   readonly em: EntityManager;
   readonly logger: Logger;
   readonly fieldRateLimiter: FieldRateLimiter;
+  readonly loaders: RequestLoaders;
+  /** Mutations answered from an idempotency record rather than executed. */
+  readonly replayedOperations: string[];
 }

@@ -28,6 +28,9 @@ export function observabilityPlugin(metrics: GatewayMetrics): ApolloServerPlugin
           for (const error of errors ?? []) {
             (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
           }
+          if (contextValue.replayedOperations.length > 0 && body.kind === 'single') {
+            body.singleResult.extensions = { ...body.singleResult.extensions, idempotency: { replayed: true, operations: contextValue.replayedOperations } };
+          }
           const outcome = errors?.length ? String(errors[0].extensions?.code ?? 'INTERNAL_SERVER_ERROR') : 'ok';
           const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
           const operation = operationName ?? request.operationName ?? undefined;

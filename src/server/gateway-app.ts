@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { Redis } from 'ioredis';
 import type { Config } from '../config/config';
-import { ApiKeyAuthenticator, ApiKeyService, bootstrapAdminKey, resolveApiKeyPepper, type IssuedApiKey } from '../modules/api-keys';
+import { ApiKeyAuthenticator, bootstrapAdminKey, resolveApiKeyPepper, type IssuedApiKey } from '../modules/api-keys';
 import type { RequestContext } from '../policies/request-context';
 import { InMemoryFixedWindowCounter, RedisFixedWindowCounter, type FixedWindowCounter } from '../policies/rate-limit/fixed-window-counter';
 import { parseRateLimit } from '../policies/rate-limit/rate-limit-spec';
@@ -19,6 +19,7 @@ import { createGraphQLHandler } from './http/graphql-handler';
 import { createHttpServer } from './http/http-server';
 import { buildGatewaySchema } from './schema';
 import { createResolverContainer } from './resolver-container';
+import { createServices } from './services';
 
 /** Thrown when the gateway cannot start; its message is one line for the operator. */
 export class StartupError extends Error {
@@ -45,11 +46,11 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     const applied = await applyMigrations(orm);
     if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
     const pepper = await resolveApiKeyPepper(config.apiKeyPepper, config.dataDir);
-    const apiKeys = new ApiKeyService(pepper, parseRateLimit(config.defaultRateLimit)!);
-    const bootstrapKey = await bootstrapAdminKey(orm.em.fork(), apiKeys);
+    const services = createServices({ pepper, defaultRateLimit: parseRateLimit(config.defaultRateLimit)! });
+    const bootstrapKey = await bootstrapAdminKey(orm.em.fork(), services.apiKeys);
 
     const metrics = new GatewayMetrics();
-    const schema = await buildGatewaySchema(createResolverContainer({ apiKeys }));
+    const schema = await buildGatewaySchema(createResolverContainer(services));
     const apollo = new ApolloServer<RequestContext>({
       schema,
       introspection: config.isIntrospectionEnabled,

@@ -1,17 +1,15 @@
 import type { ContainerType } from 'type-graphql';
-import { ApiKeyResolver, ViewerResolver, type ApiKeyService } from '../modules/api-keys';
+import { ApiKeyResolver, ViewerResolver } from '../modules/api-keys';
 import { AuditResolver } from '../modules/audit';
 
-export interface Services {
-  readonly apiKeys: ApiKeyService;
-}
+import type { Services } from './services';
 
 /** Hands type-graphql one resolver instance per class, constructed with its services. */
 export function createResolverContainer(services: Services): ContainerType {
   const instances = new Map<unknown, unknown>([
     [ViewerResolver, new ViewerResolver(services.apiKeys)],
     [ApiKeyResolver, new ApiKeyResolver(services.apiKeys)],
-    [AuditResolver, new AuditResolver()],
+    [AuditResolver, new AuditResolver(services.pager)],
   ]);
   return {
     get(resolverClass) {

@@ -1,6 +1,6 @@
-import { ApiKeyService } from '../../src/modules/api-keys';
 import { ensureWorkspace } from '../../src/modules/workspaces';
 import { operatorActor } from '../../src/policies/auth/actor';
+import { createServices } from '../../src/server/services';
 import type { TestGateway } from './start-gateway';
 import { testPepper } from './start-gateway';
 
@@ -8,7 +8,7 @@ import { testPepper } from './start-gateway';
 export async function createWorkspaceKey(gateway: TestGateway, workspaceSlug: string, scopes: string[]): Promise<{ id: string; secret: string }> {
   const em = gateway.app.orm.em.fork();
   const { workspace } = await ensureWorkspace(em, workspaceSlug);
-  const service = new ApiKeyService(testPepper, { requests: 600, windowSeconds: 60 });
+  const { apiKeys: service } = createServices({ pepper: testPepper, defaultRateLimit: { requests: 600, windowSeconds: 60 } });
   const { apiKey, secret } = await service.create(em, operatorActor(workspace.id, 'cli'), { name: `${workspaceSlug} key`, scopes });
   return { id: apiKey.id, secret };
 }

@@ -1,4 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { newId, randomString } from '../../platform/ids';
 
 /**
  * Secrets look like `sgw_<key id>_<43 base62 chars>`: a prefix that secret scanners can match,
@@ -6,7 +7,6 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
  * double-click selects the whole secret.
  */
 export const secretPrefix = 'sgw_';
-const keyIdAlphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const secretAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const keyIdLength = 20;
 /** 43 base62 characters hold 256 bits. */
@@ -14,23 +14,11 @@ const randomPartLength = 43;
 const secretPattern = new RegExp(`^${secretPrefix}([a-z0-9]{${keyIdLength}})_([A-Za-z0-9]{${randomPartLength}})$`);
 
 export function generateKeyId(): string {
-  return 'key_' + randomString(keyIdAlphabet, keyIdLength);
+  return newId('key');
 }
 
 export function generateSecret(keyId: string): string {
   return `${secretPrefix}${keyId.slice('key_'.length)}_${randomString(secretAlphabet, randomPartLength)}`;
-}
-
-/** Uniform over the alphabet: bytes that would bias the modulo are drawn again. */
-function randomString(alphabet: string, length: number): string {
-  const unbiasedBelow = 256 - (256 % alphabet.length);
-  let result = '';
-  while (result.length < length) {
-    for (const byte of randomBytes(length * 2)) {
-      if (byte < unbiasedBelow && result.length < length) result += alphabet[byte % alphabet.length];
-    }
-  }
-  return result;
 }
 
 /** The key id a secret claims to belong to, or undefined when it is not shaped like one of ours. */

@@ -2,7 +2,7 @@ import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '../../policies/auth/actor';
 import type { RateLimitSpec } from '../../policies/rate-limit/rate-limit-spec';
 import { badUserInput, notFound } from '../../platform/errors';
-import { paginateNewestFirst, type Page, type PageArgs } from '../../platform/pagination';
+import type { Page, PageArgs, Pager } from '../../platform/pagination';
 import { recordAudit } from '../audit';
 import { ApiKey } from './api-key.entity';
 import { assertWithinActorScopes, maxRotationGraceSeconds, validateSettings, type ApiKeySettings } from './api-key.rules';
@@ -24,6 +24,7 @@ export class ApiKeyService {
   constructor(
     private readonly pepper: string,
     private readonly defaultRateLimit: RateLimitSpec,
+    private readonly pager: Pager,
   ) {}
 
   async create(em: EntityManager, actor: Actor, creation: ApiKeyCreation): Promise<IssuedApiKey> {
@@ -117,7 +118,7 @@ export class ApiKeyService {
   }
 
   list(em: EntityManager, workspaceId: string, args: PageArgs): Promise<Page<ApiKey>> {
-    return paginateNewestFirst(em, ApiKey, { workspace: workspaceId }, args);
+    return this.pager.page(em, { entity: ApiKey, where: { workspace: workspaceId }, sort: newestFirst, list: 'apiKeys', workspaceId }, args);
   }
 
   private async findManageable(em: EntityManager, actor: Actor, id: string): Promise<ApiKey> {
@@ -127,6 +128,8 @@ export class ApiKeyService {
     return apiKey;
   }
 }
+
+const newestFirst = { field: 'createdAt', direction: 'desc' } as const;
 
 function unique(values: readonly string[]): string[] {
   return [...new Set(values)];

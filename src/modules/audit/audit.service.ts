@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '../../policies/auth/actor';
-import { paginateNewestFirst, type Page, type PageArgs } from '../../platform/pagination';
+import type { Page, PageArgs, Pager } from '../../platform/pagination';
 import { AuditEntry } from './audit-entry.entity';
 
 export interface AuditedChange {
@@ -24,6 +24,6 @@ export function recordAudit(em: EntityManager, actor: Actor, change: AuditedChan
   return entry;
 }
 
-export function listAuditEntries(em: EntityManager, workspaceId: string, args: PageArgs): Promise<Page<AuditEntry>> {
-  return paginateNewestFirst(em, AuditEntry, { workspace: workspaceId }, args);
+export function listAuditEntries(em: EntityManager, pager: Pager, workspaceId: string, args: PageArgs): Promise<Page<AuditEntry>> {
+  return pager.page(em, { entity: AuditEntry, where: { workspace: workspaceId }, sort: { field: 'createdAt', direction: 'desc' }, list: 'auditLog', workspaceId }, args);
 }

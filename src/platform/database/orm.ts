@@ -21,7 +21,8 @@ export function ormOptions(settings: OrmSettings): Options {
     extensions: [Migrator],
     // Migrations are listed in code, so the same list works from ts-jest, ts-node and dist/.
     migrations: { migrationsList, transactional: true, allOrNothing: true, disableForeignKeys: false, silent: true },
-    pool: { min: 0, max: settings.poolSize ?? 10, acquireTimeoutMillis: settings.connectTimeoutMs },
+    // A busy pool may make a request wait; an unreachable server fails at connect, not here.
+    pool: { min: 0, max: settings.poolSize ?? 10, acquireTimeoutMillis: Math.max(settings.connectTimeoutMs, 10_000) },
     driverOptions: {
       connection: { connectionTimeoutMillis: settings.connectTimeoutMs },
       log: driverLog(settings.logger),

@@ -1,28 +1,41 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { badUserInput } from '../errors';
 
-/** A position in a list ordered by (createdAt, id). Encoded opaquely; never trusted for tenancy. */
-export interface CreationCursor {
-  readonly createdAt: Date;
+/** A position in a list: the sort value and the id of the row at that position. */
+export interface CursorPosition {
+  readonly value: string | number | null;
   readonly id: string;
 }
 
-export function encodeCursor(position: CreationCursor): string {
-  return Buffer.from(JSON.stringify([1, position.createdAt.toISOString(), position.id])).toString('base64url');
-}
+const signatureBytes = 12;
 
-/** `argument` names the argument in the error, e.g. `after`. */
-export function decodeCursor(cursor: string, argument: string): CreationCursor {
-  const invalid = () => badUserInput([{ field: argument, message: 'Not a cursor returned by this API' }], 'Invalid cursor');
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
+/**
+ * Opaque, signed cursors. The signature covers the scope (workspace, list and sort), so a
+ * cursor that was edited, or that comes from another workspace or list, is refused instead of
+ * silently meaning something else.
+ */
+export class CursorCodec {
+  constructor(private readonly secret: string) {}
+
+  encode(scope: string, position: CursorPosition): string {
+    const payload = Buffer.from(JSON.stringify([position.value, position.id])).toString('base64url');
+    return `${payload}.${this.sign(scope, payload)}`;
   }
-  if (!Array.isArray(decoded) || decoded.length !== 3 || decoded[0] !== 1) throw invalid();
-  const [, createdAtText, id] = decoded as unknown[];
-  if (typeof createdAtText !== 'string' || typeof id !== 'string' || id.length === 0 || id.length > 64) throw invalid();
-  const createdAt = new Date(createdAtText);
-  if (Number.isNaN(createdAt.getTime())) throw invalid();
-  return { createdAt, id };
+
+  /** `argument` names the argument in the error, e.g. `after`. */
+  decode(scope: string, cursor: string, argument: string): CursorPosition {
+    const invalid = () => badUserInput([{ field: argument, message: 'Not a cursor this list returned' }], 'Invalid cursor');
+    const [payload, signature, extra] = cursor.split('.');
+    if (!payload || !signature || extra !== undefined) throw invalid();
+    const expected = Buffer.from(this.sign(scope, payload), 'base64url');
+    const given = Buffer.from(signature, 'base64url');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
+    const decoded: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    if (!Array.isArray(decoded) || decoded.length !== 2 || typeof decoded[1] !== 'string') throw invalid();
+    return { value: decoded[0] as CursorPosition['value'], id: decoded[1] };
+  }
+
+  private sign(scope: string, payload: string): string {
+    return createHmac('sha256', this.secret).update(scope).update('\0').update(payload).digest().subarray(0, signatureBytes).toString('base64url');
+  }
 }

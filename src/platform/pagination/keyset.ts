@@ -1,5 +1,5 @@
 import type { EntityManager, EntityName, FilterQuery } from '@mikro-orm/postgresql';
-import { decodeCursor, encodeCursor } from './cursor';
+import type { CursorCodec, CursorPosition } from './cursor';
 import type { PageArgs } from './page-args';
 import { toPageRequest } from './page-args';
 
@@ -11,40 +11,63 @@ export interface Page<T> {
   readonly countTotal: () => Promise<number>;
 }
 
-interface Positioned {
-  id: string;
-  createdAt: Date;
+export interface SortOrder<T> {
+  /** A non-null column; `id` breaks ties. */
+  readonly field: keyof T & string;
+  readonly direction: 'asc' | 'desc';
 }
 
+export interface PageQuery<T> {
+  readonly entity: EntityName<T>;
+  /** Must carry the workspace: cursors never decide which rows are visible. */
+  readonly where: FilterQuery<T>;
+  readonly sort: SortOrder<T>;
+  /** The list's name in cursor signatures, e.g. `conversations`. */
+  readonly list: string;
+  readonly workspaceId: string;
+  readonly populate?: readonly string[];
+}
+
+type Row = { id: string };
+
 /**
- * Newest-first keyset pagination over (createdAt, id). Positions, not offsets, so pages stay
- * correct while rows are inserted. `scope` must carry the workspace: cursors never do.
+ * Keyset pagination over (sort field, id): positions, not offsets, so pages stay correct while
+ * rows are inserted, and forward and backward walks meet the same rows.
  */
-export async function paginateNewestFirst<T extends Positioned>(
-  em: EntityManager,
-  entity: EntityName<T>,
-  scope: FilterQuery<T>,
-  args: PageArgs,
-): Promise<Page<T>> {
-  const request = toPageRequest(args);
-  const isForward = request.direction === 'forward';
-  const cursor = request.cursor === undefined ? undefined : decodeCursor(request.cursor, isForward ? 'after' : 'before');
-  const beyond = isForward ? '$lt' : '$gt';
-  const where = cursor
-    ? { $and: [scope, { $or: [{ createdAt: { [beyond]: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { [beyond]: cursor.id } }] }] }
-    : scope;
-  const order = isForward ? 'desc' : 'asc';
-  const rows = await em.find(entity, where as FilterQuery<T>, {
-    orderBy: { createdAt: order, id: order } as never,
-    limit: request.size + 1,
-  });
-  const hasMore = rows.length > request.size;
-  const pageRows = rows.slice(0, request.size);
-  if (!isForward) pageRows.reverse();
-  return {
-    items: pageRows.map((node) => ({ cursor: encodeCursor(node), node })),
-    hasNextPage: isForward ? hasMore : cursor !== undefined,
-    hasPreviousPage: isForward ? cursor !== undefined : hasMore,
-    countTotal: () => em.count(entity, scope),
-  };
+export class Pager {
+  constructor(private readonly cursors: CursorCodec) {}
+
+  async page<T extends Row>(em: EntityManager, query: PageQuery<T>, args: PageArgs): Promise<Page<T>> {
+    const request = toPageRequest(args);
+    const isForward = request.direction === 'forward';
+    const scope = `${query.workspaceId}:${query.list}:${query.sort.field}:${query.sort.direction}`;
+    const position = request.cursor === undefined ? undefined : this.cursors.decode(scope, request.cursor, isForward ? 'after' : 'before');
+    const walksAscending = (query.sort.direction === 'asc') === isForward;
+    const where = position ? { $and: [query.where, beyond(query.sort.field, position, walksAscending ? '$gt' : '$lt')] } : query.where;
+    const order = walksAscending ? 'asc' : 'desc';
+    const rows = await em.find(query.entity, where as FilterQuery<T>, {
+      orderBy: { [query.sort.field]: order, id: order } as never,
+      limit: request.size + 1,
+      populate: (query.populate ?? []) as never,
+    });
+    const hasMore = rows.length > request.size;
+    const pageRows = rows.slice(0, request.size);
+    if (!isForward) pageRows.reverse();
+    return {
+      items: pageRows.map((node) => ({ cursor: this.cursors.encode(scope, positionOf(node, query.sort.field)), node })),
+      hasNextPage: isForward ? hasMore : position !== undefined,
+      hasPreviousPage: isForward ? position !== undefined : hasMore,
+      countTotal: () => em.count(query.entity, query.where),
+    };
+  }
+}
+
+function beyond(field: string, position: CursorPosition, operator: '$gt' | '$lt') {
+  const value = typeof position.value === 'string' && /^\d{4}-\d\d-\d\dT/.test(position.value) ? new Date(position.value) : position.value;
+  return { $or: [{ [field]: { [operator]: value } }, { [field]: value, id: { [operator]: position.id } }] };
+}
+
+function positionOf(row: Row, field: string): CursorPosition {
+  const value = (row as unknown as Record<string, unknown>)[field];
+  return { value: value instanceof Date ? value.toISOString() : (value as CursorPosition['value']), id: row.id };
 }

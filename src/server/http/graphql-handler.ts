@@ -8,6 +8,7 @@ import type { RequestRateLimiter } from '../../policies/rate-limit/request-rate-
 import type { FieldRateLimiter } from '../../policies/rate-limit/field-rate-limit';
 import { GatewayError, isDatabaseUnavailable, temporarilyUnavailable } from '../../platform/errors';
 import type { Logger } from '../../platform/observability/logger';
+import { RequestLoaders } from '../../platform/request-loaders';
 import { readBody } from './read-body';
 import { writeRefusal } from './respond';
 
@@ -34,7 +35,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDependencies) {
     const refuse = (error: GatewayError, headers: Record<string, string> = {}) => writeRefusal(response, error, requestId, headers);
     try {
       const rawBody = request.method === 'POST' ? await readBody(request, deps.maxBodyBytes) : '';
-      const em = deps.orm.em.fork();
+      const em = deps.orm.em.fork({ useContext: true });
       const clientIp = resolveClientIp(request.socket.remoteAddress ?? '', headerOf(request, 'x-forwarded-for'), deps.trustProxy);
       const principal = await deps.authenticator.authenticate(em, headerOf(request, 'authorization'), clientIp);
       const logger = deps.logger.child({ requestId, apiKeyId: principal.apiKeyId });
@@ -50,7 +51,15 @@ export function createGraphQLHandler(deps: GraphQLHandlerDependencies) {
       for (const [name, value] of Object.entries(request.headers)) {
         if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
       }
-      const context: RequestContext = { requestId, principal, em, logger, fieldRateLimiter: deps.fieldRateLimiter };
+      const context: RequestContext = {
+        requestId,
+        principal,
+        em,
+        logger,
+        fieldRateLimiter: deps.fieldRateLimiter,
+        loaders: new RequestLoaders(em),
+        replayedOperations: [],
+      };
       const result = await deps.apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: searchOf(request), body },
         context: async () => context,

@@ -1,0 +1,44 @@
+import { Entity, ManyToOne, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { newId } from '../../platform/ids';
+import { Workspace } from '../workspaces/workspace.entity';
+
+@Entity({ tableName: 'teams' })
+export class Team {
+  [OptionalProps]?: 'id' | 'createdAt';
+
+  @PrimaryKey({ type: 'text' })
+  id: string = newId('team');
+
+  @ManyToOne(() => Workspace, { deleteRule: 'cascade' })
+  workspace!: Workspace;
+
+  @Property({ type: 'text' })
+  name!: string;
+
+  @Property({ columnType: 'timestamptz(3)', type: 'datetime' })
+  createdAt: Date = new Date();
+}
+
+/** A support agent conversations can be assigned to. */
+@Entity({ tableName: 'agents' })
+export class Agent {
+  [OptionalProps]?: 'id' | 'createdAt' | 'team';
+
+  @PrimaryKey({ type: 'text' })
+  id: string = newId('agt');
+
+  @ManyToOne(() => Workspace, { deleteRule: 'cascade' })
+  workspace!: Workspace;
+
+  @ManyToOne(() => Team, { nullable: true, deleteRule: 'set null' })
+  team: Team | null = null;
+
+  @Property({ type: 'text' })
+  name!: string;
+
+  @Property({ type: 'text' })
+  email!: string;
+
+  @Property({ columnType: 'timestamptz(3)', type: 'datetime' })
+  createdAt: Date = new Date();
+}

@@ -1,0 +1,69 @@
+import { Entity, ManyToOne, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { newId } from '../../platform/ids';
+import { Workspace } from '../workspaces/workspace.entity';
+
+/** A person who contacts support. Unique by email and by each external id within a workspace. */
+@Entity({ tableName: 'customers' })
+export class Customer {
+  [OptionalProps]?: 'id' | 'createdAt' | 'updatedAt' | 'tags' | 'customAttributes' | 'externalIds' | 'name' | 'email' | 'phone' | 'locale';
+
+  @PrimaryKey({ type: 'text' })
+  id: string = newId('cus');
+
+  @ManyToOne(() => Workspace, { deleteRule: 'cascade' })
+  workspace!: Workspace;
+
+  @Property({ type: 'text', nullable: true })
+  name: string | null = null;
+
+  /** Stored as given; uniqueness is case-insensitive. */
+  @Property({ type: 'text', nullable: true })
+  email: string | null = null;
+
+  /** E.164 */
+  @Property({ type: 'text', nullable: true })
+  phone: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  locale: string | null = null;
+
+  @Property({ type: 'text[]' })
+  tags: string[] = [];
+
+  @Property({ type: 'json' })
+  customAttributes: Record<string, unknown> = {};
+
+  /** `{system: externalId}`, mirrored in customer_external_ids for unique lookup. */
+  @Property({ type: 'json' })
+  externalIds: Record<string, string> = {};
+
+  @Property({ columnType: 'timestamptz(3)', type: 'datetime' })
+  createdAt: Date = new Date();
+
+  @Property({ columnType: 'timestamptz(3)', type: 'datetime' })
+  updatedAt: Date = new Date();
+}
+
+@Entity({ tableName: 'customer_notes' })
+export class CustomerNote {
+  [OptionalProps]?: 'id' | 'createdAt';
+
+  @PrimaryKey({ type: 'text' })
+  id: string = newId('cnote');
+
+  @ManyToOne(() => Workspace, { deleteRule: 'cascade' })
+  workspace!: Workspace;
+
+  @ManyToOne(() => Customer, { deleteRule: 'cascade' })
+  customer!: Customer;
+
+  /** `key_…` of the writing key. */
+  @Property({ type: 'text' })
+  author!: string;
+
+  @Property({ type: 'text' })
+  body!: string;
+
+  @Property({ columnType: 'timestamptz(3)', type: 'datetime' })
+  createdAt: Date = new Date();
+}

@@ -1,0 +1,26 @@
+import { createHmac } from 'node:crypto';
+import { ApiKeyService } from '../modules/api-keys';
+import { CursorCodec, Pager } from '../platform/pagination';
+import type { RateLimitSpec } from '../policies/rate-limit/rate-limit-spec';
+
+export interface ServiceSettings {
+  /** The API key pepper; other secrets (cursor signing) are derived from it. */
+  readonly pepper: string;
+  readonly defaultRateLimit: RateLimitSpec;
+}
+
+/** Every domain service, built once per process and shared by HTTP, CLI and tests. */
+export function createServices(settings: ServiceSettings) {
+  const pager = new Pager(new CursorCodec(deriveSecret(settings.pepper, 'cursor-signing')));
+  return {
+    pager,
+    apiKeys: new ApiKeyService(settings.pepper, settings.defaultRateLimit, pager),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;
+
+/** One purpose, one key: a cursor signature can never double as a key hash. */
+function deriveSecret(pepper: string, purpose: string): string {
+  return createHmac('sha256', pepper).update(purpose).digest('base64url');
+}
