@@ -25,7 +25,7 @@ export class InputErrors {
     return this;
   }
 
-  text(field: string, value: string | null | undefined, { min = 0, max = limits.maxShortTextLength } = {}): this {
+  text(field: string, value: string | null | undefined, { min = 0, max = limits.maxShortTextLength }: { min?: number; max?: number } = {}): this {
     if (value === undefined || value === null) return this;
     const length = value.trim().length;
     if (length < min || value.length > max) this.add(field, min > 0 ? `Must be ${min} to ${max} characters` : `At most ${max} characters`);

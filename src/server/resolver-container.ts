@@ -1,6 +1,7 @@
 import type { ContainerType } from 'type-graphql';
 import { ApiKeyResolver, ViewerResolver } from '../modules/api-keys';
 import { AuditResolver } from '../modules/audit';
+import { CustomerResolver } from '../modules/customers';
 
 import type { Services } from './services';
 
@@ -10,6 +11,7 @@ export function createResolverContainer(services: Services): ContainerType {
     [ViewerResolver, new ViewerResolver(services.apiKeys)],
     [ApiKeyResolver, new ApiKeyResolver(services.apiKeys)],
     [AuditResolver, new AuditResolver(services.pager)],
+    [CustomerResolver, new CustomerResolver(services.customers)],
   ]);
   return {
     get(resolverClass) {

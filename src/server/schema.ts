@@ -4,8 +4,9 @@ import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { enforceScopeDirectives, requiresScopesDirective } from '../policies/auth/requires-scopes.directive';
 import { ApiKeyResolver, ViewerResolver } from '../modules/api-keys';
 import { AuditResolver } from '../modules/audit';
+import { CustomerResolver } from '../modules/customers';
 
-export const resolverClasses = [ViewerResolver, ApiKeyResolver, AuditResolver] as const;
+export const resolverClasses = [ViewerResolver, ApiKeyResolver, AuditResolver, CustomerResolver] as const;
 
 /**
  * Builds the executable schema. `container` hands type-graphql the resolver instances, each

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { ApiKeyService } from '../modules/api-keys';
+import { CustomerService } from '../modules/customers';
 import { CursorCodec, Pager } from '../platform/pagination';
 import type { RateLimitSpec } from '../policies/rate-limit/rate-limit-spec';
 
@@ -15,6 +16,7 @@ export function createServices(settings: ServiceSettings) {
   return {
     pager,
     apiKeys: new ApiKeyService(settings.pepper, settings.defaultRateLimit, pager),
+    customers: new CustomerService(pager),
   };
 }
 

@@ -1,0 +1,30 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import type { Agent, Team } from './agent.entity';
+
+@ObjectType('Team', { description: 'A group of agents conversations can be routed to.' })
+export class TeamType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  name!: string;
+}
+
+@ObjectType('Agent', { description: 'A support agent conversations can be assigned to.' })
+export class AgentType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String)
+  email!: string;
+
+  @Field(() => ID, { nullable: true })
+  teamId!: string | null;
+}
+
+export const toTeamType = (team: Team): TeamType => ({ id: team.id, name: team.name });
+
+export const toAgentType = (agent: Agent): AgentType => ({ id: agent.id, name: agent.name, email: agent.email, teamId: agent.team?.id ?? null });

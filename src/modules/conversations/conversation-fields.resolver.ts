@@ -1,0 +1,51 @@
+import { Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import type { RequestContext } from '../../policies/request-context';
+import { PageArgs, toConnection } from '../../platform/pagination';
+import { AgentType, TeamType, agentByIdLoader, teamByIdLoader, toAgentType, toTeamType } from '../agents';
+import { CustomerType, customerByIdLoader, toCustomerType } from '../customers';
+import { lastMessageLoader } from './conversation.loaders';
+import { ConversationNoteConnection, ConversationType, MessageConnection, MessageType, toConversationNoteType, toMessageType } from './conversation.type';
+import type { MessageService } from './message.service';
+
+/** Relations of a conversation, batched per request so a page costs a fixed number of queries. */
+@Resolver(() => ConversationType)
+export class ConversationFieldsResolver {
+  constructor(private readonly messageService: MessageService) {}
+
+  @FieldResolver(() => CustomerType, { nullable: true })
+  async customer(@Root() conversation: ConversationType, @Ctx() { loaders }: RequestContext): Promise<CustomerType | null> {
+    if (!conversation.customerId) return null;
+    const customer = await loaders.get(customerByIdLoader).load(conversation.customerId);
+    return customer && toCustomerType(customer);
+  }
+
+  @FieldResolver(() => AgentType, { nullable: true })
+  async assignee(@Root() conversation: ConversationType, @Ctx() { loaders }: RequestContext): Promise<AgentType | null> {
+    if (!conversation.assigneeId) return null;
+    const agent = await loaders.get(agentByIdLoader).load(conversation.assigneeId);
+    return agent && toAgentType(agent);
+  }
+
+  @FieldResolver(() => TeamType, { nullable: true })
+  async team(@Root() conversation: ConversationType, @Ctx() { loaders }: RequestContext): Promise<TeamType | null> {
+    if (!conversation.teamId) return null;
+    const team = await loaders.get(teamByIdLoader).load(conversation.teamId);
+    return team && toTeamType(team);
+  }
+
+  @FieldResolver(() => MessageType, { nullable: true, description: 'The newest message.' })
+  async lastMessage(@Root() conversation: ConversationType, @Ctx() { loaders }: RequestContext): Promise<MessageType | null> {
+    const message = await loaders.get(lastMessageLoader).load(conversation.id);
+    return message && toMessageType(message);
+  }
+
+  @FieldResolver(() => MessageConnection, { description: 'Messages, oldest first.' })
+  async messages(@Root() conversation: ConversationType, @Args(() => PageArgs) page: PageArgs, @Ctx() { em, principal }: RequestContext) {
+    return toConnection(await this.messageService.listMessages(em, principal.workspaceId, conversation.id, page), toMessageType);
+  }
+
+  @FieldResolver(() => ConversationNoteConnection, { description: 'Internal notes, oldest first.' })
+  async notes(@Root() conversation: ConversationType, @Args(() => PageArgs) page: PageArgs, @Ctx() { em, principal }: RequestContext) {
+    return toConnection(await this.messageService.listNotes(em, principal.workspaceId, conversation.id, page), toConversationNoteType);
+  }
+}

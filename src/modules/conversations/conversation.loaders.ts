@@ -1,0 +1,16 @@
+import DataLoader from 'dataloader';
+import type { LoaderFactory } from '../../platform/request-loaders';
+import { Message } from './message.entity';
+
+/** The newest message of each conversation on a page, in one query (DISTINCT ON uses the index). */
+export const lastMessageLoader: LoaderFactory<DataLoader<string, Message | null>> = (em) =>
+  new DataLoader(async (conversationIds) => {
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `select distinct on (conversation_id) id, workspace_id, conversation_id, author_type, author_agent_id, body, attachments, created_at
+       from messages where conversation_id in (${conversationIds.map(() => '?').join(', ')})
+       order by conversation_id, created_at desc, id desc`,
+      [...conversationIds],
+    );
+    const byConversation = new Map(rows.map((row) => [row.conversation_id as string, em.map(Message, row)]));
+    return conversationIds.map((id) => byConversation.get(id) ?? null);
+  });

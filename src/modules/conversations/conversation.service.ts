@@ -1,0 +1,184 @@
+import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
+import type { Actor } from '../../policies/auth/actor';
+import { GatewayError, notFound } from '../../platform/errors';
+import { InputErrors } from '../../platform/validation';
+import type { Page, PageArgs, Pager } from '../../platform/pagination';
+import { Agent, Team } from '../agents';
+import type { CustomerService } from '../customers';
+import { recordEvent, type EventType } from '../events';
+import { assertTransition } from './conversation-status';
+import { Conversation, type ConversationPriority, type ConversationStatus } from './conversation.entity';
+import { conversationSnapshot } from './conversation.events';
+import { linkExternalRefs } from './conversation-external-refs';
+import type { ConversationChangesInput, ConversationCreateInput } from './conversation.inputs';
+import { checkChanges, mergeMetadata, validateCreation } from './conversation.rules';
+import { toConversationWhere, type ConversationFilterInput, type ConversationOrderInput } from './conversation.filter';
+import type { MessageService } from './message.service';
+
+const priorityRank: Record<ConversationPriority, number> = { low: 0, normal: 1, high: 2, urgent: 3 };
+
+/** Conversation lifecycle. Each change is one transaction with its events. */
+export class ConversationService {
+  constructor(
+    private readonly pager: Pager,
+    private readonly customers: CustomerService,
+    private readonly messages: MessageService,
+  ) {}
+
+  async create(em: EntityManager, actor: Actor, input: ConversationCreateInput): Promise<Conversation> {
+    validateCreation(input);
+    return em.transactional(async (tx) => {
+      const customer = input.customer ? await this.customers.findOrCreateByReference(tx, actor, input.customer, 'input.customer') : null;
+      const conversation = tx.create(Conversation, {
+        workspace: actor.workspaceId,
+        subject: input.subject.trim(),
+        channel: input.channel,
+        priority: input.priority,
+        inbox: input.inbox ?? null,
+        customer,
+        assignee: input.assigneeId ? await this.findAgent(tx, actor.workspaceId, input.assigneeId, 'input.assigneeId') : null,
+        team: input.teamId ? await this.findTeam(tx, actor.workspaceId, input.teamId, 'input.teamId') : null,
+        tags: [...new Set(input.tags ?? [])],
+        metadata: input.metadata ?? {},
+      });
+      await tx.flush();
+      conversation.externalRefs = await linkExternalRefs(tx, conversation, (input.externalRefs ?? []).map((ref) => ({ ...ref, url: ref.url ?? null })), 'input.externalRefs');
+      await recordEvent(tx, actor.workspaceId, 'conversation.created', { conversation: conversationSnapshot(conversation) });
+      if (input.firstMessage) await this.messages.addMessage(tx, actor, conversation, input.firstMessage, 'input.firstMessage');
+      return conversation;
+    });
+  }
+
+  async update(em: EntityManager, actor: Actor, id: string, changes: ConversationChangesInput, prefix = 'input'): Promise<Conversation> {
+    checkChanges(new InputErrors(), prefix, changes).throwIfAny();
+    return em.transactional(async (tx) => {
+      const conversation = await this.findForUpdate(tx, actor.workspaceId, id);
+      const events = await this.applyChanges(tx, conversation, changes, prefix);
+      await this.emit(tx, actor, conversation, events);
+      return conversation;
+    });
+  }
+
+  async assign(em: EntityManager, actor: Actor, id: string, assigneeId: string | null, teamId: string | null | undefined): Promise<Conversation> {
+    return em.transactional(async (tx) => {
+      const conversation = await this.findForUpdate(tx, actor.workspaceId, id);
+      conversation.assignee = assigneeId ? await this.findAgent(tx, actor.workspaceId, assigneeId, 'input.assigneeId') : null;
+      if (teamId !== undefined) conversation.team = teamId ? await this.findTeam(tx, actor.workspaceId, teamId, 'input.teamId') : null;
+      await this.emit(tx, actor, conversation, ['conversation.assigned']);
+      return conversation;
+    });
+  }
+
+  async escalate(em: EntityManager, actor: Actor, id: string, reason: string, priority: ConversationPriority | null | undefined): Promise<Conversation> {
+    new InputErrors().text('input.reason', reason, { min: 1, max: 1000 }).throwIfAny();
+    return em.transactional(async (tx) => {
+      const conversation = await this.findForUpdate(tx, actor.workspaceId, id);
+      this.changeStatus(conversation, 'escalated', 'input.id');
+      conversation.escalationReason = reason.trim();
+      conversation.priority = priority ?? (priorityRank[conversation.priority] < priorityRank.high ? 'high' : conversation.priority);
+      await this.emit(tx, actor, conversation, ['conversation.escalated']);
+      return conversation;
+    });
+  }
+
+  /** conversationResolve and conversationReopen. */
+  async setStatus(em: EntityManager, actor: Actor, id: string, status: 'resolved' | 'open'): Promise<Conversation> {
+    return em.transactional(async (tx) => {
+      const conversation = await this.findForUpdate(tx, actor.workspaceId, id);
+      if (status === 'open' && conversation.status !== 'resolved') {
+        throw new GatewayError('BAD_USER_INPUT', `Only a resolved conversation can be reopened; this one is ${conversation.status}`, {
+          fieldErrors: [{ field: 'input.id', message: 'Not resolved' }],
+          currentStatus: conversation.status.toUpperCase(),
+        });
+      }
+      this.changeStatus(conversation, status, 'input.id');
+      await this.emit(tx, actor, conversation, [status === 'resolved' ? 'conversation.resolved' : 'conversation.reopened']);
+      return conversation;
+    });
+  }
+
+  async find(em: EntityManager, workspaceId: string, id: string): Promise<Conversation> {
+    const conversation = await em.findOne(Conversation, { id, workspace: workspaceId });
+    if (!conversation) throw notFound('Conversation');
+    return conversation;
+  }
+
+  list(em: EntityManager, workspaceId: string, filter: ConversationFilterInput | null | undefined, orderBy: ConversationOrderInput | null | undefined, args: PageArgs): Promise<Page<Conversation>> {
+    const sort = { field: orderBy?.field ?? 'createdAt', direction: orderBy?.direction ?? 'desc' } as const;
+    return this.pager.page(em, { entity: Conversation, where: toConversationWhere(workspaceId, filter), sort, list: 'conversations', workspaceId }, args);
+  }
+
+  /**
+   * Applies one set of changes and says which events they make. Everything that can fail is
+   * checked before the first field changes, so a refused change leaves the entity untouched.
+   */
+  async applyChanges(tx: EntityManager, conversation: Conversation, changes: ConversationChangesInput, prefix: string): Promise<EventType[]> {
+    const isStatusChange = changes.status != null && changes.status !== conversation.status;
+    if (isStatusChange) assertTransition(conversation.status, changes.status!, `${prefix}.status`);
+    const assignee = changes.assigneeId != null ? await this.findAgent(tx, conversation.workspace.id, changes.assigneeId, `${prefix}.assigneeId`) : undefined;
+    const metadata = changes.metadataMerge ? mergeMetadata(conversation.metadata, changes.metadataMerge, `${prefix}.metadataMerge`) : undefined;
+    const externalRefs = changes.externalRefsAdd
+      ? await linkExternalRefs(tx, conversation, changes.externalRefsAdd.map((ref) => ({ ...ref, url: ref.url ?? null })), `${prefix}.externalRefsAdd`)
+      : undefined;
+
+    const events = new Set<EventType>();
+    if (changes.subject != null) conversation.subject = changes.subject.trim();
+    if (changes.priority != null) conversation.priority = changes.priority;
+    if (changes.tagsAdd || changes.tagsRemove) {
+      const removed = new Set(changes.tagsRemove ?? []);
+      conversation.tags = [...new Set([...conversation.tags, ...(changes.tagsAdd ?? [])])].filter((tag) => !removed.has(tag));
+    }
+    if (metadata) conversation.metadata = metadata;
+    if (externalRefs) conversation.externalRefs = externalRefs;
+    if (changes.subject != null || changes.priority != null || changes.tagsAdd || changes.tagsRemove || metadata || externalRefs) events.add('conversation.updated');
+    if (assignee) {
+      conversation.assignee = assignee;
+      events.add('conversation.assigned');
+    }
+    if (isStatusChange) {
+      const from = conversation.status;
+      this.changeStatus(conversation, changes.status!, `${prefix}.status`);
+      events.add(statusEvent(from, changes.status!));
+    }
+    return [...events];
+  }
+
+  async emit(tx: EntityManager, actor: Actor, conversation: Conversation, events: readonly EventType[]): Promise<void> {
+    if (events.length === 0) return;
+    conversation.updatedAt = new Date();
+    await tx.flush();
+    for (const type of events) await recordEvent(tx, actor.workspaceId, type, { conversation: conversationSnapshot(conversation) });
+  }
+
+  async findForUpdate(tx: EntityManager, workspaceId: string, id: string): Promise<Conversation> {
+    const conversation = await tx.findOne(Conversation, { id, workspace: workspaceId }, { lockMode: LockMode.PESSIMISTIC_WRITE, populate: ['customer', 'assignee', 'team'] });
+    if (!conversation) throw notFound('Conversation');
+    return conversation;
+  }
+
+  private changeStatus(conversation: Conversation, to: ConversationStatus, field: string): void {
+    assertTransition(conversation.status, to, field);
+    conversation.status = to;
+    conversation.lastActivityAt = new Date();
+    conversation.resolvedAt = to === 'resolved' ? new Date() : null;
+    if (to !== 'escalated') conversation.escalationReason = to === 'resolved' ? conversation.escalationReason : null;
+  }
+
+  private async findAgent(tx: EntityManager, workspaceId: string, id: string, field: string): Promise<Agent> {
+    const agent = await tx.findOne(Agent, { id, workspace: workspaceId });
+    if (!agent) throw new GatewayError('NOT_FOUND', 'Agent not found', { fieldErrors: [{ field, message: 'No such agent in this workspace' }] });
+    return agent;
+  }
+
+  private async findTeam(tx: EntityManager, workspaceId: string, id: string, field: string): Promise<Team> {
+    const team = await tx.findOne(Team, { id, workspace: workspaceId });
+    if (!team) throw new GatewayError('NOT_FOUND', 'Team not found', { fieldErrors: [{ field, message: 'No such team in this workspace' }] });
+    return team;
+  }
+}
+
+function statusEvent(from: ConversationStatus, to: ConversationStatus): EventType {
+  if (to === 'resolved') return 'conversation.resolved';
+  if (to === 'escalated') return 'conversation.escalated';
+  return from === 'resolved' ? 'conversation.reopened' : 'conversation.updated';
+}

@@ -1,0 +1,156 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { connectionType } from '../../platform/pagination';
+import type { Conversation } from './conversation.entity';
+import type { ConversationNote } from './conversation-note.entity';
+import type { Message } from './message.entity';
+import { ChannelEnum, ConversationPriorityEnum, ConversationStatusEnum, MessageAuthorTypeEnum } from './conversation.enums';
+
+@ObjectType('ExternalRef', { description: 'The same ticket in another system (CRM, helpdesk), for two-way sync.' })
+export class ExternalRefType {
+  @Field(() => String, { description: 'e.g. `salesforce`, `zendesk`, `hubspot`.' })
+  system!: string;
+
+  @Field(() => String)
+  externalId!: string;
+
+  @Field(() => String, { nullable: true })
+  url!: string | null;
+}
+
+@ObjectType('Conversation', { description: 'A support conversation (ticket) with one customer.' })
+export class ConversationType {
+  @Field(() => ID, { description: 'Global id `conv_…`, also accepted by `node(id)`.' })
+  id!: string;
+
+  @Field(() => String)
+  subject!: string;
+
+  @Field(() => ConversationStatusEnum)
+  status!: ConversationStatusEnum;
+
+  @Field(() => ConversationPriorityEnum)
+  priority!: ConversationPriorityEnum;
+
+  @Field(() => ChannelEnum)
+  channel!: ChannelEnum;
+
+  @Field(() => String, { nullable: true })
+  inbox!: string | null;
+
+  @Field(() => [String])
+  tags!: string[];
+
+  @Field(() => GraphQLJSONObject, { description: 'Free-form JSON for integrations, at most 16 KB.' })
+  metadata!: Record<string, unknown>;
+
+  @Field(() => [ExternalRefType])
+  externalRefs!: ExternalRefType[];
+
+  @Field(() => String, { nullable: true, description: 'Why it was last escalated.' })
+  escalationReason!: string | null;
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  @Field(() => Date)
+  updatedAt!: Date;
+
+  @Field(() => Date, { description: 'Last message or status change.' })
+  lastActivityAt!: Date;
+
+  @Field(() => Date, { nullable: true, description: 'First message by an agent or bot.' })
+  firstResponseAt!: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  resolvedAt!: Date | null;
+
+  customerId!: string | null;
+  assigneeId!: string | null;
+  teamId!: string | null;
+}
+
+@ObjectType('Attachment', { description: 'Metadata of a file sent with a message; the file itself lives elsewhere.' })
+export class AttachmentType {
+  @Field(() => String)
+  filename!: string;
+
+  @Field(() => String)
+  contentType!: string;
+
+  @Field(() => Int, { description: 'Size in bytes.' })
+  sizeBytes!: number;
+
+  @Field(() => String, { nullable: true })
+  url!: string | null;
+}
+
+@ObjectType('Message', { description: 'One message in a conversation.' })
+export class MessageType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ID)
+  conversationId!: string;
+
+  @Field(() => MessageAuthorTypeEnum)
+  authorType!: MessageAuthorTypeEnum;
+
+  @Field(() => ID, { nullable: true, description: 'The agent, when authorType is AGENT.' })
+  authorAgentId!: string | null;
+
+  @Field(() => String)
+  body!: string;
+
+  @Field(() => [AttachmentType])
+  attachments!: AttachmentType[];
+
+  @Field(() => Date)
+  createdAt!: Date;
+}
+
+@ObjectType('ConversationNote', { description: 'An internal note, never shown to the customer.' })
+export class ConversationNoteType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, { description: 'The `key_…` that wrote it.' })
+  author!: string;
+
+  @Field(() => String)
+  body!: string;
+
+  @Field(() => Date)
+  createdAt!: Date;
+}
+
+export const ConversationConnection = connectionType('Conversation', ConversationType);
+export const MessageConnection = connectionType('Message', MessageType);
+export const ConversationNoteConnection = connectionType('ConversationNote', ConversationNoteType);
+
+export function toConversationType(conversation: Conversation): ConversationType {
+  const { id, subject, inbox, tags, metadata, externalRefs, escalationReason, createdAt, updatedAt, lastActivityAt, firstResponseAt, resolvedAt } = conversation;
+  return {
+    id, subject, inbox, tags, metadata, externalRefs, escalationReason, createdAt, updatedAt, lastActivityAt, firstResponseAt, resolvedAt,
+    status: conversation.status as ConversationStatusEnum,
+    priority: conversation.priority as ConversationPriorityEnum,
+    channel: conversation.channel as ChannelEnum,
+    customerId: conversation.customer?.id ?? null,
+    assigneeId: conversation.assignee?.id ?? null,
+    teamId: conversation.team?.id ?? null,
+  };
+}
+
+export function toMessageType(message: Message): MessageType {
+  return {
+    id: message.id,
+    conversationId: message.conversation.id,
+    authorType: message.authorType as MessageAuthorTypeEnum,
+    authorAgentId: message.authorAgent?.id ?? null,
+    body: message.body,
+    attachments: message.attachments,
+    createdAt: message.createdAt,
+  };
+}
+
+export const toConversationNoteType = (note: ConversationNote): ConversationNoteType => ({ id: note.id, author: note.author, body: note.body, createdAt: note.createdAt });

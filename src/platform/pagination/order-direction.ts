@@ -1,0 +1,8 @@
+import { registerEnumType } from 'type-graphql';
+
+/** Shared by every list's `orderBy`. */
+export enum OrderDirection {
+  ASC = 'asc',
+  DESC = 'desc',
+}
+registerEnumType(OrderDirection, { name: 'OrderDirection' });
