@@ -37,7 +37,9 @@ export interface GatewayApp {
 }
 
 export async function startGatewayApp(config: Config, databaseUrl: string, logger: Logger): Promise<GatewayApp> {
-  const orm = await connectOrm({ databaseUrl, entities, connectTimeoutMs: config.databaseConnectTimeoutMs, logger }).catch((error: Error) => {
+  const metrics = new GatewayMetrics();
+  const onStatement = () => metrics.sqlStatements.inc();
+  const orm = await connectOrm({ databaseUrl, entities, connectTimeoutMs: config.databaseConnectTimeoutMs, logger, onStatement }).catch((error: Error) => {
     throw new StartupError(`Cannot reach PostgreSQL at ${describeDatabase(databaseUrl)}: ${error.message.split('\n')[0]}`);
   });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
@@ -49,7 +51,6 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     const services = createServices({ pepper, defaultRateLimit: parseRateLimit(config.defaultRateLimit)! });
     const bootstrapKey = await bootstrapAdminKey(orm.em.fork(), services.apiKeys);
 
-    const metrics = new GatewayMetrics();
     const schema = await buildGatewaySchema(createResolverContainer(services));
     const apollo = new ApolloServer<RequestContext>({
       schema,

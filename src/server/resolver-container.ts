@@ -2,6 +2,8 @@ import type { ContainerType } from 'type-graphql';
 import { ApiKeyResolver, ViewerResolver } from '../modules/api-keys';
 import { AuditResolver } from '../modules/audit';
 import { CustomerResolver } from '../modules/customers';
+import { AgentResolver } from '../modules/agents';
+import { ConversationFieldsResolver, ConversationResolver } from '../modules/conversations';
 
 import type { Services } from './services';
 
@@ -12,6 +14,9 @@ export function createResolverContainer(services: Services): ContainerType {
     [ApiKeyResolver, new ApiKeyResolver(services.apiKeys)],
     [AuditResolver, new AuditResolver(services.pager)],
     [CustomerResolver, new CustomerResolver(services.customers)],
+    [AgentResolver, new AgentResolver()],
+    [ConversationResolver, new ConversationResolver(services.conversations, services.messages)],
+    [ConversationFieldsResolver, new ConversationFieldsResolver(services.messages)],
   ]);
   return {
     get(resolverClass) {

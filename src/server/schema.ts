@@ -5,8 +5,18 @@ import { enforceScopeDirectives, requiresScopesDirective } from '../policies/aut
 import { ApiKeyResolver, ViewerResolver } from '../modules/api-keys';
 import { AuditResolver } from '../modules/audit';
 import { CustomerResolver } from '../modules/customers';
+import { AgentResolver } from '../modules/agents';
+import { ConversationFieldsResolver, ConversationResolver } from '../modules/conversations';
 
-export const resolverClasses = [ViewerResolver, ApiKeyResolver, AuditResolver, CustomerResolver] as const;
+export const resolverClasses = [
+  ViewerResolver,
+  ApiKeyResolver,
+  AuditResolver,
+  AgentResolver,
+  CustomerResolver,
+  ConversationResolver,
+  ConversationFieldsResolver,
+] as const;
 
 /**
  * Builds the executable schema. `container` hands type-graphql the resolver instances, each

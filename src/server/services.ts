@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { ApiKeyService } from '../modules/api-keys';
+import { ConversationService, MessageService } from '../modules/conversations';
 import { CustomerService } from '../modules/customers';
 import { CursorCodec, Pager } from '../platform/pagination';
 import type { RateLimitSpec } from '../policies/rate-limit/rate-limit-spec';
@@ -13,10 +14,14 @@ export interface ServiceSettings {
 /** Every domain service, built once per process and shared by HTTP, CLI and tests. */
 export function createServices(settings: ServiceSettings) {
   const pager = new Pager(new CursorCodec(deriveSecret(settings.pepper, 'cursor-signing')));
+  const customers = new CustomerService(pager);
+  const messages = new MessageService(pager);
   return {
     pager,
     apiKeys: new ApiKeyService(settings.pepper, settings.defaultRateLimit, pager),
-    customers: new CustomerService(pager),
+    customers,
+    messages,
+    conversations: new ConversationService(pager, customers, messages),
   };
 }
 

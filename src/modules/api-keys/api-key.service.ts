@@ -4,6 +4,7 @@ import type { RateLimitSpec } from '../../policies/rate-limit/rate-limit-spec';
 import { badUserInput, notFound } from '../../platform/errors';
 import type { Page, PageArgs, Pager } from '../../platform/pagination';
 import { recordAudit } from '../audit';
+import { recordEvent } from '../events';
 import { ApiKey } from './api-key.entity';
 import { assertWithinActorScopes, maxRotationGraceSeconds, validateSettings, type ApiKeySettings } from './api-key.rules';
 import { generateKeyId, generateSecret, hashSecret } from './api-key.secret';
@@ -47,6 +48,7 @@ export class ApiKeyService {
         createdBy: actor.label,
       });
       recordAudit(tx, actor, { action: 'api_key.created', targetType: 'api_key', targetId: id, changes: describeSettings(apiKey) });
+      await recordEvent(tx, actor.workspaceId, 'api_key.created', { apiKey: { id, createdBy: actor.label, ...describeSettings(apiKey) } });
       return { apiKey, secret };
     });
   }
@@ -92,6 +94,7 @@ export class ApiKeyService {
         targetId: id,
         changes: { previousSecretExpiresAt: previousSecretExpiresAt?.toISOString() ?? null },
       });
+      await recordEvent(tx, actor.workspaceId, 'api_key.rotated', { apiKey: { id, previousSecretExpiresAt: previousSecretExpiresAt?.toISOString() ?? null } });
       return { apiKey, secret };
     });
   }
@@ -105,6 +108,7 @@ export class ApiKeyService {
         apiKey.previousSecretHash = null;
         apiKey.previousSecretExpiresAt = null;
         recordAudit(tx, actor, { action: 'api_key.revoked', targetType: 'api_key', targetId: id, changes: {} });
+        await recordEvent(tx, actor.workspaceId, 'api_key.revoked', { apiKey: { id, revokedAt: apiKey.revokedAt.toISOString() } });
       }
       return apiKey;
     });

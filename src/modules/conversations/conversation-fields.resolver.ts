@@ -1,4 +1,5 @@
 import { Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { RequiresScopes } from '../../policies/auth/requires-scopes.directive';
 import type { RequestContext } from '../../policies/request-context';
 import { PageArgs, toConnection } from '../../platform/pagination';
 import { AgentType, TeamType, agentByIdLoader, teamByIdLoader, toAgentType, toTeamType } from '../agents';
@@ -12,7 +13,8 @@ import type { MessageService } from './message.service';
 export class ConversationFieldsResolver {
   constructor(private readonly messageService: MessageService) {}
 
-  @FieldResolver(() => CustomerType, { nullable: true })
+  @FieldResolver(() => CustomerType, { nullable: true, description: 'Personal data: needs customers:read besides conversations:read.' })
+  @RequiresScopes(['customers:read'])
   async customer(@Root() conversation: ConversationType, @Ctx() { loaders }: RequestContext): Promise<CustomerType | null> {
     if (!conversation.customerId) return null;
     const customer = await loaders.get(customerByIdLoader).load(conversation.customerId);

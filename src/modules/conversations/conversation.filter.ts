@@ -79,21 +79,20 @@ export function toConversationWhere(workspaceId: string, filter: ConversationFil
   if (filter.createdBefore) conditions.push({ createdAt: { $lt: filter.createdBefore } });
   if (filter.updatedAfter) conditions.push({ updatedAt: { $gte: filter.updatedAfter } });
   if (filter.updatedBefore) conditions.push({ updatedAt: { $lt: filter.updatedBefore } });
+  // raw() as a value, not a key: the Pager runs one condition twice (page and COUNT).
   if (filter.externalRef) {
     const { system, externalId } = filter.externalRef;
-    conditions.push({
-      [raw((alias) => `exists (select 1 from conversation_external_refs r where r.conversation_id = ${alias}.id and r.workspace_id = ${alias}.workspace_id and r.system = ? and r.external_id = ?)`, [system, externalId])]: true,
-    } as FilterQuery<Conversation>);
+    const linked = raw('(select conversation_id from conversation_external_refs where workspace_id = ? and system = ? and external_id = ?)', [workspaceId, system, externalId]);
+    conditions.push({ id: { $in: linked } } as FilterQuery<Conversation>);
   }
   if (filter.text?.trim()) {
     const text = filter.text.trim();
-    conditions.push({
-      [raw(
-        (alias) =>
-          `(${alias}.search @@ plainto_tsquery('simple', ?) or exists (select 1 from messages m where m.conversation_id = ${alias}.id and m.search @@ plainto_tsquery('simple', ?)))`,
-        [text, text],
-      )]: true,
-    } as FilterQuery<Conversation>);
+    const matching = raw(
+      `(select id from conversations where workspace_id = ? and search @@ plainto_tsquery('simple', ?)
+        union select conversation_id from messages where workspace_id = ? and search @@ plainto_tsquery('simple', ?))`,
+      [workspaceId, text, workspaceId, text],
+    );
+    conditions.push({ id: { $in: matching } } as FilterQuery<Conversation>);
   }
   return { $and: conditions };
 }

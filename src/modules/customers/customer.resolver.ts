@@ -1,7 +1,68 @@
-import { Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { actorFromPrincipal } from '../../policies/auth/actor';
+import { RequiresScopes } from '../../policies/auth/requires-scopes.directive';
+import { Idempotent } from '../../policies/idempotency/idempotent.middleware';
+import type { RequestContext } from '../../policies/request-context';
+import { PageArgs, toConnection } from '../../platform/pagination';
+import { CustomerFilterInput, CustomerOrderInput } from './customer.filter';
+import { CustomerNoteCreateInput, CustomerUpdateInput, CustomerUpsertInput, toCustomerChanges, toCustomerUpsert } from './customer.inputs';
+import { CustomerNoteCreatePayload, CustomerUpdatePayload, CustomerUpsertPayload } from './customer.payloads';
 import type { CustomerService } from './customer.service';
+import { CustomerConnection, CustomerNoteConnection, CustomerType, toCustomerNoteType, toCustomerType } from './customer.type';
 
-@Resolver()
+@Resolver(() => CustomerType)
 export class CustomerResolver {
-  constructor(private readonly customers: CustomerService) {}
+  constructor(private readonly service: CustomerService) {}
+
+  @Query(() => CustomerConnection, { nullable: true, description: 'Customers of the workspace; newest first unless `orderBy` says otherwise.' })
+  @RequiresScopes(['customers:read'])
+  async customers(
+    @Arg('filter', () => CustomerFilterInput, { nullable: true }) filter: CustomerFilterInput | null,
+    @Arg('orderBy', () => CustomerOrderInput, { nullable: true }) orderBy: CustomerOrderInput | null,
+    @Args(() => PageArgs) page: PageArgs,
+    @Ctx() { em, principal }: RequestContext,
+  ) {
+    return toConnection(await this.service.list(em, principal.workspaceId, filter, orderBy, page), toCustomerType);
+  }
+
+  @Query(() => CustomerType, { nullable: true, description: 'One customer of the workspace; NOT_FOUND for any other id.' })
+  @RequiresScopes(['customers:read'])
+  async customer(@Arg('id', () => ID) id: string, @Ctx() { em, principal }: RequestContext): Promise<CustomerType> {
+    return toCustomerType(await this.service.find(em, principal.workspaceId, id));
+  }
+
+  @FieldResolver(() => CustomerNoteConnection, { description: 'Internal notes about the customer, newest first.' })
+  @RequiresScopes(['customers:read'])
+  async notes(@Root() customer: CustomerType, @Args(() => PageArgs) page: PageArgs, @Ctx() { em, principal }: RequestContext) {
+    return toConnection(await this.service.listNotes(em, principal.workspaceId, customer.id, page), toCustomerNoteType);
+  }
+
+  @Mutation(() => CustomerUpsertPayload, {
+    nullable: true,
+    description: 'Creates or updates a customer from another system: matched by externalId, else by email, else created. Safe to run concurrently.',
+  })
+  @RequiresScopes(['customers:write'])
+  @Idempotent()
+  async customerUpsert(@Arg('input', () => CustomerUpsertInput) input: CustomerUpsertInput, @Ctx() context: RequestContext): Promise<CustomerUpsertPayload> {
+    const actor = actorFromPrincipal(context.principal, context.requestId);
+    const { customer, wasCreated } = await this.service.upsert(context.em, actor, toCustomerUpsert(input));
+    return { customer: toCustomerType(customer), wasCreated };
+  }
+
+  @Mutation(() => CustomerUpdatePayload, { nullable: true })
+  @RequiresScopes(['customers:write'])
+  @Idempotent()
+  async customerUpdate(@Arg('input', () => CustomerUpdateInput) input: CustomerUpdateInput, @Ctx() context: RequestContext): Promise<CustomerUpdatePayload> {
+    const actor = actorFromPrincipal(context.principal, context.requestId);
+    return { customer: toCustomerType(await this.service.update(context.em, actor, input.id, toCustomerChanges(input))) };
+  }
+
+  @Mutation(() => CustomerNoteCreatePayload, { nullable: true })
+  @RequiresScopes(['customers:write'])
+  @Idempotent()
+  async customerNoteCreate(@Arg('input', () => CustomerNoteCreateInput) input: CustomerNoteCreateInput, @Ctx() context: RequestContext): Promise<CustomerNoteCreatePayload> {
+    const actor = actorFromPrincipal(context.principal, context.requestId);
+    const { note, customer } = await this.service.noteCreate(context.em, actor, input.customerId, input.body);
+    return { note: toCustomerNoteType(note), customer: toCustomerType(customer) };
+  }
 }

@@ -1,3 +1,8 @@
 export { Customer, CustomerNote } from './customer.entity';
-export { CustomerService } from './customer.service';
+export { CustomerService, type CustomerUpsertResult, type CustomerNoteCreation } from './customer.service';
 export { CustomerResolver } from './customer.resolver';
+export { CustomerType, CustomerNoteType, CustomerExternalIdType, toCustomerType, toCustomerNoteType } from './customer.type';
+export { CustomerExternalIdInput } from './customer.inputs';
+export { customerByIdLoader } from './customer.loaders';
+export { customerSnapshot } from './customer.events';
+export type { CustomerReference, CustomerUpsert, CustomerChanges, ExternalId } from './customer.rules';

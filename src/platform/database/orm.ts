@@ -12,6 +12,8 @@ export interface OrmSettings {
   readonly poolSize?: number;
   /** Receives the driver's own warnings (dropped connections and the like), which would otherwise go to the console. */
   readonly logger?: Logger;
+  /** Called for every SQL statement sent, e.g. to count them. */
+  readonly onStatement?: () => void;
 }
 
 export function ormOptions(settings: OrmSettings): Options {
@@ -30,6 +32,10 @@ export function ormOptions(settings: OrmSettings): Options {
     // One fork per request is created explicitly; touching the global manager is a bug.
     allowGlobalContext: false,
     debug: false,
+    onQuery: (sql) => {
+      settings.onStatement?.();
+      return sql;
+    },
     discovery: { warnWhenNoEntities: false },
   };
 }

@@ -19,6 +19,12 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly sqlStatements = new Counter({
+    name: 'gateway_sql_statements_total',
+    help: 'SQL statements sent to PostgreSQL',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

@@ -34,6 +34,8 @@ export function toPageRequest(args: PageArgs): PageRequest {
   checkSize('last');
   if (args.first != null && args.last != null) errors.push({ field: 'last', message: 'Use either first or last, not both' });
   if (args.after != null && args.before != null) errors.push({ field: 'before', message: 'Use either after or before, not both' });
+  if (args.first != null && args.before != null) errors.push({ field: 'before', message: 'Use before with last, after with first' });
+  if (args.last != null && args.after != null) errors.push({ field: 'after', message: 'Use after with first, before with last' });
   if (errors.length > 0) throw badUserInput(errors, 'Invalid pagination arguments');
   if (args.last != null || (args.before != null && args.first == null)) {
     return { direction: 'backward', size: args.last ?? defaultPageSize, cursor: args.before ?? undefined };
