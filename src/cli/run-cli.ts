@@ -5,6 +5,7 @@ import { createLogger } from '../platform/observability/logger';
 import { StartupError } from '../server/gateway-app';
 import { keysCommand } from './keys.command';
 import { migrateCommand } from './migrate.command';
+import { seedCommand } from './seed.command';
 import { serveCommand } from './serve.command';
 import { UsageError } from './usage-error';
 
@@ -13,7 +14,8 @@ const usage = `usage: gateway <command>
   migrate                     apply pending database migrations
   keys create --name N --scopes a,b [--workspace SLUG] [--expires-in 90d] [--allow-ip CIDR,...] [--rate-limit 600/min] [--json]
   keys list [--workspace SLUG] [--json]
-  keys revoke ID [--json]`;
+  keys revoke ID [--json]
+  seed --demo [--workspace SLUG] [--json]`;
 
 /** Runs one CLI command; returns the process exit code. Failures print one line to stderr. */
 export async function runCli(argv: string[]): Promise<number> {
@@ -32,6 +34,9 @@ export async function runCli(argv: string[]): Promise<number> {
         return 0;
       case 'keys':
         await keysCommand(config, logger, rest);
+        return 0;
+      case 'seed':
+        await seedCommand(config, logger, rest);
         return 0;
       case 'help':
       case '--help':

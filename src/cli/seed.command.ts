@@ -1,0 +1,66 @@
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import type { Config } from '../config/config';
+import { ensureWorkspace } from '../modules/workspaces';
+import { GatewayError } from '../platform/errors';
+import type { Logger } from '../platform/observability/logger';
+import { withCliServices } from './cli-services';
+import { generateDemoDataSet } from './demo-data/demo-data-set';
+import { insertDemoDataSet, type DemoRowCounts } from './demo-data/insert-demo-data';
+import { UsageError } from './usage-error';
+
+const countLabels: Readonly<Record<keyof DemoRowCounts, string>> = {
+  teams: 'teams',
+  agents: 'agents',
+  customers: 'customers',
+  customerExternalIds: 'customer external ids',
+  conversations: 'conversations',
+  conversationExternalRefs: 'conversation external refs',
+  messages: 'messages',
+  conversationNotes: 'conversation notes',
+  customerNotes: 'customer notes',
+  satisfactionFeedback: 'satisfaction ratings',
+};
+
+/**
+ * `gateway seed --demo [--workspace SLUG] [--json]`: fills a workspace without conversations with a
+ * believable support history (the last 90 days), so a first query returns something. With --json the
+ * last stdout line is one JSON object: the workspace slug and the row count per table.
+ */
+export async function seedCommand(config: Config, logger: Logger, argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      demo: { type: 'boolean', default: false },
+      workspace: { type: 'string', default: 'default' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  if (!values.demo) throw new UsageError('seed needs --demo: the demo data set is the only one there is');
+  const slug = values.workspace!;
+
+  const startedAt = performance.now();
+  const counts = await withCliServices(config, logger, async ({ em }) => {
+    const { workspace } = await ensureWorkspace(em, slug);
+    return em.getKnex().transaction(async (transaction) => {
+      // The lock makes a concurrent seed of the same workspace wait, then find it no longer empty.
+      await transaction.raw('select 1 from workspaces where id = ? for update', [workspace.id]);
+      const { rows } = await transaction.raw<{ rows: { count: number }[] }>(
+        'select count(*)::int as count from conversations where workspace_id = ?',
+        [workspace.id],
+      );
+      if (rows[0].count > 0) {
+        throw new GatewayError('CONFLICT', `workspace "${slug}" already has ${rows[0].count} conversations; seed --demo only fills a workspace that has none`);
+      }
+      return insertDemoDataSet(transaction, workspace.id, generateDemoDataSet({ now: new Date() }));
+    });
+  });
+  const durationSeconds = (performance.now() - startedAt) / 1000;
+
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ workspace: slug, ...counts })}\n`);
+    return;
+  }
+  const lines = (Object.keys(countLabels) as (keyof DemoRowCounts)[]).map((table) => `  ${String(counts[table]).padStart(6)}  ${countLabels[table]}`);
+  process.stdout.write(`Seeded workspace "${slug}" with demo data in ${durationSeconds.toFixed(1)} s:\n${lines.join('\n')}\n`);
+}
