@@ -3,7 +3,8 @@ import { ApiKeyResolver, ViewerResolver } from '../modules/api-keys';
 import { AuditResolver } from '../modules/audit';
 import { CustomerResolver } from '../modules/customers';
 import { AgentResolver } from '../modules/agents';
-import { ConversationFieldsResolver, ConversationResolver } from '../modules/conversations';
+import { NodeResolver } from '../modules/node';
+import { ConversationFieldsResolver, ConversationResolver, CustomerConversationsResolver } from '../modules/conversations';
 
 import type { Services } from './services';
 
@@ -15,8 +16,10 @@ export function createResolverContainer(services: Services): ContainerType {
     [AuditResolver, new AuditResolver(services.pager)],
     [CustomerResolver, new CustomerResolver(services.customers)],
     [AgentResolver, new AgentResolver()],
+    [NodeResolver, new NodeResolver(services)],
     [ConversationResolver, new ConversationResolver(services.conversations, services.messages)],
     [ConversationFieldsResolver, new ConversationFieldsResolver(services.messages)],
+    [CustomerConversationsResolver, new CustomerConversationsResolver(services.conversations)],
   ]);
   return {
     get(resolverClass) {

@@ -6,16 +6,19 @@ import { ApiKeyResolver, ViewerResolver } from '../modules/api-keys';
 import { AuditResolver } from '../modules/audit';
 import { CustomerResolver } from '../modules/customers';
 import { AgentResolver } from '../modules/agents';
-import { ConversationFieldsResolver, ConversationResolver } from '../modules/conversations';
+import { NodeResolver } from '../modules/node';
+import { ConversationFieldsResolver, ConversationResolver, CustomerConversationsResolver } from '../modules/conversations';
 
 export const resolverClasses = [
   ViewerResolver,
+  NodeResolver,
   ApiKeyResolver,
   AuditResolver,
   AgentResolver,
   CustomerResolver,
   ConversationResolver,
   ConversationFieldsResolver,
+  CustomerConversationsResolver,
 ] as const;
 
 /**

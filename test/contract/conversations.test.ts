@@ -181,4 +181,29 @@ describe('CONV: conversations over GraphQL — bad input and faults', () => {
     const sequences = (await database.query(`select sequence from events e join workspaces w on w.id = e.workspace_id where w.slug = 'default' order by sequence`)).rows.map((row) => Number(row.sequence));
     expect(sequences).toEqual(sequences.map((_, index) => index + 1));
   });
+
+  it('CONV-11 node(id) fetches any object by its typed global id, within the workspace and the type’s scope', async () => {
+    const conversation = await createConversation({ customer: { email: 'node@example.com' } });
+    const nodeQuery = `query Node($id: ID!) { node(id: $id) { __typename id ... on Conversation { subject } ... on Customer { email } } }`;
+    const byConversation = await asAdmin(nodeQuery, { id: conversation.id });
+    expect(byConversation.body.data!.node).toEqual({ __typename: 'Conversation', id: conversation.id, subject: 'Order #1001 never arrived' });
+    const byCustomer = await asAdmin(nodeQuery, { id: conversation.customer.id });
+    expect(byCustomer.body.data!.node).toEqual({ __typename: 'Customer', id: conversation.customer.id, email: 'node@example.com' });
+    const foreignNode = await asAdmin(nodeQuery, { id: foreignConversationId });
+    expect(foreignNode.body.errors![0].extensions.code).toBe('NOT_FOUND');
+    const reader = await createWorkspaceKey(gateway, 'default', ['conversations:read']);
+    const denied = await postGraphQL(gateway.graphqlUrl, nodeQuery, { id: conversation.customer.id }, { secret: reader.secret });
+    expect(denied.body.errors![0].extensions).toMatchObject({ code: 'FORBIDDEN', requiredScopes: [['customers:read']] });
+  });
+
+  it('CONV-12 a conversation’s customer needs customers:read; customer.conversations lists theirs', async () => {
+    const conversation = await createConversation({ customer: { externalId: { system: 'hubspot', externalId: 'hs-42' } } });
+    const reader = await createWorkspaceKey(gateway, 'default', ['conversations:read']);
+    const query = `query C($id: ID!) { conversation(id: $id) { id customer { id } } }`;
+    const limited = await postGraphQL(gateway.graphqlUrl, query, { id: conversation.id }, { secret: reader.secret });
+    expect(limited.body.data!.conversation).toEqual({ id: conversation.id, customer: null });
+    expect(limited.body.errors![0]).toMatchObject({ path: ['conversation', 'customer'], extensions: { code: 'FORBIDDEN' } });
+    const listed = await asAdmin(`query L($id: ID!) { customer(id: $id) { conversations(first: 10) { nodes { id } } } }`, { id: conversation.customer.id });
+    expect(listed.body.data!.customer.conversations.nodes).toEqual([{ id: conversation.id }]);
+  });
 });

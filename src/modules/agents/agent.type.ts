@@ -1,7 +1,8 @@
 import { Field, ID, ObjectType } from 'type-graphql';
+import { NodeInterface } from '../../platform/node';
 import type { Agent, Team } from './agent.entity';
 
-@ObjectType('Team', { description: 'A group of agents conversations can be routed to.' })
+@ObjectType('Team', { implements: NodeInterface, description: 'A group of agents conversations can be routed to.' })
 export class TeamType {
   @Field(() => ID)
   id!: string;
@@ -10,7 +11,7 @@ export class TeamType {
   name!: string;
 }
 
-@ObjectType('Agent', { description: 'A support agent conversations can be assigned to.' })
+@ObjectType('Agent', { implements: NodeInterface, description: 'A support agent conversations can be assigned to.' })
 export class AgentType {
   @Field(() => ID)
   id!: string;

@@ -1,4 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { NodeInterface } from '../../platform/node';
 import { connectionType } from '../../platform/pagination';
 import type { ApiKey } from './api-key.entity';
 
@@ -18,7 +19,7 @@ export class RateLimitType {
   windowSeconds!: number;
 }
 
-@ObjectType('ApiKey', { description: 'An API key of the workspace. Its secret is shown once, at creation or rotation, and never again.' })
+@ObjectType('ApiKey', { implements: NodeInterface, description: 'An API key of the workspace. Its secret is shown once, at creation or rotation, and never again.' })
 export class ApiKeyType {
   @Field(() => ID, { description: 'Public id `key_…`; also the middle part of the secret, so leaked secrets can be traced.' })
   id!: string;

@@ -1,5 +1,6 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
+import { NodeInterface } from '../../platform/node';
 import { connectionType } from '../../platform/pagination';
 import type { Conversation } from './conversation.entity';
 import type { ConversationNote } from './conversation-note.entity';
@@ -18,7 +19,7 @@ export class ExternalRefType {
   url!: string | null;
 }
 
-@ObjectType('Conversation', { description: 'A support conversation (ticket) with one customer.' })
+@ObjectType('Conversation', { implements: NodeInterface, description: 'A support conversation (ticket) with one customer.' })
 export class ConversationType {
   @Field(() => ID, { description: 'Global id `conv_…`, also accepted by `node(id)`.' })
   id!: string;
@@ -85,7 +86,7 @@ export class AttachmentType {
   url!: string | null;
 }
 
-@ObjectType('Message', { description: 'One message in a conversation.' })
+@ObjectType('Message', { implements: NodeInterface, description: 'One message in a conversation.' })
 export class MessageType {
   @Field(() => ID)
   id!: string;

@@ -6,4 +6,5 @@ export { ConversationService } from './conversation.service';
 export { MessageService } from './message.service';
 export { ConversationResolver } from './conversation.resolver';
 export { ConversationFieldsResolver } from './conversation-fields.resolver';
-export { ConversationType, ConversationConnection, toConversationType } from './conversation.type';
+export { ConversationType, ConversationConnection, toConversationType, toMessageType } from './conversation.type';
+export { CustomerConversationsResolver } from './customer-conversations.resolver';

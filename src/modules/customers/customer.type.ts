@@ -1,3 +1,4 @@
+import { NodeInterface } from '../../platform/node';
 import { Field, ID, ObjectType } from 'type-graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { connectionType } from '../../platform/pagination';
@@ -14,6 +15,7 @@ export class CustomerExternalIdType {
 }
 
 @ObjectType('Customer', {
+  implements: NodeInterface,
   description: 'A person who contacts support. Unique in the workspace by email (case-insensitively) and by each external id.',
 })
 export class CustomerType {

@@ -1,0 +1,49 @@
+import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { forbiddenScopes, notFound } from '../../platform/errors';
+import { prefixOf } from '../../platform/ids';
+import { NodeInterface } from '../../platform/node';
+import { RequiresScopes } from '../../policies/auth/requires-scopes.directive';
+import type { Scope } from '../../policies/auth/scopes';
+import type { RequestContext } from '../../policies/request-context';
+import { Agent, Team, toAgentType, toTeamType } from '../agents';
+import { toApiKeyType, type ApiKeyService } from '../api-keys';
+import { Message, toConversationType, toMessageType, type ConversationService } from '../conversations';
+import { toCustomerType, type CustomerService } from '../customers';
+
+interface NodeServices {
+  readonly conversations: ConversationService;
+  readonly customers: CustomerService;
+  readonly apiKeys: ApiKeyService;
+}
+
+type NodeFetcher = (context: RequestContext, id: string) => Promise<NodeInterface>;
+
+/** Relay's `node(id)`: the id's prefix names the type, and that type's scope is required. */
+@Resolver()
+export class NodeResolver {
+  private readonly fetchers: Readonly<Record<string, { scope: Scope; fetch: NodeFetcher }>>;
+
+  constructor(services: NodeServices) {
+    const found = <T>(value: T | null, what: string): T => {
+      if (value === null) throw notFound(what);
+      return value;
+    };
+    this.fetchers = {
+      conv: { scope: 'conversations:read', fetch: async ({ em, principal }, id) => toConversationType(await services.conversations.find(em, principal.workspaceId, id)) },
+      msg: { scope: 'conversations:read', fetch: async ({ em, principal }, id) => toMessageType(found(await em.findOne(Message, { id, workspace: principal.workspaceId }), 'Message')) },
+      cus: { scope: 'customers:read', fetch: async ({ em, principal }, id) => toCustomerType(await services.customers.find(em, principal.workspaceId, id)) },
+      agt: { scope: 'conversations:read', fetch: async ({ em, principal }, id) => toAgentType(found(await em.findOne(Agent, { id, workspace: principal.workspaceId }), 'Agent')) },
+      team: { scope: 'conversations:read', fetch: async ({ em, principal }, id) => toTeamType(found(await em.findOne(Team, { id, workspace: principal.workspaceId }), 'Team')) },
+      key: { scope: 'keys:read', fetch: async ({ em, principal }, id) => toApiKeyType(await services.apiKeys.find(em, principal.workspaceId, id)) },
+    };
+  }
+
+  @Query(() => NodeInterface, { nullable: true, description: 'Any object by its global id; needs the read scope of its type.' })
+  @RequiresScopes(['conversations:read'], ['customers:read'], ['keys:read'])
+  async node(@Arg('id', () => ID) id: string, @Ctx() context: RequestContext): Promise<NodeInterface> {
+    const fetcher = this.fetchers[prefixOf(id) ?? ''];
+    if (!fetcher) throw notFound('Node');
+    if (!context.principal.effectiveScopes.has(fetcher.scope)) throw forbiddenScopes([[fetcher.scope]], context.principal.grantedScopes);
+    return fetcher.fetch(context, id);
+  }
+}
