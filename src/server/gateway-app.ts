@@ -18,6 +18,8 @@ import { entities } from './entities';
 import { createGraphQLHandler } from './http/graphql-handler';
 import { createHttpServer } from './http/http-server';
 import { buildGatewaySchema } from './schema';
+import { schedulePeriodicJobs } from '../platform/jobs/periodic-job';
+import { idempotencyRetentionJob } from '../policies/idempotency/idempotency-retention';
 import { createResolverContainer } from './resolver-container';
 import { createServices } from './services';
 
@@ -91,6 +93,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     await listen(server, config.port, config.host);
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    const jobs = schedulePeriodicJobs(orm, [idempotencyRetentionJob], logger);
 
     return {
       url,
@@ -98,6 +101,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
       bootstrapKey,
       async close() {
         await drain(server, config.shutdownGraceMs);
+        await jobs.stop();
         await apollo.stop();
         await counter.close();
         redis?.disconnect();
