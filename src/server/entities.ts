@@ -1,12 +1,9 @@
-import { Agent, Team } from '../modules/agents/agent.entity';
+import { Agent, Team } from '../modules/agents';
 import { ApiKey } from '../modules/api-keys';
 import { AuditEntry } from '../modules/audit';
-import { ConversationNote } from '../modules/conversations/conversation-note.entity';
-import { Conversation } from '../modules/conversations/conversation.entity';
-import { Message } from '../modules/conversations/message.entity';
-import { SatisfactionFeedback } from '../modules/conversations/satisfaction-feedback.entity';
-import { Customer, CustomerNote } from '../modules/customers/customer.entity';
-import { EventRecord } from '../modules/events/event.entity';
+import { Conversation, ConversationNote, Message, SatisfactionFeedback } from '../modules/conversations';
+import { Customer, CustomerNote } from '../modules/customers';
+import { EventRecord } from '../modules/events';
 import { Workspace } from '../modules/workspaces';
 
 /** Every MikroORM entity; the migrations in platform/database/migrations create their tables. */

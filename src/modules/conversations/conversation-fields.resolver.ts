@@ -4,9 +4,9 @@ import type { RequestContext } from '../../policies/request-context';
 import { PageArgs, toConnection } from '../../platform/pagination';
 import { AgentType, TeamType, agentByIdLoader, teamByIdLoader, toAgentType, toTeamType } from '../agents';
 import { CustomerType, customerByIdLoader, toCustomerType } from '../customers';
-import { lastMessageLoader } from './conversation.loaders';
+import { lastMessageLoader } from './activity/last-message.loader';
 import { ConversationNoteConnection, ConversationType, MessageConnection, MessageType, toConversationNoteType, toMessageType } from './conversation.type';
-import type { MessageService } from './message.service';
+import type { MessageService } from './activity/message.service';
 
 /** Relations of a conversation, batched per request so a page costs a fixed number of queries. */
 @Resolver(() => ConversationType)

@@ -1,5 +1,5 @@
 import type { Conversation } from './conversation.entity';
-import type { Message } from './message.entity';
+import type { Message } from './activity/message.entity';
 
 /** What every conversation event carries: enough to act on without calling back. */
 export function conversationSnapshot(conversation: Conversation): Record<string, unknown> {

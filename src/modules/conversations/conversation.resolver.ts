@@ -16,7 +16,7 @@ import {
 } from './conversation.payloads';
 import type { ConversationService } from './conversation.service';
 import { ConversationConnection, ConversationType, toConversationNoteType, toConversationType, toMessageType } from './conversation.type';
-import type { MessageService } from './message.service';
+import type { MessageService } from './activity/message.service';
 
 @Resolver()
 export class ConversationResolver {

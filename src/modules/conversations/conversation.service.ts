@@ -13,7 +13,7 @@ import { linkExternalRefs } from './conversation-external-refs';
 import type { ConversationChangesInput, ConversationCreateInput } from './conversation.inputs';
 import { checkChanges, mergeMetadata, validateCreation } from './conversation.rules';
 import { toConversationWhere, type ConversationFilterInput, type ConversationOrderInput } from './conversation.filter';
-import type { MessageService } from './message.service';
+import type { MessageService } from './activity/message.service';
 
 const priorityRank: Record<ConversationPriority, number> = { low: 0, normal: 1, high: 2, urgent: 3 };
 

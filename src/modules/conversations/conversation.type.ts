@@ -3,8 +3,8 @@ import { GraphQLJSONObject } from 'graphql-scalars';
 import { NodeInterface } from '../../platform/node';
 import { connectionType } from '../../platform/pagination';
 import type { Conversation } from './conversation.entity';
-import type { ConversationNote } from './conversation-note.entity';
-import type { Message } from './message.entity';
+import type { ConversationNote } from './activity/conversation-note.entity';
+import type { Message } from './activity/message.entity';
 import { ChannelEnum, ConversationPriorityEnum, ConversationStatusEnum, MessageAuthorTypeEnum } from './conversation.enums';
 
 @ObjectType('ExternalRef', { description: 'The same ticket in another system (CRM, helpdesk), for two-way sync.' })

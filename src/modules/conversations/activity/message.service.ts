@@ -1,15 +1,15 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
-import type { Actor } from '../../policies/auth/actor';
-import { GatewayError, badUserInput } from '../../platform/errors';
-import { InputErrors, limits } from '../../platform/validation';
-import type { Page, PageArgs, Pager } from '../../platform/pagination';
-import { Agent } from '../agents';
-import { recordEvent } from '../events';
-import { Conversation } from './conversation.entity';
-import { conversationSnapshot, messageSnapshot } from './conversation.events';
+import type { Actor } from '../../../policies/auth/actor';
+import { GatewayError, badUserInput } from '../../../platform/errors';
+import { InputErrors, limits } from '../../../platform/validation';
+import type { Page, PageArgs, Pager } from '../../../platform/pagination';
+import { Agent } from '../../agents';
+import { recordEvent } from '../../events';
+import { Conversation } from '../conversation.entity';
+import { conversationSnapshot, messageSnapshot } from '../conversation.events';
 import { ConversationNote } from './conversation-note.entity';
-import type { MessageContentInput, SatisfactionFeedbackCreateInput } from './conversation.inputs';
-import { checkMessage } from './conversation.rules';
+import type { MessageContentInput, SatisfactionFeedbackCreateInput } from '../conversation.inputs';
+import { checkMessage } from '../conversation.rules';
 import { Message } from './message.entity';
 import { SatisfactionFeedback } from './satisfaction-feedback.entity';
 

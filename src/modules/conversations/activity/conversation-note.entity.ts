@@ -1,7 +1,7 @@
 import { Entity, ManyToOne, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
-import { newId } from '../../platform/ids';
-import { Workspace } from '../workspaces/workspace.entity';
-import { Conversation } from './conversation.entity';
+import { newId } from '../../../platform/ids';
+import { Workspace } from '../../workspaces/workspace.entity';
+import { Conversation } from '../conversation.entity';
 
 @Entity({ tableName: 'conversation_notes' })
 export class ConversationNote {

@@ -1,8 +1,8 @@
 import { Entity, ManyToOne, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
-import { newId } from '../../platform/ids';
-import { Workspace } from '../workspaces/workspace.entity';
-import { Conversation } from './conversation.entity';
-import { Agent } from '../agents/agent.entity';
+import { newId } from '../../../platform/ids';
+import { Workspace } from '../../workspaces/workspace.entity';
+import { Conversation } from '../conversation.entity';
+import { Agent } from '../../agents/agent.entity';
 
 export type MessageAuthorType = 'customer' | 'agent' | 'bot' | 'system';
 

@@ -1,8 +1,8 @@
 import { Entity, ManyToOne, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
-import { newId } from '../../platform/ids';
-import { Workspace } from '../workspaces/workspace.entity';
-import { Customer } from '../customers/customer.entity';
-import { Conversation } from './conversation.entity';
+import { newId } from '../../../platform/ids';
+import { Workspace } from '../../workspaces/workspace.entity';
+import { Customer } from '../../customers/customer.entity';
+import { Conversation } from '../conversation.entity';
 
 @Entity({ tableName: 'satisfaction_feedback' })
 export class SatisfactionFeedback {

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { LoaderFactory } from '../../platform/request-loaders';
+import type { LoaderFactory } from '../../../platform/request-loaders';
 import { Message } from './message.entity';
 
 /** The newest message of each conversation on a page, in one query (DISTINCT ON uses the index). */
