@@ -46,6 +46,7 @@ const environmentSchema = z.object({
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   SHUTDOWN_GRACE: duration.default(10_000),
   DATABASE_CONNECT_TIMEOUT: duration.default(3_000),
+  IDEMPOTENCY_WAIT: duration.default(10_000),
   GRAPHQL_INTROSPECTION: booleanFlag.optional(),
 });
 
@@ -67,6 +68,8 @@ export interface Config {
   readonly maxBodyBytes: number;
   readonly shutdownGraceMs: number;
   readonly databaseConnectTimeoutMs: number;
+  /** How long a duplicate idempotent request waits for the first before IDEMPOTENCY_REQUEST_IN_PROGRESS. */
+  readonly idempotencyWaitMs: number;
   readonly isIntrospectionEnabled: boolean;
 }
 
@@ -105,6 +108,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     maxBodyBytes: env.MAX_BODY_BYTES,
     shutdownGraceMs: env.SHUTDOWN_GRACE,
     databaseConnectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT,
+    idempotencyWaitMs: env.IDEMPOTENCY_WAIT,
     isIntrospectionEnabled: env.GRAPHQL_INTROSPECTION ?? !isProduction,
   });
 }

@@ -53,7 +53,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     const services = createServices({ pepper, defaultRateLimit: parseRateLimit(config.defaultRateLimit)! });
     const bootstrapKey = await bootstrapAdminKey(orm.em.fork(), services.apiKeys);
 
-    const schema = await buildGatewaySchema(createResolverContainer(services));
+    const schema = await buildGatewaySchema(createResolverContainer(services, config));
     const apollo = new ApolloServer<RequestContext>({
       schema,
       introspection: config.isIntrospectionEnabled,

@@ -7,10 +7,12 @@ import { NodeResolver } from '../modules/node';
 import { ConversationFieldsResolver, ConversationResolver, CustomerConversationsResolver } from '../modules/conversations';
 
 import type { Services } from './services';
+import { IdempotencyMiddleware } from '../policies/idempotency/idempotent.middleware';
 
-/** Hands type-graphql one resolver instance per class, constructed with its services. */
-export function createResolverContainer(services: Services): ContainerType {
+/** Hands type-graphql one instance per resolver and middleware class, constructed with its dependencies. */
+export function createResolverContainer(services: Services, settings: { idempotencyWaitMs: number }): ContainerType {
   const instances = new Map<unknown, unknown>([
+    [IdempotencyMiddleware, new IdempotencyMiddleware(settings.idempotencyWaitMs)],
     [ViewerResolver, new ViewerResolver(services.apiKeys)],
     [ApiKeyResolver, new ApiKeyResolver(services.apiKeys)],
     [AuditResolver, new AuditResolver(services.pager)],

@@ -80,4 +80,32 @@ describe('IDEM: idempotent mutations, scoped to the API key and the mutation', (
     expect(await count(`select count(*) from idempotency_records where expires_at <= now()`)).toBe(0);
     expect(await count('select count(*) from idempotency_records')).toBe(before - 2);
   });
+
+  it('IDEM-06 a duplicate that waits longer than IDEMPOTENCY_WAIT for the first gets IDEMPOTENCY_REQUEST_IN_PROGRESS', async () => {
+    const impatient = await startGateway({ env: { IDEMPOTENCY_WAIT: '300ms' } });
+    const holder = new Client({ connectionString: impatient.databaseUrl });
+    await holder.connect();
+    try {
+      const keyId = (await holder.query(`select id from api_keys where created_by = 'bootstrap'`)).rows[0].id;
+      const workspaceId = (await holder.query(`select id from workspaces where slug = 'default'`)).rows[0].id;
+      // Given a first request that holds the record, uncommitted, as a slow mutation would
+      await holder.query('begin');
+      await holder.query(
+        `insert into idempotency_records (api_key_id, operation, idempotency_key, workspace_id, request_hash, response, expires_at)
+         values ($1, 'conversationCreate', 'idem-06', $2, 'x', 'null', now() + interval '1 hour')`,
+        [keyId, workspaceId],
+      );
+      // When a duplicate arrives, then it waits 300 ms and gives up with a retryable code
+      const duplicate = await postGraphQL(impatient.graphqlUrl, createMutation, { input: { subject: 'Slow', channel: 'API', idempotencyKey: 'idem-06' } }, { secret: impatient.adminSecret });
+      expect(duplicate.body.data!.conversationCreate).toBeNull();
+      expect(duplicate.body.errors![0].extensions.code).toBe('IDEMPOTENCY_REQUEST_IN_PROGRESS');
+      await holder.query('rollback');
+      // And once the first gives up, the key is free again
+      const retry = await postGraphQL(impatient.graphqlUrl, createMutation, { input: { subject: 'Slow', channel: 'API', idempotencyKey: 'idem-06' } }, { secret: impatient.adminSecret });
+      expect(retry.body.data!.conversationCreate.conversation.subject).toBe('Slow');
+    } finally {
+      await holder.end();
+      await impatient.stop();
+    }
+  });
 });

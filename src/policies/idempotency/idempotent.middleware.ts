@@ -1,13 +1,11 @@
 import { createHash } from 'node:crypto';
 import { LockWaitTimeoutException } from '@mikro-orm/core';
-import { UseMiddleware, type ResolverData } from 'type-graphql';
+import { UseMiddleware, type MiddlewareInterface, type NextFn, type ResolverData } from 'type-graphql';
 import { GatewayError, badUserInput } from '../../platform/errors';
 import type { RequestContext } from '../request-context';
 
 export const idempotencyRetentionHours = 24;
 const maxKeyLength = 255;
-/** How long a duplicate waits for the first request with its key before giving up. */
-const duplicateWaitMs = 10_000;
 
 /**
  * Makes a mutation idempotent on `input.idempotencyKey`, scoped to the API key and the
@@ -16,7 +14,15 @@ const duplicateWaitMs = 10_000;
  * row until the first commits, then replays it; a retry with another input is refused.
  */
 export function Idempotent(): MethodDecorator {
-  return UseMiddleware(async ({ args, context, info }: ResolverData<RequestContext>, next) => {
+  return UseMiddleware(IdempotencyMiddleware);
+}
+
+export class IdempotencyMiddleware implements MiddlewareInterface<RequestContext> {
+  /** `duplicateWaitMs`: how long a duplicate waits for the first request with its key (IDEMPOTENCY_WAIT). */
+  constructor(private readonly duplicateWaitMs: number) {}
+
+  async use({ args, context, info }: ResolverData<RequestContext>, next: NextFn): Promise<unknown> {
+    const duplicateWaitMs = this.duplicateWaitMs;
     const input = (args as { input?: Record<string, unknown> }).input;
     const key = input?.idempotencyKey;
     if (key === undefined || key === null) return next();
@@ -58,7 +64,7 @@ export function Idempotent(): MethodDecorator {
       ]);
       return result;
     });
-  });
+  }
 }
 
 /** Same operation and same input (key order aside, idempotencyKey itself excluded) → same hash. */
