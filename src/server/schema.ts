@@ -1,5 +1,5 @@
 import { buildSchema, type ContainerType } from 'type-graphql';
-import type { GraphQLSchema } from 'graphql';
+import { specifiedDirectives, type GraphQLSchema } from 'graphql';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { enforceScopeDirectives, requiresScopesDirective } from '../policies/auth/requires-scopes.directive';
 import { ApiKeyResolver, ViewerResolver } from '../modules/api-keys';
@@ -29,7 +29,8 @@ export async function buildGatewaySchema(container: ContainerType): Promise<Grap
   const schema = await buildSchema({
     resolvers: resolverClasses,
     container,
-    directives: [requiresScopesDirective],
+    // type-graphql hands this list to GraphQLSchema as is: without the specified ones, @include and @skip vanish.
+    directives: [...specifiedDirectives, requiresScopesDirective],
     validate: false,
   });
   return enforceScopeDirectives(schema);

@@ -59,4 +59,11 @@ describe('HTTP: requests refused before execution get the matching status and a 
     expect(response.headers.get('x-request-id')).toBeTruthy();
     expect(((await response.json()) as any).errors[0].extensions.code).toBe('NOT_FOUND');
   });
+
+  it('HTTP-08 the standard directives @include and @skip work', async () => {
+    const query = 'query Directives($withScopes: Boolean!) { viewer { apiKey { id } scopes @include(if: $withScopes) workspace @skip(if: true) { slug } } }';
+    const response = await postGraphQL(gateway.graphqlUrl, query, { withScopes: false }, { secret: gateway.adminSecret });
+    expect(response.body.errors).toBeUndefined();
+    expect(Object.keys(response.body.data!.viewer)).toEqual(['apiKey']);
+  });
 });

@@ -1,0 +1,151 @@
+import { Client } from 'pg';
+import { postGraphQL } from '../support/graphql-client';
+import { pollUntil } from '../support/poll-until';
+import { seedAgents, seedConversations } from '../support/seed-support-data';
+import { startGateway, type TestGateway } from '../support/start-gateway';
+
+/** A row of a support inbox's list screen. */
+const conversationRowFragment = /* GraphQL */ `
+  fragment ConversationRow on Conversation {
+    id subject status tags
+    customer { id name email }
+    assignee { id name }
+    team { id name }
+    lastMessage { id body createdAt }
+  }
+`;
+const conversationsPageQuery = /* GraphQL */ `
+  query ConversationsPage($first: Int!, $after: String) {
+    conversations(first: $first, after: $after) { edges { cursor node { ...ConversationRow } } pageInfo { hasNextPage endCursor } }
+  }
+  ${conversationRowFragment}
+`;
+const conversationsPageWithTotalQuery = /* GraphQL */ `
+  query ConversationsPageWithTotal($first: Int!) {
+    conversations(first: $first) { totalCount edges { cursor node { ...ConversationRow } } pageInfo { hasNextPage endCursor } }
+  }
+  ${conversationRowFragment}
+`;
+const customersPageQuery = /* GraphQL */ `query CustomersPage($first: Int!) { customers(first: $first) { nodes { id } } }`;
+
+/**
+ * The statements one page of `conversationsPageQuery` costs, by the table each reads, whatever the
+ * page size: the API key joined with its workspace (authentication), the page itself (N + 1 rows,
+ * to know hasNextPage), then one batch each for customers, assignees, teams and last messages
+ * (a DISTINCT ON).
+ */
+const conversationsPageReads = ['api_keys', 'conversations', 'customers', 'agents', 'teams', 'messages'];
+/** The API key, then the page. */
+const customersPageReads = ['api_keys', 'customers'];
+const conversationCount = 120;
+
+interface Measurement {
+  /** The delta of gateway_sql_statements_total across the request. */
+  readonly statementCount: number;
+  /** The table each statement the ORM sent meanwhile reads, sorted, so a failure shows which one repeats. */
+  readonly reads: readonly string[];
+}
+
+/** `count:conversations`, `customers`, …: enough to tell the statements of a read-only request apart. */
+function describeStatement(sql: string): string {
+  const table = /\bfrom\s+"?(\w+)"?/i.exec(sql)?.[1] ?? sql;
+  return /^\s*select\s+count\(/i.test(sql) ? `count:${table}` : table;
+}
+
+const expected = (reads: readonly string[]): Measurement => ({ statementCount: reads.length, reads: [...reads].sort() });
+
+describe('SQL: a list costs a fixed number of SQL statements, whatever the page size', () => {
+  let gateway: TestGateway;
+  let database: Client;
+  let sentStatements: string[] = [];
+  let lastUsedAtBeforeMeasuring: Date;
+
+  const readLastUsedAt = async (): Promise<Date | null> =>
+    (await database.query('select last_used_at from api_keys where id = $1', [gateway.app.bootstrapKey!.apiKey.id])).rows[0].last_used_at;
+
+  const readStatementTotal = async (): Promise<number> => {
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    const total = /^gateway_sql_statements_total (\d+)$/m.exec(metrics)?.[1];
+    if (total === undefined) throw new Error('/metrics has no gateway_sql_statements_total');
+    return Number(total);
+  };
+
+  /** Requests run one at a time and nothing else uses this gateway, so the delta is this request's alone. */
+  const measure = async (query: string, variables: Record<string, unknown>): Promise<{ cost: Measurement; data: any }> => {
+    const before = await readStatementTotal();
+    sentStatements = [];
+    const response = await postGraphQL(gateway.graphqlUrl, query, variables, { secret: gateway.adminSecret });
+    expect(response.body.errors).toBeUndefined();
+    const statementCount = (await readStatementTotal()) - before;
+    return { cost: { statementCount, reads: sentStatements.map(describeStatement).sort() }, data: response.body.data };
+  };
+
+  beforeAll(async () => {
+    gateway = await startGateway();
+    database = new Client({ connectionString: gateway.databaseUrl });
+    await database.connect();
+    const seeded = await seedAgents(gateway.databaseUrl);
+    await seedConversations(gateway.databaseUrl, seeded, conversationCount);
+
+    // The counter comes from the ORM's onQuery hook: keep it, and note each statement's text too.
+    const countStatement = gateway.app.orm.config.get('onQuery');
+    gateway.app.orm.config.set('onQuery', (sql: string, params: unknown[]) => {
+      sentStatements.push(sql);
+      return countStatement(sql, params);
+    });
+
+    // The key's first use writes lastUsedAt in the background (then at most once a minute): let
+    // that write land before measuring.
+    expect(await readLastUsedAt()).toBeNull();
+    await postGraphQL(gateway.graphqlUrl, conversationsPageQuery, { first: 1 }, { secret: gateway.adminSecret });
+    lastUsedAtBeforeMeasuring = await pollUntil(async () => (await readLastUsedAt()) ?? undefined, {
+      timeoutMs: 5000,
+      description: 'the admin key’s lastUsedAt to be written',
+    });
+  });
+  afterAll(async () => {
+    try {
+      // Had it been written again, some measurement would include that write.
+      expect(await readLastUsedAt()).toEqual(lastUsedAtBeforeMeasuring);
+    } finally {
+      await database.end();
+      await gateway.stop();
+    }
+  });
+
+  it.each([10, 50, 100])(
+    `SQL-01 a conversations page of %i with customer, assignee, team and last message costs ${conversationsPageReads.length} statements: key, page, customers, agents, teams, last messages`,
+    async (first) => {
+      const { cost, data } = await measure(conversationsPageQuery, { first });
+
+      expect(data.conversations.edges).toHaveLength(first);
+      expect(data.conversations.edges.every(({ node }: any) => node.customer && node.assignee && node.team && node.lastMessage)).toBe(true);
+      expect(cost).toEqual(expected(conversationsPageReads));
+    },
+  );
+
+  it('SQL-02 selecting totalCount adds exactly one statement, the COUNT', async () => {
+    const withoutTotal = await measure(conversationsPageQuery, { first: 50 });
+    const withTotal = await measure(conversationsPageWithTotalQuery, { first: 50 });
+
+    expect(withTotal.data.conversations.totalCount).toBe(conversationCount);
+    expect(withTotal.cost).toEqual(expected([...conversationsPageReads, 'count:conversations']));
+    expect(withTotal.cost.statementCount - withoutTotal.cost.statementCount).toBe(1);
+  });
+
+  it('SQL-03 a later page via `after` costs the same as the first', async () => {
+    const firstPage = await measure(conversationsPageQuery, { first: 50 });
+    const secondPage = await measure(conversationsPageQuery, { first: 50, after: firstPage.data.conversations.pageInfo.endCursor });
+
+    const idsOf = (page: { data: any }): string[] => page.data.conversations.edges.map(({ node }: { node: { id: string } }) => node.id);
+    expect(new Set([...idsOf(firstPage), ...idsOf(secondPage)]).size).toBe(100);
+    expect(secondPage.cost).toEqual(expected(conversationsPageReads));
+  });
+
+  it.each([10, 50, 100])(`SQL-04 a customers page of %i ids costs ${customersPageReads.length} statements: key, page`, async (first) => {
+    const { cost, data } = await measure(customersPageQuery, { first });
+
+    expect(data.customers.nodes).toHaveLength(first);
+    expect(cost).toEqual(expected(customersPageReads));
+  });
+});
