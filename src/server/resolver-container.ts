@@ -4,6 +4,7 @@ import { AuditResolver } from '../modules/audit';
 import { CustomerResolver } from '../modules/customers';
 import { AgentResolver } from '../modules/agents';
 import { NodeResolver } from '../modules/node';
+import { EventResolver } from '../modules/events';
 import { ConversationFieldsResolver, ConversationResolver, CustomerConversationsResolver } from '../modules/conversations';
 
 import type { Services } from './services';
@@ -19,6 +20,7 @@ export function createResolverContainer(services: Services, settings: { idempote
     [CustomerResolver, new CustomerResolver(services.customers)],
     [AgentResolver, new AgentResolver()],
     [NodeResolver, new NodeResolver(services)],
+    [EventResolver, new EventResolver(services.pager)],
     [ConversationResolver, new ConversationResolver(services.conversations, services.messages)],
     [ConversationFieldsResolver, new ConversationFieldsResolver(services.messages)],
     [CustomerConversationsResolver, new CustomerConversationsResolver(services.conversations)],

@@ -7,6 +7,7 @@ import { AuditResolver } from '../modules/audit';
 import { CustomerResolver } from '../modules/customers';
 import { AgentResolver } from '../modules/agents';
 import { NodeResolver } from '../modules/node';
+import { EventResolver } from '../modules/events';
 import { ConversationFieldsResolver, ConversationResolver, CustomerConversationsResolver } from '../modules/conversations';
 
 export const resolverClasses = [
@@ -19,6 +20,7 @@ export const resolverClasses = [
   ConversationResolver,
   ConversationFieldsResolver,
   CustomerConversationsResolver,
+  EventResolver,
 ] as const;
 
 /**

@@ -4,6 +4,8 @@ export interface EventDefinition {
   /** A subscriber or webhook endpoint needs this scope to receive the event. */
   readonly requiredScope: Scope;
   readonly description: string;
+  /** The shape of `data`, as documented in docs/events.md. */
+  readonly data: string;
 }
 
 /**
@@ -11,22 +13,22 @@ export interface EventDefinition {
  * event docs derive from this one list.
  */
 export const eventCatalogue = {
-  'conversation.created': { requiredScope: 'conversations:read', description: 'A conversation was opened.' },
-  'conversation.updated': { requiredScope: 'conversations:read', description: 'Subject, priority, tags, metadata or external refs changed.' },
-  'conversation.assigned': { requiredScope: 'conversations:read', description: 'The assignee or team changed.' },
-  'conversation.escalated': { requiredScope: 'conversations:read', description: 'The conversation was escalated, with a reason.' },
-  'conversation.resolved': { requiredScope: 'conversations:read', description: 'The conversation was resolved.' },
-  'conversation.reopened': { requiredScope: 'conversations:read', description: 'A resolved conversation was reopened.' },
-  'conversation.note_created': { requiredScope: 'conversations:read', description: 'An internal note was added.' },
-  'message.created': { requiredScope: 'conversations:read', description: 'A message was added to a conversation.' },
-  'customer.created': { requiredScope: 'customers:read', description: 'A customer was created (also by customerUpsert).' },
-  'customer.updated': { requiredScope: 'customers:read', description: 'A customer changed (also by customerUpsert).' },
-  'customer.note_created': { requiredScope: 'customers:read', description: 'A note was added to a customer.' },
-  'customer.satisfaction_feedback': { requiredScope: 'customers:read', description: 'A customer rated a conversation (CSAT 1–5 and/or NPS 0–10).' },
-  'api_key.created': { requiredScope: 'keys:read', description: 'An API key was created.' },
-  'api_key.rotated': { requiredScope: 'keys:read', description: 'An API key got a new secret.' },
-  'api_key.revoked': { requiredScope: 'keys:read', description: 'An API key was revoked.' },
-  'webhook_endpoint.disabled': { requiredScope: 'webhooks:read', description: 'A webhook endpoint was disabled after failing continuously.' },
+  'conversation.created': { requiredScope: 'conversations:read', description: 'A conversation was opened.', data: '{ conversation: ConversationSnapshot }' },
+  'conversation.updated': { requiredScope: 'conversations:read', description: 'Subject, priority, tags, metadata or external refs changed.', data: '{ conversation: ConversationSnapshot }' },
+  'conversation.assigned': { requiredScope: 'conversations:read', description: 'The assignee or team changed.', data: '{ conversation: ConversationSnapshot }' },
+  'conversation.escalated': { requiredScope: 'conversations:read', description: 'The conversation was escalated, with a reason.', data: '{ conversation: ConversationSnapshot }' },
+  'conversation.resolved': { requiredScope: 'conversations:read', description: 'The conversation was resolved.', data: '{ conversation: ConversationSnapshot }' },
+  'conversation.reopened': { requiredScope: 'conversations:read', description: 'A resolved conversation was reopened.', data: '{ conversation: ConversationSnapshot }' },
+  'conversation.note_created': { requiredScope: 'conversations:read', description: 'An internal note was added.', data: '{ note: { id, conversationId, author, body, createdAt } }' },
+  'message.created': { requiredScope: 'conversations:read', description: 'A message was added to a conversation.', data: '{ message: { id, conversationId, authorType, authorAgentId, body, attachments, createdAt }, conversation: ConversationSnapshot }' },
+  'customer.created': { requiredScope: 'customers:read', description: 'A customer was created (also by customerUpsert).', data: '{ customer: CustomerSnapshot }' },
+  'customer.updated': { requiredScope: 'customers:read', description: 'A customer changed (also by customerUpsert).', data: '{ customer: CustomerSnapshot, changedFields: string[] }' },
+  'customer.note_created': { requiredScope: 'customers:read', description: 'A note was added to a customer.', data: '{ note: { id, customerId, author, body, createdAt }, customer: CustomerSnapshot }' },
+  'customer.satisfaction_feedback': { requiredScope: 'customers:read', description: 'A customer rated a conversation (CSAT 1–5 and/or NPS 0–10).', data: '{ feedback: { id, conversationId, customerId, rating, npsScore, comment, createdAt } }' },
+  'api_key.created': { requiredScope: 'keys:read', description: 'An API key was created.', data: '{ apiKey: { id, createdBy, name, scopes, allowedCidrs, rateLimit, expiresAt } } (never a secret)' },
+  'api_key.rotated': { requiredScope: 'keys:read', description: 'An API key got a new secret.', data: '{ apiKey: { id, previousSecretExpiresAt } }' },
+  'api_key.revoked': { requiredScope: 'keys:read', description: 'An API key was revoked.', data: '{ apiKey: { id, revokedAt } }' },
+  'webhook_endpoint.disabled': { requiredScope: 'webhooks:read', description: 'A webhook endpoint was disabled after failing continuously.', data: '{ webhookEndpoint: { id, url, disabledAt, reason } }' },
 } as const satisfies Record<string, EventDefinition>;
 
 export type EventType = keyof typeof eventCatalogue;
