@@ -1,19 +1,18 @@
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer } from '@apollo/server';
 import { Redis } from 'ioredis';
 import type { Config } from '../config/config';
 import { ApiKeyAuthenticator, bootstrapAdminKey, resolveApiKeyPepper, type IssuedApiKey } from '../modules/api-keys';
-import type { RequestContext } from '../policies/request-context';
 import { InMemoryFixedWindowCounter, RedisFixedWindowCounter, type FixedWindowCounter } from '../policies/rate-limit/fixed-window-counter';
 import { parseRateLimit } from '../policies/rate-limit/rate-limit-spec';
 import { RequestRateLimiter } from '../policies/rate-limit/request-rate-limiter';
 import { createFieldRateLimiter } from '../policies/rate-limit/field-rate-limit';
-import { formatGraphQLError } from '../platform/errors';
 import { applyMigrations, connectOrm, hasPendingMigrations, type Orm } from '../platform/database/orm';
 import type { Logger } from '../platform/observability/logger';
 import { GatewayMetrics } from '../platform/observability/metrics';
-import { observabilityPlugin } from './apollo-observability.plugin';
+import { startApollo } from './apollo';
+import { drain, listen } from './http/listen';
+import { attachGraphQLWebSocket } from './websocket/graphql-ws-server';
+import { EventHub, EventSubscriptionResolver } from '../modules/events';
 import { entities } from './entities';
 import { createGraphQLHandler } from './http/graphql-handler';
 import { createHttpServer } from './http/http-server';
@@ -22,6 +21,9 @@ import { schedulePeriodicJobs } from '../platform/jobs/periodic-job';
 import { idempotencyRetentionJob } from '../policies/idempotency/idempotency-retention';
 import { createResolverContainer } from './resolver-container';
 import { createServices } from './services';
+
+/** Concurrent subscriptions one API key may hold on one instance. */
+const maxSubscriptionsPerKey = 100;
 
 /** Thrown when the gateway cannot start; its message is one line for the operator. */
 export class StartupError extends Error {
@@ -53,33 +55,22 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     const services = createServices({ pepper, defaultRateLimit: parseRateLimit(config.defaultRateLimit)! });
     const bootstrapKey = await bootstrapAdminKey(orm.em.fork(), services.apiKeys);
 
-    const schema = await buildGatewaySchema(createResolverContainer(services, config));
-    const apollo = new ApolloServer<RequestContext>({
-      schema,
-      introspection: config.isIntrospectionEnabled,
-      hideSchemaDetailsFromClientErrors: config.isProduction,
-      includeStacktraceInErrorResponses: false,
-      // Keys travel in a header browsers never send on their own, so CSRF does not apply.
-      csrfPrevention: false,
-      // `gateway serve` owns SIGINT/SIGTERM: it drains HTTP, then stops Apollo and PostgreSQL.
-      stopOnTerminationSignals: false,
-      formatError: formatGraphQLError,
-      plugins: [observabilityPlugin(metrics)],
-    });
-    await apollo.start();
+    const hub = new EventHub(orm, databaseUrl, logger);
+    await hub.start();
+    const eventSubscriptions = new EventSubscriptionResolver(hub);
+    const schema = await buildGatewaySchema(createResolverContainer(services, { idempotencyWaitMs: config.idempotencyWaitMs, eventSubscriptions }));
+    const apollo = await startApollo(schema, config, metrics);
 
     const counter: FixedWindowCounter = redis ? new RedisFixedWindowCounter(redis) : new InMemoryFixedWindowCounter();
-    const onBackgroundError = (error: unknown) => logger.warn({ err: error }, 'background write failed');
-    const graphql = createGraphQLHandler({
-      apollo,
+    const gates = {
       orm,
-      authenticator: new ApiKeyAuthenticator(pepper, onBackgroundError),
+      logger,
+      authenticator: new ApiKeyAuthenticator(pepper, (error) => logger.warn({ err: error }, 'background write failed')),
       fieldRateLimiter: createFieldRateLimiter(redis),
       rateLimiter: new RequestRateLimiter(counter, (error) => logger.warn({ err: error }, 'rate limit store failed; request allowed')),
       trustProxy: config.trustProxy,
-      maxBodyBytes: config.maxBodyBytes,
-      logger,
-    });
+    };
+    const graphql = createGraphQLHandler({ ...gates, apollo, maxBodyBytes: config.maxBodyBytes });
     let areMigrationsApplied = false;
     const isReady = async () => {
       await orm.em.getConnection().execute('select 1');
@@ -90,7 +81,10 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
       { graphql, isReady, metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }) },
       logger,
     );
-    await listen(server, config.port, config.host);
+    const webSocket = attachGraphQLWebSocket({ ...gates, server, schema, maxSubscriptionsPerKey, extras: { eventSubscriptions } });
+    await listen(server, config.port, config.host).catch((error: Error) => {
+      throw new StartupError(error.message);
+    });
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     const jobs = schedulePeriodicJobs(orm, [idempotencyRetentionJob], logger);
@@ -100,8 +94,10 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
       orm,
       bootstrapKey,
       async close() {
+        await webSocket.close();
         await drain(server, config.shutdownGraceMs);
         await jobs.stop();
+        await hub.stop();
         await apollo.stop();
         await counter.close();
         redis?.disconnect();
@@ -113,26 +109,6 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     await orm.close(true);
     throw error;
   }
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new StartupError(error.code === 'EADDRINUSE' ? `Port ${port} on ${host} is already in use (set PORT)` : error.message)),
-    );
-    server.listen(port, host, () => resolve());
-  });
-}
-
-/** Lets in-flight requests finish; after `graceMs`, cuts whatever is left. */
-async function drain(server: Server, graceMs: number): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  // Keep-alive sockets go idle as their last response ends: close them as soon as they do.
-  const sweeper = setInterval(() => server.closeIdleConnections(), 50);
-  const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
-  await closed;
-  clearInterval(sweeper);
-  clearTimeout(deadline);
 }
 
 function describeDatabase(databaseUrl: string): string {

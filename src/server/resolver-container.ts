@@ -4,14 +4,14 @@ import { AuditResolver } from '../modules/audit';
 import { CustomerResolver } from '../modules/customers';
 import { AgentResolver } from '../modules/agents';
 import { NodeResolver } from '../modules/node';
-import { EventResolver } from '../modules/events';
+import { EventResolver, EventSubscriptionResolver } from '../modules/events';
 import { ConversationFieldsResolver, ConversationResolver, CustomerConversationsResolver } from '../modules/conversations';
 
 import type { Services } from './services';
 import { IdempotencyMiddleware } from '../policies/idempotency/idempotent.middleware';
 
 /** Hands type-graphql one instance per resolver and middleware class, constructed with its dependencies. */
-export function createResolverContainer(services: Services, settings: { idempotencyWaitMs: number }): ContainerType {
+export function createResolverContainer(services: Services, settings: { idempotencyWaitMs: number; eventSubscriptions?: EventSubscriptionResolver }): ContainerType {
   const instances = new Map<unknown, unknown>([
     [IdempotencyMiddleware, new IdempotencyMiddleware(settings.idempotencyWaitMs)],
     [ViewerResolver, new ViewerResolver(services.apiKeys)],
@@ -21,6 +21,7 @@ export function createResolverContainer(services: Services, settings: { idempote
     [AgentResolver, new AgentResolver()],
     [NodeResolver, new NodeResolver(services)],
     [EventResolver, new EventResolver(services.pager)],
+    [EventSubscriptionResolver, settings.eventSubscriptions],
     [ConversationResolver, new ConversationResolver(services.conversations, services.messages)],
     [ConversationFieldsResolver, new ConversationFieldsResolver(services.messages)],
     [CustomerConversationsResolver, new CustomerConversationsResolver(services.conversations)],

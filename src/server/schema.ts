@@ -7,7 +7,7 @@ import { AuditResolver } from '../modules/audit';
 import { CustomerResolver } from '../modules/customers';
 import { AgentResolver } from '../modules/agents';
 import { NodeResolver } from '../modules/node';
-import { EventResolver } from '../modules/events';
+import { EventResolver, EventSubscriptionResolver } from '../modules/events';
 import { ConversationFieldsResolver, ConversationResolver, CustomerConversationsResolver } from '../modules/conversations';
 
 export const resolverClasses = [
@@ -21,6 +21,7 @@ export const resolverClasses = [
   ConversationFieldsResolver,
   CustomerConversationsResolver,
   EventResolver,
+  EventSubscriptionResolver,
 ] as const;
 
 /**
@@ -34,6 +35,9 @@ export async function buildGatewaySchema(container: ContainerType): Promise<Grap
     // type-graphql hands this list to GraphQLSchema as is: without the specified ones, @include and @skip vanish.
     directives: [...specifiedDirectives, requiresScopesDirective],
     validate: false,
+    // Every subscription streams from the event hub through its own `subscribe`; type-graphql
+    // still insists on a PubSub, so it gets one that refuses to be used.
+    pubSub: unusedPubSub,
   });
   return enforceScopeDirectives(schema);
 }
@@ -42,3 +46,12 @@ export async function buildGatewaySchema(container: ContainerType): Promise<Grap
 export function printGatewaySchema(schema: GraphQLSchema): string {
   return printSchemaWithDirectives(schema) + '\n';
 }
+
+const unusedPubSub = {
+  publish(): never {
+    throw new Error('subscriptions stream from the event hub, not a PubSub');
+  },
+  subscribe(): never {
+    throw new Error('subscriptions stream from the event hub, not a PubSub');
+  },
+};

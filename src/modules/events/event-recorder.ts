@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { EventRecord } from './event.entity';
+import { announcerOf } from './hub/event-announcer';
 import type { EventType } from './event-catalogue';
 
 /** The envelope of DESIGN.md §2: the webhook body and the subscription payload alike. */
@@ -23,6 +24,7 @@ export async function recordEvent(em: EntityManager, workspaceId: string, type: 
   );
   const event = em.create(EventRecord, { workspace: workspaceId, sequence, type, data });
   em.persist(event);
+  announcerOf(em)?.noteRecorded(workspaceId);
   return toEnvelope(event);
 }
 

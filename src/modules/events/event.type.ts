@@ -2,6 +2,7 @@ import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { GraphQLJSONObject, GraphQLSafeInt } from 'graphql-scalars';
 import { connectionType } from '../../platform/pagination';
 import type { EventRecord } from './event.entity';
+import type { EventEnvelope } from './event-recorder';
 
 @ObjectType('Event', { description: 'One entry of the event log: the webhook body and the subscription payload alike.' })
 export class EventType {
@@ -42,3 +43,5 @@ export const toEventType = (event: EventRecord): EventType => ({
   sequence: Number(event.sequence),
   data: event.data,
 });
+
+export const envelopeToEventType = (event: EventEnvelope): EventType => ({ ...event, occurredAt: new Date(event.occurredAt) });

@@ -41,16 +41,24 @@ export function enforceScopeDirectives(schema: GraphQLSchema): GraphQLSchema {
       const required = applied.scopes as string[][];
       const unknown = required.flat().filter((scope) => !isScope(scope));
       if (unknown.length > 0) throw new Error(`${typeName}.${fieldName} requires unknown scopes: ${unknown.join(', ')}`);
+      const check = ({ principal }: ContextWithPrincipal) => {
+        if (!satisfiesScopeRequirement(principal.effectiveScopes, required)) throw forbiddenScopes(required, principal.grantedScopes);
+      };
       const resolve = field.resolve ?? defaultFieldResolver;
+      const subscribe = field.subscribe;
       return {
         ...field,
         resolve(source, args, context: ContextWithPrincipal, info) {
-          const { principal } = context;
-          if (!satisfiesScopeRequirement(principal.effectiveScopes, required)) {
-            throw forbiddenScopes(required, principal.grantedScopes);
-          }
+          check(context);
           return resolve(source, args, context, info);
         },
+        // A subscription is refused before its stream opens, not event by event.
+        ...(subscribe && {
+          subscribe(source: unknown, args: Record<string, unknown>, context: ContextWithPrincipal, info: Parameters<typeof subscribe>[3]) {
+            check(context);
+            return subscribe(source, args, context, info);
+          },
+        }),
       };
     },
   });

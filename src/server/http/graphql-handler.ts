@@ -8,7 +8,7 @@ import type { RequestRateLimiter } from '../../policies/rate-limit/request-rate-
 import type { FieldRateLimiter } from '../../policies/rate-limit/field-rate-limit';
 import { GatewayError, isDatabaseUnavailable, temporarilyUnavailable } from '../../platform/errors';
 import type { Logger } from '../../platform/observability/logger';
-import { RequestLoaders } from '../../platform/request-loaders';
+import { createRequestContext } from '../request-context-factory';
 import { readBody } from './read-body';
 import { writeRefusal } from './respond';
 
@@ -38,11 +38,10 @@ export function createGraphQLHandler(deps: GraphQLHandlerDependencies) {
       const em = deps.orm.em.fork({ useContext: true });
       const clientIp = resolveClientIp(request.socket.remoteAddress ?? '', headerOf(request, 'x-forwarded-for'), deps.trustProxy);
       const principal = await deps.authenticator.authenticate(em, headerOf(request, 'authorization'), clientIp);
-      const logger = deps.logger.child({ requestId, apiKeyId: principal.apiKeyId });
       const decision = await deps.rateLimiter.consume(principal.apiKeyId, principal.rateLimit);
       for (const [name, value] of Object.entries(decision.headers)) response.setHeader(name, value);
       if (decision.refusal) {
-        logger.info({ code: decision.refusal.code }, 'request refused');
+        deps.logger.info({ requestId, apiKeyId: principal.apiKeyId, code: decision.refusal.code }, 'request refused');
         return refuse(decision.refusal);
       }
 
@@ -51,15 +50,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDependencies) {
       for (const [name, value] of Object.entries(request.headers)) {
         if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
       }
-      const context: RequestContext = {
-        requestId,
-        principal,
-        em,
-        logger,
-        fieldRateLimiter: deps.fieldRateLimiter,
-        loaders: new RequestLoaders(em),
-        replayedOperations: [],
-      };
+      const context = createRequestContext(deps, principal, requestId, em);
       const result = await deps.apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: searchOf(request), body },
         context: async () => context,

@@ -1,0 +1,133 @@
+import { Client } from 'pg';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Logger } from '../../../platform/observability/logger';
+import { readEventLog } from '../event-log';
+import type { EventEnvelope } from '../event-recorder';
+import { EventAnnouncer, eventsChannel } from './event-announcer';
+
+export type EventListener = (events: readonly EventEnvelope[]) => void;
+
+const fallbackPollMs = 2_000;
+const readBatchSize = 500;
+const reconnectDelayMs = 1_000;
+
+interface WorkspaceFeed {
+  /** Highest sequence already handed to listeners. */
+  cursor: number;
+  readonly listeners: Set<EventListener>;
+  /** Reads for one workspace run one after another, so no event is handed out twice. */
+  reading: Promise<void>;
+}
+
+/**
+ * One per process: a LISTEN connection that hears "new events in workspace W" from every
+ * instance, then reads them from the log by sequence and hands them to local listeners in
+ * order. The log, not the notification, is the source: notifications only say when to look.
+ */
+export class EventHub {
+  readonly announcer: EventAnnouncer;
+  private readonly feeds = new Map<string, WorkspaceFeed>();
+  private listenClient: Client | undefined;
+  private poller: NodeJS.Timeout | undefined;
+  private isStopped = false;
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly databaseUrl: string,
+    private readonly logger: Logger,
+  ) {
+    this.announcer = new EventAnnouncer((workspaceIds) => this.notify(workspaceIds));
+    orm.em.getEventManager().registerSubscriber(this.announcer);
+  }
+
+  async start(): Promise<void> {
+    await this.listen();
+    this.poller = setInterval(() => this.readAll(), fallbackPollMs);
+    this.poller.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.isStopped = true;
+    clearInterval(this.poller);
+    this.announcer.stop();
+    await this.listenClient?.end().catch(() => undefined);
+    await Promise.allSettled([...this.feeds.values()].map((feed) => feed.reading));
+  }
+
+  /**
+   * Starts handing the workspace's new events to `listener`. Resolves with the sequence it
+   * starts after: events up to it are in the log for the caller to replay.
+   */
+  async subscribe(workspaceId: string, listener: EventListener): Promise<{ startsAfter: number; unsubscribe: () => void }> {
+    let feed = this.feeds.get(workspaceId);
+    if (!feed) {
+      const [{ max }] = await this.orm.em.fork().execute<{ max: string | null }[]>('select max(sequence) as max from events where workspace_id = ?', [workspaceId]);
+      feed = this.feeds.get(workspaceId) ?? { cursor: Number(max ?? 0), listeners: new Set(), reading: Promise.resolve() };
+      this.feeds.set(workspaceId, feed);
+    }
+    await feed.reading;
+    feed.listeners.add(listener);
+    const subscribed = feed;
+    return {
+      startsAfter: feed.cursor,
+      unsubscribe: () => {
+        subscribed.listeners.delete(listener);
+        if (subscribed.listeners.size === 0 && this.feeds.get(workspaceId) === subscribed) this.feeds.delete(workspaceId);
+      },
+    };
+  }
+
+  get subscribedWorkspaceCount(): number {
+    return this.feeds.size;
+  }
+
+  private async notify(workspaceIds: string[]): Promise<void> {
+    if (workspaceIds.length === 0) return;
+    await this.orm.em.fork().execute('select pg_notify(?, ?)', [eventsChannel, workspaceIds.join(',')]);
+  }
+
+  private readAll(): void {
+    for (const workspaceId of this.feeds.keys()) this.read(workspaceId);
+  }
+
+  private read(workspaceId: string): void {
+    const feed = this.feeds.get(workspaceId);
+    if (!feed) return;
+    feed.reading = feed.reading.then(() => this.readNewEvents(feed, workspaceId)).catch((error) => this.logger.warn({ err: error, workspaceId }, 'event hub read failed; the next poll retries'));
+  }
+
+  private async readNewEvents(feed: WorkspaceFeed, workspaceId: string): Promise<void> {
+    for (;;) {
+      const events = await readEventLog(this.orm.em, workspaceId, { after: feed.cursor, limit: readBatchSize });
+      if (events.length === 0) return;
+      feed.cursor = events[events.length - 1].sequence;
+      for (const listener of feed.listeners) listener(events);
+      if (events.length < readBatchSize) return;
+    }
+  }
+
+  private async listen(): Promise<void> {
+    const client = new Client({ connectionString: this.databaseUrl });
+    client.on('error', (error) => this.logger.warn({ err: error }, 'event hub lost its LISTEN connection'));
+    client.on('end', () => {
+      if (!this.isStopped) setTimeout(() => void this.reconnect(), reconnectDelayMs).unref();
+    });
+    client.on('notification', (message) => {
+      for (const workspaceId of (message.payload ?? '').split(',')) if (workspaceId) this.read(workspaceId);
+    });
+    await client.connect();
+    await client.query(`listen ${eventsChannel}`);
+    this.listenClient = client;
+  }
+
+  /** After PostgreSQL comes back, listen again and catch up on what happened meanwhile. */
+  private async reconnect(): Promise<void> {
+    try {
+      await this.listen();
+      this.readAll();
+      this.logger.info('event hub listening again');
+    } catch {
+      if (!this.isStopped) setTimeout(() => void this.reconnect(), reconnectDelayMs).unref();
+    }
+  }
+}

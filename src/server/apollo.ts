@@ -1,0 +1,25 @@
+import { ApolloServer } from '@apollo/server';
+import type { GraphQLSchema } from 'graphql';
+import type { Config } from '../config/config';
+import type { RequestContext } from '../policies/request-context';
+import { formatGraphQLError } from '../platform/errors';
+import type { GatewayMetrics } from '../platform/observability/metrics';
+import { observabilityPlugin } from './apollo-observability.plugin';
+
+/** Apollo Server for queries and mutations over HTTP; WebSocket subscriptions bypass it by design. */
+export async function startApollo(schema: GraphQLSchema, config: Config, metrics: GatewayMetrics): Promise<ApolloServer<RequestContext>> {
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    introspection: config.isIntrospectionEnabled,
+    hideSchemaDetailsFromClientErrors: config.isProduction,
+    includeStacktraceInErrorResponses: false,
+    // Keys travel in a header browsers never send on their own, so CSRF does not apply.
+    csrfPrevention: false,
+    // `gateway serve` owns SIGINT/SIGTERM: it drains HTTP, then stops Apollo and PostgreSQL.
+    stopOnTerminationSignals: false,
+    formatError: formatGraphQLError,
+    plugins: [observabilityPlugin(metrics)],
+  });
+  await apollo.start();
+  return apollo;
+}
