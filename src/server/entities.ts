@@ -4,7 +4,8 @@ import { AuditEntry } from '../modules/audit';
 import { Conversation, ConversationNote, Message, SatisfactionFeedback } from '../modules/conversations';
 import { Customer, CustomerNote } from '../modules/customers';
 import { EventRecord } from '../modules/events';
+import { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../modules/webhooks/webhook.entities';
 import { Workspace } from '../modules/workspaces';
 
 /** Every MikroORM entity; the migrations in platform/database/migrations create their tables. */
-export const entities = [Workspace, ApiKey, AuditEntry, Team, Agent, Customer, CustomerNote, Conversation, Message, ConversationNote, SatisfactionFeedback, EventRecord];
+export const entities = [Workspace, ApiKey, AuditEntry, Team, Agent, Customer, CustomerNote, Conversation, Message, ConversationNote, SatisfactionFeedback, EventRecord, WebhookEndpoint, WebhookDelivery, WebhookAttempt];
