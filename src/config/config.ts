@@ -47,6 +47,12 @@ const environmentSchema = z.object({
   SHUTDOWN_GRACE: duration.default(10_000),
   DATABASE_CONNECT_TIMEOUT: duration.default(3_000),
   IDEMPOTENCY_WAIT: duration.default(10_000),
+  WEBHOOK_TIMEOUT: duration.default(15_000),
+  WEBHOOK_RETRY_SCHEDULE: z.string().default('0s,5s,5m,30m,2h,5h,10h,10h'),
+  WEBHOOK_DISABLE_AFTER: duration.default(5 * 86_400_000),
+  WEBHOOK_POLL_INTERVAL: duration.default(1_000),
+  WEBHOOK_ALLOW_HTTP: booleanFlag.default(false),
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: booleanFlag.default(false),
   GRAPHQL_INTROSPECTION: booleanFlag.optional(),
 });
 
@@ -70,6 +76,17 @@ export interface Config {
   readonly databaseConnectTimeoutMs: number;
   /** How long a duplicate idempotent request waits for the first before IDEMPOTENCY_REQUEST_IN_PROGRESS. */
   readonly idempotencyWaitMs: number;
+  readonly webhooks: {
+    readonly timeoutMs: number;
+    /** Delay before each attempt; its length is the number of attempts (Svix's by default). */
+    readonly retryScheduleMs: readonly number[];
+    /** An endpoint failing without a success for this long is disabled. */
+    readonly disableAfterMs: number;
+    readonly pollIntervalMs: number;
+    /** Never both true in production: endpoints must be public https there. */
+    readonly isPlainHttpAllowed: boolean;
+    readonly isPrivateNetworkAllowed: boolean;
+  };
   readonly isIntrospectionEnabled: boolean;
 }
 
@@ -86,6 +103,13 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   const isProduction = env.NODE_ENV === 'production';
   if (isProduction && !env.API_KEY_PEPPER) {
     throw new ConfigError('Invalid API_KEY_PEPPER: required when NODE_ENV=production (32+ random characters, the same on every instance)');
+  }
+  if (isProduction && (env.WEBHOOK_ALLOW_HTTP || env.WEBHOOK_ALLOW_PRIVATE_NETWORKS)) {
+    throw new ConfigError('Invalid WEBHOOK_ALLOW_HTTP/WEBHOOK_ALLOW_PRIVATE_NETWORKS: not allowed when NODE_ENV=production');
+  }
+  const retrySchedule = env.WEBHOOK_RETRY_SCHEDULE.split(',').map((part) => parseDurationMs(part));
+  if (retrySchedule.length === 0 || retrySchedule.length > 20 || retrySchedule.some((delay) => delay === undefined)) {
+    throw new ConfigError('Invalid WEBHOOK_RETRY_SCHEDULE: expected 1 to 20 comma-separated durations such as 0s,5s,5m,30m');
   }
   let trustProxy: TrustProxySetting;
   try {
@@ -109,6 +133,14 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     shutdownGraceMs: env.SHUTDOWN_GRACE,
     databaseConnectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT,
     idempotencyWaitMs: env.IDEMPOTENCY_WAIT,
+    webhooks: Object.freeze({
+      timeoutMs: env.WEBHOOK_TIMEOUT,
+      retryScheduleMs: Object.freeze(retrySchedule as number[]),
+      disableAfterMs: env.WEBHOOK_DISABLE_AFTER,
+      pollIntervalMs: env.WEBHOOK_POLL_INTERVAL,
+      isPlainHttpAllowed: env.WEBHOOK_ALLOW_HTTP,
+      isPrivateNetworkAllowed: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+    }),
     isIntrospectionEnabled: env.GRAPHQL_INTROSPECTION ?? !isProduction,
   });
 }

@@ -28,6 +28,7 @@ export const eventCatalogue = {
   'api_key.created': { requiredScope: 'keys:read', description: 'An API key was created.', data: '{ apiKey: { id, createdBy, name, scopes, allowedCidrs, rateLimit, expiresAt } } (never a secret)' },
   'api_key.rotated': { requiredScope: 'keys:read', description: 'An API key got a new secret.', data: '{ apiKey: { id, previousSecretExpiresAt } }' },
   'api_key.revoked': { requiredScope: 'keys:read', description: 'An API key was revoked.', data: '{ apiKey: { id, revokedAt } }' },
+  'webhook.test': { requiredScope: 'webhooks:read', description: 'Sent by webhookEndpointTest, to that endpoint only.', data: '{ webhookEndpointId }' },
   'webhook_endpoint.disabled': { requiredScope: 'webhooks:read', description: 'A webhook endpoint was disabled after failing continuously.', data: '{ webhookEndpoint: { id, url, disabledAt, reason } }' },
 } as const satisfies Record<string, EventDefinition>;
 
