@@ -12,6 +12,7 @@ import { GatewayMetrics } from '../platform/observability/metrics';
 import { startApollo } from './apollo';
 import { drain, listen } from './http/listen';
 import { attachGraphQLWebSocket } from './websocket/graphql-ws-server';
+import { createGraphQLSseHandler } from './sse/graphql-sse-handler';
 import { EventHub, EventSubscriptionResolver } from '../modules/events';
 import { entities } from './entities';
 import { createGraphQLHandler } from './http/graphql-handler';
@@ -21,6 +22,8 @@ import { schedulePeriodicJobs } from '../platform/jobs/periodic-job';
 import { idempotencyRetentionJob } from '../policies/idempotency/idempotency-retention';
 import { createResolverContainer } from './resolver-container';
 import { createServices } from './services';
+import { WebhookDispatcher } from '../modules/webhooks/delivery/webhook-dispatcher';
+import { SecretBox } from '../platform/secret-box';
 
 /** Concurrent subscriptions one API key may hold on one instance. */
 const maxSubscriptionsPerKey = 100;
@@ -71,6 +74,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
       trustProxy: config.trustProxy,
     };
     const graphql = createGraphQLHandler({ ...gates, apollo, maxBodyBytes: config.maxBodyBytes });
+    const graphqlStream = createGraphQLSseHandler({ ...gates, schema, maxBodyBytes: config.maxBodyBytes, maxSubscriptionsPerKey, extras: { eventSubscriptions } });
     let areMigrationsApplied = false;
     const isReady = async () => {
       await orm.em.getConnection().execute('select 1');
@@ -78,7 +82,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
       return areMigrationsApplied;
     };
     const server = createHttpServer(
-      { graphql, isReady, metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }) },
+      { graphql, graphqlStream: graphqlStream.handle, isReady, metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }) },
       logger,
     );
     const webSocket = attachGraphQLWebSocket({ ...gates, server, schema, maxSubscriptionsPerKey, extras: { eventSubscriptions } });
@@ -88,15 +92,18 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     const jobs = schedulePeriodicJobs(orm, [idempotencyRetentionJob], logger);
+    const dispatcher = new WebhookDispatcher(orm, new SecretBox(pepper, 'webhook-secrets'), { ...config.webhooks, policy: config.webhooks }, logger);
+    dispatcher.start();
 
     return {
       url,
       orm,
       bootstrapKey,
       async close() {
-        await webSocket.close();
+        await Promise.all([webSocket.close(), graphqlStream.close()]);
         await drain(server, config.shutdownGraceMs);
         await jobs.stop();
+        await dispatcher.stop();
         await hub.stop();
         await apollo.stop();
         await counter.close();

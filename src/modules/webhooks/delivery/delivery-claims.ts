@@ -1,0 +1,60 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+export interface ClaimedDelivery {
+  readonly id: string;
+  readonly workspaceId: string;
+  readonly endpointId: string;
+  readonly eventId: string;
+  readonly attemptCount: number;
+  readonly url: string;
+  readonly secretCiphertext: string;
+  readonly previousSecretCiphertext: string | null;
+  readonly previousSecretExpiresAt: Date | null;
+  readonly failingSince: Date | null;
+  /** The event envelope, serialised once: the exact bytes that are signed and sent. */
+  readonly body: string;
+}
+
+/**
+ * Leases due deliveries to this instance (SKIP LOCKED, so instances never take the same one)
+ * until `leaseMs` from now. A crash lets the lease expire and another instance retries: at
+ * least once. Endpoints at their concurrency limit here are skipped, so one slow receiver
+ * cannot take every slot.
+ */
+export async function claimDueDeliveries(em: EntityManager, limit: number, busyEndpointIds: readonly string[], leaseMs: number): Promise<ClaimedDelivery[]> {
+  if (limit <= 0) return [];
+  const rows = await em.execute<Record<string, unknown>[]>(
+    `update webhook_deliveries d set leased_until = now() + (? || ' milliseconds')::interval, updated_at = now()
+     from webhook_endpoints e, events ev
+     where d.id in (
+         select d2.id from webhook_deliveries d2 join webhook_endpoints e2 on e2.id = d2.endpoint_id
+         where d2.status = 'pending' and d2.next_attempt_at <= now() and (d2.leased_until is null or d2.leased_until < now())
+           and e2.is_enabled and e2.deleted_at is null and d2.endpoint_id not in (select jsonb_array_elements_text(?::jsonb))
+         order by d2.next_attempt_at, d2.event_sequence
+         limit ? for update of d2 skip locked)
+       and e.id = d.endpoint_id and ev.id = d.event_id
+     returning d.id, d.workspace_id, d.endpoint_id, d.event_id, d.attempt_count, e.url, e.secret_ciphertext,
+               e.previous_secret_ciphertext, e.previous_secret_expires_at, e.failing_since,
+               ev.type as event_type, ev.occurred_at, ev.sequence, ev.data`,
+    [String(leaseMs), JSON.stringify(busyEndpointIds), limit],
+  );
+  return rows.map((row) => ({
+    id: row.id as string,
+    workspaceId: row.workspace_id as string,
+    endpointId: row.endpoint_id as string,
+    eventId: row.event_id as string,
+    attemptCount: row.attempt_count as number,
+    url: row.url as string,
+    secretCiphertext: row.secret_ciphertext as string,
+    previousSecretCiphertext: row.previous_secret_ciphertext as string | null,
+    previousSecretExpiresAt: row.previous_secret_expires_at ? new Date(row.previous_secret_expires_at as string) : null,
+    failingSince: row.failing_since ? new Date(row.failing_since as string) : null,
+    body: JSON.stringify({
+      id: row.event_id,
+      type: row.event_type,
+      occurredAt: new Date(row.occurred_at as string).toISOString(),
+      sequence: Number(row.sequence),
+      data: row.data,
+    }),
+  }));
+}

@@ -1,0 +1,129 @@
+import { Client } from 'pg';
+import { postGraphQL } from '../support/graphql-client';
+import { registerWebhookEndpoint } from '../support/register-webhook-endpoint';
+import { startGateway, type TestGateway } from '../support/start-gateway';
+import { startWebhookReceiver, type Reply } from '../support/start-webhook-receiver';
+
+const compressedSchedule = '0ms,150ms,300ms,600ms';
+const createMutation = /* GraphQL */ `mutation Create($subject: String!) { conversationCreate(input: { subject: $subject, channel: API }) { conversation { id } } }`;
+
+describe('HOOK: signed webhook deliveries with retries, at least once', () => {
+  let gateway: TestGateway;
+  let database: Client;
+  const receivers: { stop(): Promise<void> }[] = [];
+  beforeAll(async () => {
+    gateway = await startGateway({
+      env: { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_RETRY_SCHEDULE: compressedSchedule, WEBHOOK_TIMEOUT: '400ms', WEBHOOK_POLL_INTERVAL: '50ms' },
+    });
+    database = new Client({ connectionString: gateway.databaseUrl });
+    await database.connect();
+  });
+  afterAll(async () => {
+    await Promise.all(receivers.map((receiver) => receiver.stop()));
+    await database.end();
+    await gateway.stop();
+  });
+
+  const receiverFor = async (reply?: (request: number) => Reply, eventTypes = ['conversation.created']) => {
+    const receiver = await startWebhookReceiver(reply);
+    receivers.push(receiver);
+    const endpoint = await registerWebhookEndpoint(gateway.databaseUrl, receiver.url, { eventTypes });
+    receiver.verifyWith(endpoint.secret);
+    return { receiver, endpoint };
+  };
+  const createConversation = async (subject: string) =>
+    (await postGraphQL(gateway.graphqlUrl, createMutation, { subject }, { secret: gateway.adminSecret })).body.data!.conversationCreate.conversation.id as string;
+  const deliveryOf = async (endpointId: string) => (await database.query('select * from webhook_deliveries where endpoint_id = $1', [endpointId])).rows;
+  const pollUntil = async <T>(read: () => Promise<T>, isDone: (value: T) => boolean, timeoutMs = 10_000): Promise<T> => {
+    for (const deadline = Date.now() + timeoutMs; ; ) {
+      const value = await read();
+      if (isDone(value) || Date.now() > deadline) return value;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+
+  it('HOOK-01 a committed event is POSTed with valid Standard Webhooks headers and the log’s envelope as body', async () => {
+    const { receiver } = await receiverFor();
+    const id = await createConversation('HOOK-01');
+    const [webhook] = await receiver.waitFor(1);
+    expect(webhook.isSignatureValid).toBe(true);
+    const body = JSON.parse(webhook.body);
+    expect(body).toMatchObject({ type: 'conversation.created', id: expect.stringMatching(/^evt_/), sequence: expect.any(Number), data: { conversation: { id } } });
+    expect(webhook.headers['webhook-id']).toBe(body.id);
+    const log = await postGraphQL(gateway.graphqlUrl, `{ events(first: 100) { nodes { id type occurredAt sequence data } } }`, {}, { secret: gateway.adminSecret });
+    expect(log.body.data!.events.nodes.find((event: { id: string }) => event.id === body.id)).toEqual(body);
+  });
+
+  it('HOOK-02 a receiver failing three times gets it on attempt 4, same webhook-id, growing gaps, every attempt logged', async () => {
+    const { receiver, endpoint } = await receiverFor((request) => (request <= 3 ? { status: 500, body: 'boom' } : { status: 204 }));
+    await createConversation('HOOK-02');
+    const webhooks = await receiver.waitFor(4);
+    expect(new Set(webhooks.map((webhook) => webhook.headers['webhook-id'])).size).toBe(1);
+    expect(webhooks.every((webhook) => webhook.isSignatureValid)).toBe(true);
+    const gaps = webhooks.slice(1).map((webhook, index) => webhook.receivedAt - webhooks[index].receivedAt);
+    expect(gaps[1]).toBeGreaterThan(gaps[0]);
+    expect(gaps[2]).toBeGreaterThan(gaps[1]);
+    const [delivery] = await pollUntil(() => deliveryOf(endpoint.id), (rows) => rows[0]?.status === 'succeeded');
+    expect(delivery).toMatchObject({ status: 'succeeded', attempt_count: 4, last_status_code: 204 });
+    const attempts = (await database.query('select status_code, response_excerpt from webhook_attempts where delivery_id = $1 order by attempt_number', [delivery.id])).rows;
+    expect(attempts).toEqual([
+      { status_code: 500, response_excerpt: 'boom' },
+      { status_code: 500, response_excerpt: 'boom' },
+      { status_code: 500, response_excerpt: 'boom' },
+      { status_code: 204, response_excerpt: '' },
+    ]);
+  });
+
+  it('HOOK-03 a 410 Gone disables the endpoint: no further attempts, and webhook_endpoint.disabled is recorded', async () => {
+    const { receiver, endpoint } = await receiverFor(() => ({ status: 410 }));
+    await createConversation('HOOK-03 first');
+    await receiver.waitFor(1);
+    const disabled = await pollUntil(async () => (await database.query('select is_enabled, disabled_reason from webhook_endpoints where id = $1', [endpoint.id])).rows[0], (row) => !row.is_enabled);
+    expect(disabled).toEqual({ is_enabled: false, disabled_reason: 'The endpoint answered 410 Gone' });
+    const events = (await database.query(`select data from events where type = 'webhook_endpoint.disabled' and data->'webhookEndpoint'->>'id' = $1`, [endpoint.id])).rows;
+    expect(events).toHaveLength(1);
+    await createConversation('HOOK-03 second');
+    const other = await receiverFor();
+    await createConversation('HOOK-03 proof the dispatcher moved on');
+    await other.receiver.waitFor(1);
+    expect(receiver.received).toHaveLength(1);
+  });
+
+  it('HOOK-04 a receiver that hangs times the attempt out and it is retried', async () => {
+    const { receiver, endpoint } = await receiverFor((request) => (request === 1 ? 'hang' : { status: 200 }));
+    await createConversation('HOOK-04');
+    await receiver.waitFor(2);
+    const [delivery] = await pollUntil(() => deliveryOf(endpoint.id), (rows) => rows[0]?.status === 'succeeded');
+    const attempts = (await database.query('select status_code, error from webhook_attempts where delivery_id = $1 order by attempt_number', [delivery.id])).rows;
+    expect(attempts[0]).toMatchObject({ status_code: null, error: expect.stringMatching(/^timeout/) });
+    expect(attempts[1]).toMatchObject({ status_code: 200 });
+  });
+
+  it('HOOK-05 a redirect is a failure and is not followed', async () => {
+    const target = await startWebhookReceiver();
+    receivers.push(target);
+    const { receiver, endpoint } = await receiverFor((request) => (request === 1 ? { status: 302, headers: { location: target.url } } : { status: 200 }));
+    await createConversation('HOOK-05');
+    await receiver.waitFor(2);
+    const [delivery] = await pollUntil(() => deliveryOf(endpoint.id), (rows) => rows[0]?.status === 'succeeded');
+    const attempts = (await database.query('select status_code, error from webhook_attempts where delivery_id = $1 order by attempt_number', [delivery.id])).rows;
+    expect(attempts[0]).toMatchObject({ status_code: 302 });
+    expect(target.received).toHaveLength(0);
+  });
+
+  it('HOOK-06 a rolled-back mutation produces no event and no delivery', async () => {
+    const { receiver, endpoint } = await receiverFor(undefined, ['conversation.created', 'customer.created']);
+    const createRef = `mutation C($s: String!) { conversationCreate(input: { subject: $s, channel: API, customer: { email: "rollback@example.com" }, externalRefs: [{ system: "zd", externalId: "ROLLBACK-1" }] }) { conversation { id } } }`;
+    await postGraphQL(gateway.graphqlUrl, createRef, { s: 'HOOK-06 first' }, { secret: gateway.adminSecret });
+    await receiver.waitFor(2);
+    const conflicting = await postGraphQL(gateway.graphqlUrl, createRef.replace('rollback@example.com', 'rollback2@example.com'), { s: 'HOOK-06 second' }, { secret: gateway.adminSecret });
+    expect(conflicting.body.errors![0].extensions.code).toBe('CONFLICT');
+    await createConversation('HOOK-06 marker');
+    const webhooks = await receiver.waitFor(3);
+    const subjects = webhooks.map((webhook) => JSON.parse(webhook.body).data.conversation?.subject ?? JSON.parse(webhook.body).data.customer?.email);
+    expect(subjects).not.toContain('HOOK-06 second');
+    expect(subjects).not.toContain('rollback2@example.com');
+    expect((await database.query(`select count(*) from events where data->'customer'->>'email' = 'rollback2@example.com'`)).rows[0].count).toBe('0');
+    expect((await deliveryOf(endpoint.id)).length).toBe(3);
+  });
+});
