@@ -8,6 +8,8 @@ export interface ReceivedWebhook {
   readonly receivedAt: number;
   /** Whether standardwebhooks accepted the signature with the receiver's secret. */
   readonly isSignatureValid: boolean;
+  /** The status the receiver answered, or undefined while (or because) it hung. */
+  readonly answeredStatus: number | undefined;
 }
 
 export type Reply = { status: number; headers?: Record<string, string>; body?: string } | 'hang';
@@ -30,12 +32,12 @@ export async function startWebhookReceiver(reply: (request: number) => Reply = (
       } catch {
         isSignatureValid = false;
       }
-      received.push({ headers: request.headers, body, receivedAt: Date.now(), isSignatureValid });
+      const answer = reply(received.length + 1);
+      received.push({ headers: request.headers, body, receivedAt: Date.now(), isSignatureValid, answeredStatus: answer === 'hang' ? undefined : answer.status });
       for (const waiter of waiters.filter((candidate) => received.length >= candidate.count)) {
         waiters.splice(waiters.indexOf(waiter), 1);
         waiter.resolve();
       }
-      const answer = reply(received.length);
       if (answer === 'hang') return void hanging.push(response);
       response.writeHead(answer.status, answer.headers ?? {});
       response.end(answer.body ?? '');

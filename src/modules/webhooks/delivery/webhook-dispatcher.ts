@@ -60,7 +60,8 @@ export class WebhookDispatcher {
     try {
       await enqueueDeliveries(this.orm.em.fork());
       const busy = [...this.inFlightByEndpoint].filter(([, count]) => count >= maxInFlightPerEndpoint).map(([id]) => id);
-      const leaseMs = this.settings.timeoutMs + 30_000;
+      // Long enough for an attempt (bounded by the timeout) and its bookkeeping; short enough that a crash delays little.
+      const leaseMs = this.settings.timeoutMs * 2 + 5_000;
       const claimed = await claimDueDeliveries(this.orm.em.fork(), maxInFlight - this.inFlight.size, busy, leaseMs);
       for (const delivery of claimed) this.track(delivery);
     } catch (error) {
