@@ -47,6 +47,7 @@ const environmentSchema = z.object({
   SHUTDOWN_GRACE: duration.default(10_000),
   DATABASE_CONNECT_TIMEOUT: duration.default(3_000),
   IDEMPOTENCY_WAIT: duration.default(10_000),
+  EVENT_RETENTION: duration.default(30 * 86_400_000),
   WEBHOOK_TIMEOUT: duration.default(15_000),
   WEBHOOK_RETRY_SCHEDULE: z.string().default('0s,5s,5m,30m,2h,5h,10h,10h'),
   WEBHOOK_DISABLE_AFTER: duration.default(5 * 86_400_000),
@@ -76,6 +77,8 @@ export interface Config {
   readonly databaseConnectTimeoutMs: number;
   /** How long a duplicate idempotent request waits for the first before IDEMPOTENCY_REQUEST_IN_PROGRESS. */
   readonly idempotencyWaitMs: number;
+  /** How long the event log keeps events (catch-up, replay, resume). */
+  readonly eventRetentionMs: number;
   readonly webhooks: {
     readonly timeoutMs: number;
     /** Delay before each attempt; its length is the number of attempts (Svix's by default). */
@@ -133,6 +136,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     shutdownGraceMs: env.SHUTDOWN_GRACE,
     databaseConnectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT,
     idempotencyWaitMs: env.IDEMPOTENCY_WAIT,
+    eventRetentionMs: env.EVENT_RETENTION,
     webhooks: Object.freeze({
       timeoutMs: env.WEBHOOK_TIMEOUT,
       retryScheduleMs: Object.freeze(retrySchedule as number[]),

@@ -13,7 +13,7 @@ import { startApollo } from './apollo';
 import { drain, listen } from './http/listen';
 import { attachGraphQLWebSocket } from './websocket/graphql-ws-server';
 import { createGraphQLSseHandler } from './sse/graphql-sse-handler';
-import { EventHub, EventSubscriptionResolver } from '../modules/events';
+import { EventHub, EventSubscriptionResolver, eventRetentionJob } from '../modules/events';
 import { entities } from './entities';
 import { createGraphQLHandler } from './http/graphql-handler';
 import { createHttpServer } from './http/http-server';
@@ -91,7 +91,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     });
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-    const jobs = schedulePeriodicJobs(orm, [idempotencyRetentionJob], logger);
+    const jobs = schedulePeriodicJobs(orm, [idempotencyRetentionJob, eventRetentionJob(config.eventRetentionMs)], logger);
     const dispatcher = new WebhookDispatcher(orm, new SecretBox(pepper, 'webhook-secrets'), { ...config.webhooks, policy: config.webhooks }, logger);
     dispatcher.start();
 

@@ -1,4 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { Client } from 'pg';
+import { eventRetentionJob } from '../../src/modules/events';
+import { runOnce } from '../../src/platform/jobs/periodic-job';
+import { createLogger } from '../../src/platform/observability/logger';
 import path from 'node:path';
 import { renderEventDocs } from '../../src/modules/events/event-docs';
 import { createWorkspaceKey } from '../support/create-workspace-key';
@@ -49,5 +53,20 @@ describe('EVLOG: the event log, for catch-up and polling', () => {
 
   it('EVLOG-04 docs/events.md is generated from the catalogue (run `npm run docs:events`)', () => {
     expect(readFileSync(path.join(__dirname, '../../docs/events.md'), 'utf8')).toBe(renderEventDocs());
+  });
+
+  it('EVLOG-05 the retention job deletes events older than EVENT_RETENTION and keeps the rest', async () => {
+    const database = new Client({ connectionString: gateway.databaseUrl });
+    await database.connect();
+    try {
+      const before = Number((await database.query('select count(*) from events')).rows[0].count);
+      const [{ id: oldest }] = (await database.query('select id from events order by occurred_at, id limit 1')).rows;
+      await database.query(`update events set occurred_at = now() - interval '31 days' where id = $1`, [oldest]);
+      await runOnce(gateway.app.orm, eventRetentionJob(30 * 86_400_000), createLogger('silent'));
+      expect(Number((await database.query('select count(*) from events')).rows[0].count)).toBe(before - 1);
+      expect((await database.query('select count(*) from events where id = $1', [oldest])).rows[0].count).toBe('0');
+    } finally {
+      await database.end();
+    }
   });
 });
