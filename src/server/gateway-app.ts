@@ -23,7 +23,6 @@ import { idempotencyRetentionJob } from '../policies/idempotency/idempotency-ret
 import { createResolverContainer } from './resolver-container';
 import { createServices } from './services';
 import { WebhookDispatcher } from '../modules/webhooks/delivery/webhook-dispatcher';
-import { SecretBox } from '../platform/secret-box';
 
 /** Concurrent subscriptions one API key may hold on one instance. */
 const maxSubscriptionsPerKey = 100;
@@ -55,7 +54,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     const applied = await applyMigrations(orm);
     if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
     const pepper = await resolveApiKeyPepper(config.apiKeyPepper, config.dataDir);
-    const services = createServices({ pepper, defaultRateLimit: parseRateLimit(config.defaultRateLimit)! });
+    const services = createServices({ pepper, defaultRateLimit: parseRateLimit(config.defaultRateLimit)!, outboundPolicy: config.webhooks });
     const bootstrapKey = await bootstrapAdminKey(orm.em.fork(), services.apiKeys);
 
     const hub = new EventHub(orm, databaseUrl, logger);
@@ -92,7 +91,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     const jobs = schedulePeriodicJobs(orm, [idempotencyRetentionJob, eventRetentionJob(config.eventRetentionMs)], logger);
-    const dispatcher = new WebhookDispatcher(orm, new SecretBox(pepper, 'webhook-secrets'), { ...config.webhooks, policy: config.webhooks }, logger);
+    const dispatcher = new WebhookDispatcher(orm, services.webhookSecrets, { ...config.webhooks, policy: config.webhooks }, logger);
     dispatcher.start();
 
     return {

@@ -7,6 +7,7 @@ import { NodeResolver } from '../modules/node';
 import { EventResolver, EventSubscriptionResolver } from '../modules/events';
 import { ConversationFieldsResolver, ConversationResolver, CustomerConversationsResolver } from '../modules/conversations';
 
+import { WebhookDeliveryResolver, WebhookEndpointCreateSecretResolver, WebhookEndpointResolver, WebhookEndpointRotateSecretResolver } from '../modules/webhooks';
 import type { Services } from './services';
 import { IdempotencyMiddleware } from '../policies/idempotency/idempotent.middleware';
 
@@ -25,6 +26,10 @@ export function createResolverContainer(services: Services, settings: { idempote
     [ConversationResolver, new ConversationResolver(services.conversations, services.messages)],
     [ConversationFieldsResolver, new ConversationFieldsResolver(services.messages)],
     [CustomerConversationsResolver, new CustomerConversationsResolver(services.conversations)],
+    [WebhookEndpointResolver, new WebhookEndpointResolver(services.webhookEndpoints, services.webhookDeliveries)],
+    [WebhookDeliveryResolver, new WebhookDeliveryResolver(services.webhookDeliveries)],
+    [WebhookEndpointCreateSecretResolver, new WebhookEndpointCreateSecretResolver(services.webhookEndpoints)],
+    [WebhookEndpointRotateSecretResolver, new WebhookEndpointRotateSecretResolver(services.webhookEndpoints)],
   ]);
   return {
     get(resolverClass) {

@@ -9,6 +9,7 @@ import { AgentResolver } from '../modules/agents';
 import { NodeResolver } from '../modules/node';
 import { EventResolver, EventSubscriptionResolver } from '../modules/events';
 import { ConversationFieldsResolver, ConversationResolver, CustomerConversationsResolver } from '../modules/conversations';
+import { WebhookDeliveryResolver, WebhookEndpointCreateSecretResolver, WebhookEndpointResolver, WebhookEndpointRotateSecretResolver } from '../modules/webhooks';
 
 export const resolverClasses = [
   ViewerResolver,
@@ -22,6 +23,10 @@ export const resolverClasses = [
   CustomerConversationsResolver,
   EventResolver,
   EventSubscriptionResolver,
+  WebhookEndpointResolver,
+  WebhookDeliveryResolver,
+  WebhookEndpointCreateSecretResolver,
+  WebhookEndpointRotateSecretResolver,
 ] as const;
 
 /**

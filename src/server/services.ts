@@ -3,12 +3,16 @@ import { ApiKeyService } from '../modules/api-keys';
 import { ConversationService, MessageService } from '../modules/conversations';
 import { CustomerService } from '../modules/customers';
 import { CursorCodec, Pager } from '../platform/pagination';
+import { SecretBox } from '../platform/secret-box';
+import { WebhookDeliveryService, WebhookEndpointService, productionOutboundPolicy, type OutboundPolicy } from '../modules/webhooks';
 import type { RateLimitSpec } from '../policies/rate-limit/rate-limit-spec';
 
 export interface ServiceSettings {
   /** The API key pepper; other secrets (cursor signing) are derived from it. */
   readonly pepper: string;
   readonly defaultRateLimit: RateLimitSpec;
+  /** Which webhook URLs may be registered (WEBHOOK_ALLOW_HTTP, WEBHOOK_ALLOW_PRIVATE_NETWORKS); production's when absent. */
+  readonly outboundPolicy?: OutboundPolicy;
 }
 
 /** Every domain service, built once per process and shared by HTTP, CLI and tests. */
@@ -16,12 +20,17 @@ export function createServices(settings: ServiceSettings) {
   const pager = new Pager(new CursorCodec(deriveSecret(settings.pepper, 'cursor-signing')));
   const customers = new CustomerService(pager);
   const messages = new MessageService(pager);
+  const webhookSecrets = new SecretBox(settings.pepper, 'webhook-secrets');
+  const webhookEndpoints = new WebhookEndpointService(pager, webhookSecrets, settings.outboundPolicy ?? productionOutboundPolicy);
   return {
     pager,
     apiKeys: new ApiKeyService(settings.pepper, settings.defaultRateLimit, pager),
     customers,
     messages,
     conversations: new ConversationService(pager, customers, messages),
+    webhookSecrets,
+    webhookEndpoints,
+    webhookDeliveries: new WebhookDeliveryService(pager, webhookEndpoints),
   };
 }
 

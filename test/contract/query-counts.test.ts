@@ -81,7 +81,7 @@ describe('SQL: a list costs a fixed number of SQL statements, whatever the page 
   };
 
   beforeAll(async () => {
-    gateway = await startGateway();
+    gateway = await startGateway({ env: { WEBHOOK_POLL_INTERVAL: '1h' } });
     database = new Client({ connectionString: gateway.databaseUrl });
     await database.connect();
     const seeded = await seedAgents(gateway.databaseUrl);
