@@ -6,12 +6,14 @@ import { writeJson, writeRefusal } from './respond';
 
 export interface Routes {
   readonly graphql: (request: IncomingMessage, response: ServerResponse, requestId: string) => Promise<void>;
+  /** Subscriptions over Server-Sent Events (graphql-sse). */
+  readonly graphqlStream: (request: IncomingMessage, response: ServerResponse, requestId: string) => Promise<void>;
   /** Database reachable and migrations applied. */
   readonly isReady: () => Promise<boolean>;
   readonly metrics: () => Promise<{ contentType: string; body: string }>;
 }
 
-/** Plain node:http routing: four paths do not need a framework, and the body limits stay ours. */
+/** Plain node:http routing: five paths do not need a framework, and the body limits stay ours. */
 export function createHttpServer(routes: Routes, logger: Logger): Server {
   return createServer((request, response) => {
     const requestId = requestIdOf(request);
@@ -28,10 +30,11 @@ async function route(routes: Routes, request: IncomingMessage, response: ServerR
   const path = (request.url ?? '/').split('?')[0];
   switch (path) {
     case '/graphql':
+    case '/graphql/stream':
       if (request.method !== 'GET' && request.method !== 'POST') {
         return writeRefusal(response, new GatewayError('BAD_USER_INPUT', 'Use GET or POST', {}, 405), requestId, { allow: 'GET, POST' });
       }
-      return routes.graphql(request, response, requestId);
+      return (path === '/graphql' ? routes.graphql : routes.graphqlStream)(request, response, requestId);
     case '/healthz':
       return writeJson(response, 200, { status: 'ok' });
     case '/readyz': {

@@ -1,0 +1,164 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { createHandler } from 'graphql-sse';
+import type { ApiKeyAuthenticator } from '../../modules/api-keys';
+import { resolveClientIp, type TrustProxySetting } from '../../policies/auth/ip-allowlist';
+import type { Principal } from '../../policies/auth/principal';
+import type { RequestRateLimiter } from '../../policies/rate-limit/request-rate-limiter';
+import { GatewayError, formatGraphQLError, isDatabaseUnavailable, temporarilyUnavailable } from '../../platform/errors';
+import { readBody } from '../http/read-body';
+import { writeRefusal } from '../http/respond';
+import { createRequestContext, type ContextDependencies } from '../request-context-factory';
+import { pipeEventStream } from './pipe-event-stream';
+import { OpenStreams, type OpenStream } from './open-streams';
+
+export interface GraphQLSseDependencies extends ContextDependencies {
+  readonly schema: GraphQLSchema;
+  readonly authenticator: ApiKeyAuthenticator;
+  readonly rateLimiter: RequestRateLimiter;
+  readonly trustProxy: TrustProxySetting;
+  readonly maxBodyBytes: number;
+  readonly maxSubscriptionsPerKey: number;
+}
+
+/** What one `/graphql/stream` request carries through graphql-sse's hooks. */
+interface StreamRequest {
+  readonly requestId: string;
+  readonly response: ServerResponse;
+  readonly clientIp: string;
+  principal?: Principal;
+  stream?: OpenStream;
+}
+
+const eventStreamType = 'text/event-stream';
+const acceptsEventStream = /(^|,)\s*text\/event-stream\s*(;|,|$)/i;
+
+/**
+ * graphql-sse on `/graphql/stream`, distinct connections mode: each subscription is its own
+ * event stream, opened by GET or POST with `Accept: text/event-stream`. Only subscriptions run
+ * here, behind the same gates as HTTP and WebSocket: the key (Authorization header), its IP
+ * allowlist, its rate limit, the scope directives and the same error model. A request refused
+ * before its stream opens gets the JSON refusal `/graphql` gives, with the matching status.
+ */
+export function createGraphQLSseHandler(deps: GraphQLSseDependencies) {
+  const openStreams = new OpenStreams(deps.orm, deps.maxSubscriptionsPerKey, (error) => deps.logger.warn({ err: error }, 'revocation sweep failed'));
+  const flowing = new Set<Promise<void>>();
+  let isClosing = false;
+
+  const sse = createHandler<IncomingMessage, StreamRequest, Record<PropertyKey, unknown>>({
+    schema: deps.schema,
+    // onSubscribe validates, so that an invalid document is refused before the stream opens.
+    validate: () => [],
+    authenticate: async ({ headers, context }) => {
+      const principal = await deps.authenticator.authenticate(deps.orm.em.fork(), headers.get('authorization') ?? undefined, context.clientIp);
+      const decision = await deps.rateLimiter.consume(principal.apiKeyId, principal.rateLimit);
+      for (const [name, value] of Object.entries(decision.headers)) context.response.setHeader(name, value);
+      if (decision.refusal) throw decision.refusal;
+      context.principal = principal;
+      // No token: distinct connections mode only, so no stream reservations to keep or expire.
+      return null;
+    },
+    onSubscribe: ({ context }, params) => {
+      let document: DocumentNode;
+      try {
+        document = parse(params.query);
+      } catch (error) {
+        throw new GatewayError('GRAPHQL_PARSE_FAILED', (error as Error).message);
+      }
+      const validationErrors = validate(deps.schema, document);
+      if (validationErrors.length > 0) throw new GatewayError('GRAPHQL_VALIDATION_FAILED', validationErrors[0].message);
+      if (getOperationAST(document, params.operationName)?.operation !== 'subscription') {
+        throw new GatewayError('BAD_USER_INPUT', 'Only subscriptions run over /graphql/stream; send queries and mutations to /graphql');
+      }
+      const principal = context.principal!;
+      context.stream = openStreams.tryOpen(principal.apiKeyId);
+      if (!context.stream) {
+        throw new GatewayError('RATE_LIMITED', `At most ${deps.maxSubscriptionsPerKey} concurrent streams per API key`, { retryAfterSeconds: 5 });
+      }
+      return {
+        schema: deps.schema,
+        document,
+        operationName: params.operationName,
+        variableValues: params.variables,
+        // Spread into a plain object: graphql-sse types contexts as records, which an interface is not.
+        contextValue: { ...createRequestContext(deps, principal, context.requestId) },
+      };
+    },
+    onNext: (_contextValue, { context }, result) => {
+      if (!result.errors) return undefined;
+      const errors = result.errors.map((error) => {
+        const formatted = formatGraphQLError(error.toJSON(), error);
+        return { ...formatted, extensions: { ...formatted.extensions, requestId: context.requestId } };
+      });
+      // Results go out through JSON.stringify, so formatted errors travel as they are.
+      return { ...result, errors: errors as unknown as readonly GraphQLError[] };
+    },
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse, requestId: string): Promise<void> {
+    const forwardedFor = headerOf(request, 'x-forwarded-for');
+    const context: StreamRequest = { requestId, response, clientIp: resolveClientIp(request.socket.remoteAddress ?? '', forwardedFor, deps.trustProxy) };
+    try {
+      if (isClosing) throw temporarilyUnavailable();
+      if (!acceptsEventStream.test(headerOf(request, 'accept') ?? '')) {
+        throw new GatewayError('BAD_USER_INPUT', `Send "Accept: ${eventStreamType}": this endpoint answers with an event stream`, {}, 406);
+      }
+      const body = request.method === 'POST' ? await readBody(request, deps.maxBodyBytes) : null;
+      const [events, init] = await sse({
+        method: request.method ?? 'GET',
+        url: request.url ?? '',
+        // graphql-sse compares Accept exactly; any header that passed the check above means a stream.
+        headers: { get: (name) => (name === 'accept' ? eventStreamType : headerOf(request, name)) },
+        body,
+        raw: request,
+        context,
+      });
+      if (events === null || typeof events === 'string') {
+        // graphql-sse refused the request parameters itself (bad JSON, missing query, media type).
+        throw new GatewayError('BAD_USER_INPUT', firstErrorMessage(events) ?? init.statusText, {}, init.status);
+      }
+      if (isClosing) {
+        void events.return(undefined);
+        throw temporarilyUnavailable();
+      }
+      response.writeHead(init.status, init.statusText, init.headers);
+      const piped = pipeEventStream(events, response, context.stream!, requestId);
+      flowing.add(piped);
+      await piped.finally(() => flowing.delete(piped));
+    } catch (error) {
+      if (response.headersSent) return void response.destroy();
+      if (error instanceof GatewayError) {
+        deps.logger.info({ requestId, code: error.code, reason: error.message }, 'stream refused');
+        return writeRefusal(response, error, requestId, error.httpStatus === 503 ? { 'Retry-After': '1' } : {});
+      }
+      if (isDatabaseUnavailable(error)) return writeRefusal(response, temporarilyUnavailable(), requestId, { 'Retry-After': '1' });
+      deps.logger.error({ err: error, requestId }, 'stream failed before it opened');
+      return writeRefusal(response, new GatewayError('INTERNAL_SERVER_ERROR', 'Internal server error'), requestId);
+    } finally {
+      if (context.stream) openStreams.release(context.stream);
+    }
+  }
+
+  return {
+    handle,
+    /** Refuses new streams and ends the open ones, so that the HTTP drain does not wait on them. */
+    async close(): Promise<void> {
+      isClosing = true;
+      openStreams.stop();
+      await Promise.all(flowing);
+    },
+  };
+}
+
+function headerOf(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function firstErrorMessage(body: string | null): string | undefined {
+  try {
+    return body ? (JSON.parse(body) as { errors?: { message?: string }[] }).errors?.[0]?.message : undefined;
+  } catch {
+    return undefined;
+  }
+}
