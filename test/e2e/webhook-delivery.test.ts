@@ -126,4 +126,52 @@ describe('HOOK: signed webhook deliveries with retries, at least once', () => {
     expect((await database.query(`select count(*) from events where data->'customer'->>'email' = 'rollback2@example.com'`)).rows[0].count).toBe('0');
     expect((await deliveryOf(endpoint.id)).length).toBe(3);
   });
+
+  it('HOOK-08 ordering promise: bodies carry the sequence, so a consumer restores commit order per conversation', async () => {
+    const { receiver } = await receiverFor(undefined, ['conversation.created', 'message.created', 'conversation.resolved']);
+    const id = await createConversation('HOOK-08');
+    await postGraphQL(gateway.graphqlUrl, `mutation M($id: ID!) { messageCreate(input: { conversationId: $id, body: "first" }) { message { id } } }`, { id }, { secret: gateway.adminSecret });
+    await postGraphQL(gateway.graphqlUrl, `mutation R($id: ID!) { conversationResolve(input: { id: $id }) { conversation { id } } }`, { id }, { secret: gateway.adminSecret });
+    const bodies = (await receiver.waitFor(3)).map((webhook) => JSON.parse(webhook.body));
+    const bySequence = [...bodies].sort((a, b) => a.sequence - b.sequence).map((body) => body.type);
+    expect(bySequence).toEqual(['conversation.created', 'message.created', 'conversation.resolved']);
+  });
+
+  it('HOOK-09 a Retry-After longer than the schedule is honoured', async () => {
+    const { receiver } = await receiverFor((request) => (request === 1 ? { status: 503, headers: { 'retry-after': '1' } } : { status: 200 }));
+    await createConversation('HOOK-09');
+    const [first, second] = await receiver.waitFor(2);
+    expect(second.receivedAt - first.receivedAt).toBeGreaterThanOrEqual(1_000);
+  });
+});
+
+describe('HOOK: an endpoint failing without a success for WEBHOOK_DISABLE_AFTER is disabled', () => {
+  it('HOOK-10 continuous failures past the window disable the endpoint and record webhook_endpoint.disabled', async () => {
+    const gateway = await startGateway({
+      env: { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_RETRY_SCHEDULE: '0ms,100ms,100ms,100ms,100ms,100ms,100ms,100ms', WEBHOOK_POLL_INTERVAL: '50ms', WEBHOOK_DISABLE_AFTER: '250ms' },
+    });
+    const receiver = await startWebhookReceiver(() => ({ status: 500 }));
+    const database = new Client({ connectionString: gateway.databaseUrl });
+    await database.connect();
+    try {
+      const endpoint = await registerWebhookEndpoint(gateway.databaseUrl, receiver.url, { eventTypes: ['conversation.created'] });
+      await postGraphQL(gateway.graphqlUrl, `mutation { conversationCreate(input: { subject: "HOOK-10", channel: API }) { conversation { id } } }`, {}, { secret: gateway.adminSecret });
+      await receiver.waitFor(2);
+      let row;
+      for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 50))) {
+        row = (await database.query('select is_enabled, disabled_reason from webhook_endpoints where id = $1', [endpoint.id])).rows[0];
+        if (!row.is_enabled) break;
+      }
+      expect(row).toMatchObject({ is_enabled: false, disabled_reason: expect.stringMatching(/^Failing without a success since/) });
+      const attemptsAtDisable = receiver.received.length;
+      await postGraphQL(gateway.graphqlUrl, `mutation { conversationCreate(input: { subject: "HOOK-10 after", channel: API }) { conversation { id } } }`, {}, { secret: gateway.adminSecret });
+      const disabledEvents = (await database.query(`select count(*) from events where type = 'webhook_endpoint.disabled'`)).rows[0].count;
+      expect(disabledEvents).toBe('1');
+      expect(receiver.received.length).toBe(attemptsAtDisable);
+    } finally {
+      await database.end();
+      await receiver.stop();
+      await gateway.stop();
+    }
+  });
 });
