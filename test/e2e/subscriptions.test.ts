@@ -133,4 +133,17 @@ describe('SUB: graphql-ws subscriptions mirror the event log and resume without 
     expect(results.every((result) => result.data!.conversationEvents.data.conversation?.id === id || result.data!.conversationEvents.data.message?.conversationId === id)).toBe(true);
     expect(results.at(-1)!.data!.conversationEvents.type).toBe('conversation.resolved');
   });
+
+  it('SUB-10 a key holds at most 100 concurrent subscriptions; the 101st is RATE_LIMITED', async () => {
+    const key = await createApiKey(gateway.graphqlUrl, gateway.adminSecret, { scopes: ['events:read', 'conversations:read'], rateLimit: { requests: 1000, windowSeconds: 60 } });
+    const connection = connect(key.secret);
+    const subscriptions = Array.from({ length: 100 }, () => collectSubscription(connection.client, eventsSubscription, { types: ['conversation.created'] }));
+    await waitUntilLive(subscriptions[99], 'SUB-10 live');
+    const extra = collectSubscription(connection.client, eventsSubscription);
+    await extra.waitFor(1);
+    expect(extra.failure).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'RATE_LIMITED' }) })]);
+    subscriptions[0].unsubscribe();
+    const replacement = collectSubscription(connection.client, eventsSubscription, { types: ['conversation.created'] });
+    await waitUntilLive(replacement, 'SUB-10 replacement');
+  });
 });

@@ -9,6 +9,8 @@ export interface EventStreamRequest {
   /** Resume after this sequence: missed events are replayed from the log first. */
   readonly afterSequence: number | undefined;
   readonly isWanted: (event: EventEnvelope) => boolean;
+  /** Ends the stream at once, even while it waits for the next event. */
+  readonly signal: AbortSignal;
 }
 
 const replayBatchSize = 500;
@@ -32,6 +34,8 @@ export async function* streamEvents(hub: EventHub, em: EntityManager, request: E
     }
     wake?.();
   });
+  const stopWaiting = () => wake?.();
+  request.signal.addEventListener('abort', stopWaiting, { once: true });
   try {
     let last = request.afterSequence ?? startsAfter;
     while (last < startsAfter) {
@@ -42,7 +46,7 @@ export async function* streamEvents(hub: EventHub, em: EntityManager, request: E
         if (request.isWanted(event)) yield event;
       }
     }
-    for (;;) {
+    while (!request.signal.aborted) {
       if (isOverflowing) throw new GatewayError('RATE_LIMITED', `More than ${maxBufferedEvents} events waited for this subscriber; resubscribe with after`, { retryAfterSeconds: 1 });
       const event = queue.shift();
       if (!event) {
@@ -55,6 +59,30 @@ export async function* streamEvents(hub: EventHub, em: EntityManager, request: E
       if (request.isWanted(event)) yield event;
     }
   } finally {
+    request.signal.removeEventListener('abort', stopWaiting);
     unsubscribe();
   }
+}
+
+/**
+ * An async generator cannot be stopped while it awaits: `return()` queues behind the pending
+ * `next()`. This wrapper aborts the wait first, so an unsubscribe takes effect at once.
+ */
+export function abortableIterator<T>(create: (signal: AbortSignal) => AsyncGenerator<T>): AsyncIterableIterator<T> {
+  const controller = new AbortController();
+  const generator = create(controller.signal);
+  return {
+    next: () => generator.next(),
+    return: (value?: unknown) => {
+      controller.abort();
+      return generator.return(value as T);
+    },
+    throw: (error?: unknown) => {
+      controller.abort();
+      return generator.throw(error);
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }

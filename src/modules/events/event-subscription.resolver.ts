@@ -4,7 +4,7 @@ import { RequiresScopes } from '../../policies/auth/requires-scopes.directive';
 import type { RequestContext } from '../../policies/request-context';
 import { eventCatalogue } from './event-catalogue';
 import type { EventEnvelope } from './event-recorder';
-import { streamEvents } from './event-stream';
+import { abortableIterator, streamEvents } from './event-stream';
 import { EventType, envelopeToEventType } from './event.type';
 import { visibleEventTypes } from './event-visibility';
 import type { EventHub } from './hub/event-hub';
@@ -32,7 +32,8 @@ export class EventSubscriptionResolver {
     subscribe: ({ args, context }: SubscribeResolverData<unknown, Record<string, unknown>, RequestContext>) => {
       const { types, after } = args as EventsArgs;
       checkTypes(types);
-      return resolverOf(context).stream(context, after, new Set(visibleEventTypes(context.principal.effectiveScopes, types)), () => true);
+      const wanted = new Set(visibleEventTypes(context.principal.effectiveScopes, types));
+      return abortableIterator((signal) => resolverOf(context).stream(context, after, wanted, () => true, signal));
     },
   })
   @RequiresScopes(['events:read'])
@@ -49,7 +50,7 @@ export class EventSubscriptionResolver {
     subscribe: ({ args, context }: SubscribeResolverData<unknown, Record<string, unknown>, RequestContext>) => {
       const { conversationId, after } = args as unknown as ConversationEventsArgs;
       const types = new Set(visibleEventTypes(context.principal.effectiveScopes).filter((type) => type.startsWith('conversation.') || type === 'message.created'));
-      return resolverOf(context).stream(context, after, types, (event) => conversationIdOf(event) === conversationId);
+      return abortableIterator((signal) => resolverOf(context).stream(context, after, types, (event) => conversationIdOf(event) === conversationId, signal));
     },
   })
   @RequiresScopes(['conversations:read'])
@@ -61,12 +62,13 @@ export class EventSubscriptionResolver {
     return envelopeToEventType(event);
   }
 
-  async *stream(context: RequestContext, after: string | null | undefined, types: ReadonlySet<string>, isAbout: (event: EventEnvelope) => boolean) {
+  async *stream(context: RequestContext, after: string | null | undefined, types: ReadonlySet<string>, isAbout: (event: EventEnvelope) => boolean, signal: AbortSignal) {
     const afterSequence = await resolveAfter(context, after);
     yield* streamEvents(this.hub, context.em, {
       workspaceId: context.principal.workspaceId,
       afterSequence,
       isWanted: (event) => types.has(event.type) && isAbout(event),
+      signal,
     });
   }
 }

@@ -37,7 +37,7 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDependencies): { cl
     wss.handleUpgrade(request, socket, head, (client) => wss.emit('connection', client, request));
   });
   const sockets = new SubscriptionSockets(deps.orm, deps.maxSubscriptionsPerKey, (error) => deps.logger.warn({ err: error }, 'revocation sweep failed'));
-  const refuse = (error: GatewayError, requestId: string) => [new GraphQLError(error.message, { extensions: { ...extensionsOf(error), requestId } })];
+  const refuse = (error: GatewayError, requestId: string) => [new GraphQLError(error.message, { originalError: error, extensions: { ...extensionsOf(error), requestId } })];
 
   const disposable = useServer<{ authorization?: unknown }, Extra>(
     {
@@ -50,7 +50,7 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDependencies): { cl
         try {
           const principal = await deps.authenticator.authenticate(deps.orm.em.fork(), typeof authorization === 'string' ? authorization : undefined, clientIp);
           ctx.extra.principal = principal;
-          ctx.extra.entry = sockets.add(principal.apiKeyId, ctx.extra.socket);
+          ctx.extra.entry = sockets.add(principal.apiKeyId, ctx.extra.socket, ctx.subscriptions);
           return true;
         } catch (error) {
           deps.logger.info({ reason: (error as Error).message }, 'websocket connection refused');
@@ -73,7 +73,7 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDependencies): { cl
         }
         const decision = await deps.rateLimiter.consume(principal.apiKeyId, principal.rateLimit);
         if (decision.refusal) return refuse(decision.refusal, requestId);
-        if (!sockets.tryStartSubscription(ctx.extra.entry!)) {
+        if (sockets.isOverCap(ctx.extra.entry!)) {
           return refuse(new GatewayError('RATE_LIMITED', `At most ${deps.maxSubscriptionsPerKey} concurrent subscriptions per API key`, { retryAfterSeconds: 5 }), requestId);
         }
         return {
@@ -90,10 +90,8 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDependencies): { cl
         const requestId = (args.contextValue as { requestId: string }).requestId;
         return { ...result, errors: result.errors.map((error) => withRequestId(formatGraphQLError(error.toJSON(), error), requestId)) };
       },
-      onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatGraphQLError(error.toJSON(), error)),
-      onComplete: (ctx) => {
-        if (ctx.extra.entry) sockets.endSubscription(ctx.extra.entry);
-      },
+      // Refusals from onSubscribe arrive here already in the gateway's shape; keep them as they are.
+      onError: (_ctx, _id, _payload, errors) => errors.map((error) => (error.originalError instanceof GatewayError ? error.toJSON() : formatGraphQLError(error.toJSON(), error))),
     },
     wss,
   );

@@ -8,7 +8,12 @@ const revocationCheckMs = 3_000;
 interface OpenSocket {
   readonly apiKeyId: string;
   readonly socket: WebSocket;
-  subscriptionCount: number;
+  /**
+   * graphql-ws's own table of the socket's operations. It drops an id as soon as the client's
+   * `complete` arrives, so a client that unsubscribes and at once resubscribes is not refused
+   * while the old stream is still winding down.
+   */
+  readonly operations: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -28,23 +33,18 @@ export class SubscriptionSockets {
     this.timer.unref();
   }
 
-  add(apiKeyId: string, socket: WebSocket): OpenSocket {
-    const entry = { apiKeyId, socket, subscriptionCount: 0 };
+  add(apiKeyId: string, socket: WebSocket, operations: Readonly<Record<string, unknown>>): OpenSocket {
+    const entry = { apiKeyId, socket, operations };
     this.sockets.add(entry);
     socket.once('close', () => this.sockets.delete(entry));
     return entry;
   }
 
-  /** False when the key already holds its maximum of concurrent subscriptions. */
-  tryStartSubscription(entry: OpenSocket): boolean {
-    const held = [...this.sockets].filter((other) => other.apiKeyId === entry.apiKeyId).reduce((sum, other) => sum + other.subscriptionCount, 0);
-    if (held >= this.maxSubscriptionsPerKey) return false;
-    entry.subscriptionCount++;
-    return true;
-  }
-
-  endSubscription(entry: OpenSocket): void {
-    entry.subscriptionCount = Math.max(0, entry.subscriptionCount - 1);
+  /** True when the key's operations, the one being started included, exceed its cap. */
+  isOverCap(entry: OpenSocket): boolean {
+    let held = 0;
+    for (const other of this.sockets) if (other.apiKeyId === entry.apiKeyId) held += Object.keys(other.operations).length;
+    return held > this.maxSubscriptionsPerKey;
   }
 
   get openSocketCount(): number {
