@@ -18,4 +18,9 @@ export interface RequestContext {
   readonly loaders: RequestLoaders;
   /** Mutations answered from an idempotency record rather than executed. */
   readonly replayedOperations: string[];
+  /**
+   * Drops the connection under a subscription whose client cannot keep up. Set by transports
+   * whose writes wait for the client (WebSocket); elsewhere a stall never blocks the stream.
+   */
+  readonly cutOff?: () => void;
 }

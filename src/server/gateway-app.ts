@@ -85,6 +85,8 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
       logger,
     );
     const webSocket = attachGraphQLWebSocket({ ...gates, server, schema, maxSubscriptionsPerKey, extras: { eventSubscriptions } });
+    metrics.trackOpenConnections('websocket', () => webSocket.openSocketCount);
+    metrics.trackOpenConnections('sse', () => graphqlStream.openStreamCount);
     await listen(server, config.port, config.host).catch((error: Error) => {
       throw new StartupError(error.message);
     });

@@ -11,6 +11,8 @@ export interface EventStreamRequest {
   readonly isWanted: (event: EventEnvelope) => boolean;
   /** Ends the stream at once, even while it waits for the next event. */
   readonly signal: AbortSignal;
+  /** Told once when the subscriber falls too far behind; the stream then fails at its next read. */
+  readonly onOverflow?: () => void;
 }
 
 const replayBatchSize = 500;
@@ -27,10 +29,12 @@ export async function* streamEvents(hub: EventHub, em: EntityManager, request: E
   let wake: (() => void) | undefined;
   let isOverflowing = false;
   const { startsAfter, unsubscribe } = await hub.subscribe(request.workspaceId, (events) => {
+    if (isOverflowing) return;
     queue.push(...events);
     if (queue.length > maxBufferedEvents) {
       isOverflowing = true;
       queue.length = 0;
+      request.onOverflow?.();
     }
     wake?.();
   });

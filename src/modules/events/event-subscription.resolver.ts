@@ -69,6 +69,7 @@ export class EventSubscriptionResolver {
       afterSequence,
       isWanted: (event) => types.has(event.type) && isAbout(event),
       signal,
+      onOverflow: context.cutOff,
     });
   }
 }

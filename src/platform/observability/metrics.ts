@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus figures for `/metrics`; one registry per gateway so tests can run several. */
 export class GatewayMetrics {
@@ -30,6 +30,24 @@ export class GatewayMetrics {
   }
 
   private readonly seenOperations = new Set<string>();
+
+  /** Open live connections by transport (websocket, sse), read when /metrics is scraped. */
+  trackOpenConnections(transport: string, count: () => number): void {
+    this.openConnections.set({ transport }, count());
+    this.openConnectionCounts.set(transport, count);
+  }
+
+  private readonly openConnectionCounts = new Map<string, () => number>();
+
+  private readonly openConnections = new Gauge({
+    name: 'gateway_subscription_connections',
+    help: 'Open subscription connections by transport',
+    labelNames: ['transport'] as const,
+    registers: [this.registry],
+    collect: () => {
+      for (const [transport, count] of this.openConnectionCounts) this.openConnections.set({ transport }, count());
+    },
+  });
 
   recordGraphQLRequest(operationName: string | undefined, outcome: string, durationSeconds: number): void {
     const operation = this.labelFor(operationName);

@@ -141,6 +141,9 @@ export function createGraphQLSseHandler(deps: GraphQLSseDependencies) {
 
   return {
     handle,
+    get openStreamCount() {
+      return openStreams.openStreamCount;
+    },
     /** Refuses new streams and ends the open ones, so that the HTTP drain does not wait on them. */
     async close(): Promise<void> {
       isClosing = true;

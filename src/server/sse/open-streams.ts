@@ -27,6 +27,10 @@ export class OpenStreams {
   }
 
   /** Undefined when the key already holds its maximum of concurrent streams. */
+  get openStreamCount(): number {
+    return this.streams.size;
+  }
+
   tryOpen(apiKeyId: string): OpenStream | undefined {
     const held = [...this.streams].filter((stream) => stream.apiKeyId === apiKeyId).length;
     if (held >= this.maxStreamsPerKey) return undefined;

@@ -30,7 +30,7 @@ type Extra = { principal?: Principal; entry?: ReturnType<SubscriptionSockets['ad
  * they pass the same gates as HTTP: the key (in connection_init), its IP allowlist, its rate
  * limit, the scope directives and the same error model.
  */
-export function attachGraphQLWebSocket(deps: GraphQLWebSocketDependencies): { close(): Promise<void> } {
+export function attachGraphQLWebSocket(deps: GraphQLWebSocketDependencies): { readonly openSocketCount: number; close(): Promise<void> } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   deps.server.on('upgrade', (request, socket, head) => {
     if ((request.url ?? '').split('?')[0] !== '/graphql') return void socket.destroy();
@@ -81,7 +81,8 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDependencies): { cl
           document,
           operationName: payload.operationName,
           variableValues: payload.variables,
-          contextValue: createRequestContext(deps, principal, requestId),
+          // graphql-ws waits for each send, so a client that stops reading stalls its stream: drop it.
+          contextValue: { ...createRequestContext(deps, principal, requestId), cutOff: () => ctx.extra.socket.terminate() },
         };
       },
       onNext: (ctx, _id, _payload, args, result) => {
@@ -97,6 +98,9 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDependencies): { cl
   );
 
   return {
+    get openSocketCount() {
+      return sockets.openSocketCount;
+    },
     async close() {
       sockets.stop();
       await disposable.dispose();
