@@ -1,3 +1,4 @@
+import { AnalyticsResolver } from '../modules/analytics';
 import type { ContainerType } from 'type-graphql';
 import { ApiKeyResolver, ViewerResolver } from '../modules/api-keys';
 import { AuditResolver } from '../modules/audit';
@@ -30,6 +31,7 @@ export function createResolverContainer(services: Services, settings: { idempote
     [WebhookDeliveryResolver, new WebhookDeliveryResolver(services.webhookDeliveries)],
     [WebhookEndpointCreateSecretResolver, new WebhookEndpointCreateSecretResolver(services.webhookEndpoints)],
     [WebhookEndpointRotateSecretResolver, new WebhookEndpointRotateSecretResolver(services.webhookEndpoints)],
+    [AnalyticsResolver, new AnalyticsResolver(services.analytics)],
   ]);
   return {
     get(resolverClass) {

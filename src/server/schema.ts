@@ -3,6 +3,7 @@ import { specifiedDirectives, type GraphQLSchema } from 'graphql';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { enforceScopeDirectives, requiresScopesDirective } from '../policies/auth/requires-scopes.directive';
 import { ApiKeyResolver, ViewerResolver } from '../modules/api-keys';
+import { AnalyticsResolver } from '../modules/analytics';
 import { AuditResolver } from '../modules/audit';
 import { CustomerResolver } from '../modules/customers';
 import { AgentResolver } from '../modules/agents';
@@ -27,6 +28,7 @@ export const resolverClasses = [
   WebhookDeliveryResolver,
   WebhookEndpointCreateSecretResolver,
   WebhookEndpointRotateSecretResolver,
+  AnalyticsResolver,
 ] as const;
 
 /**

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { AnalyticsService } from '../modules/analytics';
 import { ApiKeyService } from '../modules/api-keys';
 import { ConversationService, MessageService } from '../modules/conversations';
 import { CustomerService } from '../modules/customers';
@@ -31,6 +32,7 @@ export function createServices(settings: ServiceSettings) {
     webhookSecrets,
     webhookEndpoints,
     webhookDeliveries: new WebhookDeliveryService(pager, webhookEndpoints),
+    analytics: new AnalyticsService(),
   };
 }
 

@@ -1,0 +1,41 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { badUserInput } from '../../platform/errors';
+import { AnalyticsInterval } from './analytics.inputs';
+import { analyticsLimits } from './analytics-limits';
+
+export interface Bucket {
+  /** The bucket's own start, as `date_trunc(unit, t, timeZone)` gives it for the occurrences inside. */
+  readonly start: Date;
+  readonly end: Date;
+}
+
+/**
+ * Every bucket meeting [from, to), by PostgreSQL's time-zone rules so that they match the buckets
+ * occurrences fall into. Days, weeks and months step on the local wall clock (a DST day lasts 23
+ * or 25 hours); hours step in absolute time (a DST night has 23 or 25 of them).
+ */
+export async function enumerateBuckets(em: EntityManager, from: Date, to: Date, interval: AnalyticsInterval, timeZone: string): Promise<Bucket[]> {
+  const limit = analyticsLimits.maxSeriesBuckets + 1;
+  const rows =
+    interval === AnalyticsInterval.HOUR
+      ? await em.getConnection().execute<{ start: Date; end: Date }[]>(
+          `select g as start, g + interval '1 hour' as "end"
+           from generate_series(date_trunc('hour', ?::timestamptz, ?), ?::timestamptz, interval '1 hour') g
+           where g < ? limit ?`,
+          [from, timeZone, to, to, limit],
+        )
+      : await em.getConnection().execute<{ start: Date; end: Date }[]>(
+          `select d at time zone ? as start, (d + ?::interval) at time zone ? as "end"
+           from generate_series(date_trunc(?, ?::timestamptz, ?) at time zone ?, ?::timestamptz at time zone ?, ?::interval) d
+           where d at time zone ? < ? limit ?`,
+          [timeZone, `1 ${interval}`, timeZone, interval, from, timeZone, timeZone, to, timeZone, `1 ${interval}`, timeZone, to, limit],
+        );
+  if (rows.length > analyticsLimits.maxSeriesBuckets) {
+    throw badUserInput(
+      [{ field: 'interval', message: `At most ${analyticsLimits.maxSeriesBuckets} buckets per series; choose a larger interval or a shorter range` }],
+      `The range holds more than ${analyticsLimits.maxSeriesBuckets} ${interval.toUpperCase()} buckets`,
+    );
+  }
+  // The driver may hand timestamps over as text.
+  return rows.map((row) => ({ start: new Date(row.start), end: new Date(row.end) }));
+}

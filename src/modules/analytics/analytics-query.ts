@@ -1,0 +1,165 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { AnalyticsFilterInput } from './analytics.inputs';
+import { AnalyticsGroupBy } from './analytics.inputs';
+
+/** What one analytics question asks of the raw rows; validated and normalised beforehand. */
+export interface AnalyticsQuestion {
+  readonly workspaceId: string;
+  readonly from: Date;
+  readonly to: Date;
+  readonly filter: AnalyticsFilterInput | null | undefined;
+  /** Null for one bucket covering the whole range (a summary). */
+  readonly bucketing: { readonly unit: string; readonly timeZone: string } | null;
+  readonly groupBy: AnalyticsGroupBy | null;
+  readonly groupLimit: number;
+}
+
+/** Per bucket and group: sums, and the order statistics PostgreSQL computes exactly. */
+export interface AggregateRow {
+  /** Null for activity before the range, which only the backlog uses. */
+  readonly bucket: Date | null;
+  readonly group_key: string | null;
+  readonly group_rank: number;
+  readonly is_other: boolean;
+  readonly created: number;
+  readonly resolved: number;
+  readonly reopened: number;
+  readonly escalated: number;
+  readonly backlog_delta: number;
+  readonly messages_in: number;
+  readonly messages_out: number;
+  readonly frt_count: number;
+  readonly frt_mean: number | null;
+  readonly frt_median: number | null;
+  readonly frt_p90: number | null;
+  readonly resolution_count: number;
+  readonly resolution_mean: number | null;
+  readonly resolution_median: number | null;
+  readonly resolution_p90: number | null;
+  readonly csat_count: number;
+  readonly csat_mean: number | null;
+  readonly nps_count: number;
+  readonly nps_promoters: number;
+  readonly nps_detractors: number;
+}
+
+const groupColumns: Readonly<Record<AnalyticsGroupBy, string>> = {
+  [AnalyticsGroupBy.CHANNEL]: 'c.channel',
+  [AnalyticsGroupBy.STATUS]: 'c.status',
+  [AnalyticsGroupBy.PRIORITY]: 'c.priority',
+  [AnalyticsGroupBy.ASSIGNEE]: 'c.assignee_id',
+  [AnalyticsGroupBy.TEAM]: 'c.team_id',
+  [AnalyticsGroupBy.INBOX]: 'c.inbox',
+  [AnalyticsGroupBy.TAG]: 'tag.value',
+};
+
+/** `column` is one of the JSON array's strings (knex would spread a JS array into a list of placeholders). */
+const oneOf = (column: string) => `${column} in (select jsonb_array_elements_text(?::jsonb))`;
+
+function filterClauses(filter: AnalyticsFilterInput | null | undefined): { sql: string; parameters: unknown[] } {
+  const clauses: string[] = [];
+  const parameters: unknown[] = [];
+  const add = (values: readonly string[] | null | undefined, clause: string) => {
+    if (!values || values.length === 0) return;
+    clauses.push(clause);
+    parameters.push(JSON.stringify(values));
+  };
+  add(filter?.channels, oneOf('c.channel'));
+  add(filter?.priorities, oneOf('c.priority'));
+  add(filter?.inboxes, oneOf('c.inbox'));
+  add(filter?.teamIds, oneOf('c.team_id'));
+  add(filter?.assigneeIds, oneOf('c.assignee_id'));
+  add(filter?.tags, 'c.tags && array(select jsonb_array_elements_text(?::jsonb))');
+  add(filter?.customerTags, 'exists (select 1 from customers cu where cu.id = c.customer_id and cu.tags && array(select jsonb_array_elements_text(?::jsonb)))');
+  return { sql: clauses.map((clause) => ` and ${clause}`).join(''), parameters };
+}
+
+export const hasConversationFilter = (filter: AnalyticsFilterInput | null | undefined) => filterClauses(filter).parameters.length > 0;
+
+/**
+ * Every figure from the raw rows in one statement: each countable occurrence (a creation, a
+ * status change, a first response, a message, a feedback) becomes one row carrying its
+ * conversation's group, then rows are bucketed by their own timestamp and aggregated. Status
+ * changes before the range come along (bucket null) because the open backlog is their running sum.
+ */
+export async function aggregateOccurrences(em: EntityManager, question: AnalyticsQuestion): Promise<AggregateRow[]> {
+  const { workspaceId, from, to } = question;
+  const filter = filterClauses(question.filter);
+  const groupColumn = question.groupBy ? groupColumns[question.groupBy] : 'null::text';
+  const tagJoin = question.groupBy === AnalyticsGroupBy.TAG ? 'left join lateral unnest(c.tags) as tag(value) on true' : '';
+  const bucket = question.bucketing ? 'date_trunc(?, o.at, ?)' : '?::timestamptz';
+  const bucketParameters = question.bucketing ? [question.bucketing.unit, question.bucketing.timeZone] : [from];
+  // Feedback left without a conversation (on the customer) counts only when no conversation filter applies.
+  const orphanFeedback = filter.parameters.length > 0 ? 'false' : 'f.conversation_id is null';
+
+  const sql = `
+    with conv as (
+      select c.id, c.created_at, c.first_response_at, ${groupColumn} as group_key
+      from conversations c ${tagJoin}
+      where c.workspace_id = ?${filter.sql}
+    ),
+    occ as (
+      select c.created_at as at, c.group_key, 1 as created, 0 as resolved, 0 as reopened, 0 as escalated, 0 as backlog,
+             0 as messages_in, 0 as messages_out, null::float8 as frt, null::float8 as resolution, null::int as rating, null::int as nps
+      from conv c where c.created_at >= ? and c.created_at < ?
+      union all
+      select c.first_response_at, c.group_key, 0, 0, 0, 0, 0, 0, 0, extract(epoch from c.first_response_at - c.created_at)::float8, null, null, null
+      from conv c where c.first_response_at >= ? and c.first_response_at < ?
+      union all
+      select s.changed_at, c.group_key, 0,
+             (s.to_status = 'resolved')::int, (s.from_status = 'resolved')::int, (s.to_status = 'escalated')::int,
+             case when s.to_status = 'resolved' then -1 when s.from_status = 'resolved' then 1 else 0 end,
+             0, 0, null, case when s.to_status = 'resolved' then extract(epoch from s.changed_at - c.created_at)::float8 end, null, null
+      from conversation_status_changes s join conv c on c.id = s.conversation_id
+      where s.workspace_id = ? and s.changed_at < ? and s.from_status is not null
+      union all
+      -- Creation opens a conversation: +1 to the backlog, wherever it falls before the range end.
+      select c.created_at, c.group_key, 0, 0, 0, 0, 1, 0, 0, null, null, null, null
+      from conv c where c.created_at < ?
+      union all
+      select m.created_at, c.group_key, 0, 0, 0, 0, 0, (m.author_type = 'customer')::int, (m.author_type in ('agent', 'bot'))::int, null, null, null, null
+      from messages m join conv c on c.id = m.conversation_id
+      where m.workspace_id = ? and m.created_at >= ? and m.created_at < ?
+      union all
+      select f.created_at, c.group_key, 0, 0, 0, 0, 0, 0, 0, null, null, f.rating, f.nps_score
+      from satisfaction_feedback f left join conv c on c.id = f.conversation_id
+      where f.workspace_id = ? and f.created_at >= ? and f.created_at < ? and (c.id is not null or ${orphanFeedback})
+    ),
+    ranked as (
+      select group_key, row_number() over (order by count(*) filter (where at >= ?) desc, count(*) desc, group_key nulls last) as group_rank
+      from occ group by group_key
+    ),
+    placed as (
+      select o.*, case when o.at < ? then null else ${bucket} end as bucket,
+             (case when r.group_rank <= ? then r.group_rank else ? + 1 end)::int as group_rank
+      from occ o join ranked r on r.group_key is not distinct from o.group_key
+    )
+    select bucket, group_rank, group_rank > ? as is_other, case when group_rank > ? then null else min(group_key) end as group_key,
+      sum(created)::int as created, sum(resolved)::int as resolved, sum(reopened)::int as reopened, sum(escalated)::int as escalated,
+      sum(backlog)::int as backlog_delta, sum(messages_in)::int as messages_in, sum(messages_out)::int as messages_out,
+      count(frt)::int as frt_count, avg(frt) as frt_mean,
+      percentile_disc(0.5) within group (order by frt) as frt_median, percentile_disc(0.9) within group (order by frt) as frt_p90,
+      count(resolution)::int as resolution_count, avg(resolution) as resolution_mean,
+      percentile_disc(0.5) within group (order by resolution) as resolution_median, percentile_disc(0.9) within group (order by resolution) as resolution_p90,
+      count(rating)::int as csat_count, avg(rating)::float8 as csat_mean,
+      count(nps)::int as nps_count, (count(*) filter (where nps >= 9))::int as nps_promoters, (count(*) filter (where nps <= 6))::int as nps_detractors
+    from placed
+    group by bucket, group_rank
+    order by bucket nulls first, group_rank`;
+  const limit = question.groupLimit;
+  const parameters = [
+    workspaceId, ...filter.parameters,
+    from, to,
+    from, to,
+    workspaceId, to,
+    to,
+    workspaceId, from, to,
+    workspaceId, from, to,
+    from,
+    from, ...bucketParameters, limit, limit,
+    limit, limit,
+  ];
+  const rows = await em.getConnection().execute<(Omit<AggregateRow, 'bucket'> & { bucket: string | Date | null })[]>(sql, parameters);
+  // The driver may hand timestamps over as text.
+  return rows.map((row) => ({ ...row, bucket: row.bucket === null ? null : new Date(row.bucket) }));
+}

@@ -1,0 +1,40 @@
+import { Arg, Ctx, FieldResolver, Int, Query, Resolver } from 'type-graphql';
+import { RequiresScopes } from '../../policies/auth/requires-scopes.directive';
+import type { RequestContext } from '../../policies/request-context';
+import { analyticsLimits } from './analytics-limits';
+import { AnalyticsFilterInput, AnalyticsGroupBy, AnalyticsInterval, AnalyticsRangeInput } from './analytics.inputs';
+import type { AnalyticsService } from './analytics.service';
+import { Analytics, AnalyticsMetrics, ConversationSeries } from './analytics.types';
+
+@Resolver(() => Analytics)
+export class AnalyticsResolver {
+  constructor(private readonly service: AnalyticsService) {}
+
+  @Query(() => Analytics, { description: 'Support figures of the key’s workspace; definitions in docs/analytics.md.' })
+  @RequiresScopes(['analytics:read'])
+  analytics(): Analytics {
+    return new Analytics();
+  }
+
+  @FieldResolver(() => AnalyticsMetrics, { description: 'Every figure over one range.' })
+  summary(
+    @Arg('range', () => AnalyticsRangeInput) range: AnalyticsRangeInput,
+    @Arg('filter', () => AnalyticsFilterInput, { nullable: true }) filter: AnalyticsFilterInput | null,
+    @Ctx() { em, principal }: RequestContext,
+  ): Promise<AnalyticsMetrics> {
+    return this.service.summary(em, principal.workspaceId, range, filter ?? null);
+  }
+
+  @FieldResolver(() => ConversationSeries, { description: `The same figures per time bucket, and per group when grouped: the top groupLimit groups by activity, the rest summed in one "other" group. At most ${analyticsLimits.maxSeriesBuckets} buckets.` })
+  conversationSeries(
+    @Arg('range', () => AnalyticsRangeInput) range: AnalyticsRangeInput,
+    @Arg('interval', () => AnalyticsInterval) interval: AnalyticsInterval,
+    @Arg('timeZone', () => String, { defaultValue: 'UTC', description: 'IANA name; buckets follow its wall clock.' }) timeZone: string,
+    @Arg('groupBy', () => AnalyticsGroupBy, { nullable: true }) groupBy: AnalyticsGroupBy | null,
+    @Arg('groupLimit', () => Int, { defaultValue: analyticsLimits.defaultGroups }) groupLimit: number,
+    @Arg('filter', () => AnalyticsFilterInput, { nullable: true }) filter: AnalyticsFilterInput | null,
+    @Ctx() { em, principal }: RequestContext,
+  ): Promise<ConversationSeries> {
+    return this.service.conversationSeries(em, principal.workspaceId, { range, interval, timeZone, groupBy: groupBy ?? null, groupLimit, filter: filter ?? null });
+  }
+}

@@ -1,0 +1,2 @@
+export { AnalyticsResolver } from './analytics.resolver';
+export { AnalyticsService } from './analytics.service';
