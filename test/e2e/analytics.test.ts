@@ -34,6 +34,7 @@ const toFilterInput = (filter: OracleFilter | undefined) =>
   filter && { ...filter, channels: filter.channels?.map((value) => value.toUpperCase()), priorities: filter.priorities?.map((value) => value.toUpperCase()) };
 
 interface Workspace {
+  readonly id: string;
   readonly secret: string;
   readonly history: RawHistory;
 }
@@ -57,7 +58,7 @@ describe('ANL: analytics figures equal a plain computation over the raw rows', (
       const { secret } = await createWorkspaceKey(gateway, `analytics-${seed}`, ['analytics:read']);
       const workspaceId = await workspaceIdOf(gateway.databaseUrl, `analytics-${seed}`);
       await writeRandomSupportHistory(gateway.databaseUrl, workspaceId, seed, conversationsPerSeed);
-      workspaces.set(seed, { secret, history: await loadRawHistory(gateway.databaseUrl, workspaceId) });
+      workspaces.set(seed, { id: workspaceId, secret, history: await loadRawHistory(gateway.databaseUrl, workspaceId) });
     }
   }, 120_000);
   afterAll(() => gateway.stop());
@@ -192,5 +193,22 @@ describe('ANL: analytics figures equal a plain computation over the raw rows', (
     const { secret: noScope } = await createWorkspaceKey(gateway, `analytics-${seeds[0]}`, ['conversations:read']);
     const response = await postGraphQL(gateway.graphqlUrl, summaryQuery, { range: { from: '2026-03-01T00:00:00Z', to: '2026-03-02T00:00:00Z' } }, { secret: noScope });
     expect(response.body.errors?.[0].extensions.code).toBe('FORBIDDEN');
+  });
+
+  it.each(seeds)('ANL-07 seed %i: rollups kept by the triggers, change after change, equal a rebuild from the raw rows', async (seed) => {
+    const client = new Client({ connectionString: gateway.databaseUrl });
+    await client.connect();
+    try {
+      const snapshot = async () =>
+        (await client.query(`select * from analytics_hourly where workspace_id = $1 and (activity, created, resolved, reopened, escalated, backlog, messages_in, messages_out,
+           frt_count, frt_sum_ms, resolution_count, resolution_sum_ms, csat_count, csat_sum, nps_count, nps_promoters, nps_detractors)
+           is distinct from (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0) order by dimension, value, hour`, [workspaces.get(seed)!.id])).rows;
+      const incremental = await snapshot();
+      await client.query('select analytics_rebuild($1)', [workspaces.get(seed)!.id]);
+      expect(incremental.length).toBeGreaterThan(1000);
+      expect(incremental).toEqual(await snapshot());
+    } finally {
+      await client.end();
+    }
   });
 });

@@ -17,7 +17,7 @@ const minuteMs = 60_000;
  * Writes a random support history into a workspace the way the gateway does, through the same
  * tables and triggers: conversations created over analyticsWindow (around both 2026 DST changes),
  * walks through the status machine with reopenings, messages whose first agent or bot reply sets
- * first_response_at, feedback on conversations and on customers alone. Timestamps land on whole
+ * first_response_at, reassignments and retagging, feedback on conversations and on customers alone. Timestamps land on whole
  * milliseconds, as the columns keep them.
  */
 export async function writeRandomSupportHistory(databaseUrl: string, workspaceId: string, seed: number, conversationCount: number): Promise<void> {
@@ -58,6 +58,12 @@ export async function writeRandomSupportHistory(databaseUrl: string, workspaceId
         await client.query(`update conversations set status = $2, last_activity_at = $3, resolved_at = $4, updated_at = $3 where id = $1`, [
           id, status, new Date(at), status === 'resolved' ? new Date(at) : null,
         ]);
+        if (random.chance(0.25)) {
+          // Reassigned, retagged, reprioritised: its whole history now counts under the new values.
+          await client.query(`update conversations set assignee_id = $2, tags = $3, priority = $4, channel = $5 where id = $1`, [
+            id, random.chance(0.7) ? random.pick(agents) : null, random.sample(conversationTags, random.int(0, 3)), random.pick(priorities), random.pick(channels),
+          ]);
+        }
       }
 
       let messageAt = createdAt;

@@ -53,88 +53,125 @@ const groupColumns: Readonly<Record<AnalyticsGroupBy, string>> = {
   [AnalyticsGroupBy.TAG]: 'tag.value',
 };
 
-/** `column` is one of the JSON array's strings (knex would spread a JS array into a list of placeholders). */
-const oneOf = (column: string) => `${column} in (select jsonb_array_elements_text(?::jsonb))`;
+/** Collects bind parameters in the order their placeholders appear in the SQL text. */
+export class SqlParameters {
+  readonly values: unknown[] = [];
 
-function filterClauses(filter: AnalyticsFilterInput | null | undefined): { sql: string; parameters: unknown[] } {
-  const clauses: string[] = [];
-  const parameters: unknown[] = [];
-  const add = (values: readonly string[] | null | undefined, clause: string) => {
-    if (!values || values.length === 0) return;
-    clauses.push(clause);
-    parameters.push(JSON.stringify(values));
-  };
-  add(filter?.channels, oneOf('c.channel'));
-  add(filter?.priorities, oneOf('c.priority'));
-  add(filter?.inboxes, oneOf('c.inbox'));
-  add(filter?.teamIds, oneOf('c.team_id'));
-  add(filter?.assigneeIds, oneOf('c.assignee_id'));
-  add(filter?.tags, 'c.tags && array(select jsonb_array_elements_text(?::jsonb))');
-  add(filter?.customerTags, 'exists (select 1 from customers cu where cu.id = c.customer_id and cu.tags && array(select jsonb_array_elements_text(?::jsonb)))');
-  return { sql: clauses.map((clause) => ` and ${clause}`).join(''), parameters };
+  /** A placeholder for `value`. */
+  bind(value: unknown): string {
+    this.values.push(value);
+    return '?';
+  }
+
+  /** A placeholder for the list `values` (knex would spread a JS array into a list of placeholders). */
+  bindList(values: readonly unknown[]): string {
+    return `(select jsonb_array_elements_text(${this.bind(JSON.stringify(values))}::jsonb))`;
+  }
 }
 
-export const hasConversationFilter = (filter: AnalyticsFilterInput | null | undefined) => filterClauses(filter).parameters.length > 0;
+const filterColumns: readonly [keyof AnalyticsFilterInput, string][] = [
+  ['channels', 'c.channel'], ['priorities', 'c.priority'], ['inboxes', 'c.inbox'], ['teamIds', 'c.team_id'], ['assigneeIds', 'c.assignee_id'],
+];
+
+function filterClauses(filter: AnalyticsFilterInput | null | undefined, sql: SqlParameters): string {
+  const clauses: string[] = [];
+  for (const [name, column] of filterColumns) {
+    const values = filter?.[name];
+    if (values?.length) clauses.push(`${column} in ${sql.bindList(values)}`);
+  }
+  if (filter?.tags?.length) clauses.push(`c.tags && array${sql.bindList(filter.tags)}`);
+  if (filter?.customerTags?.length) clauses.push(`exists (select 1 from customers cu where cu.id = c.customer_id and cu.tags && array${sql.bindList(filter.customerTags)})`);
+  return clauses.map((clause) => ` and ${clause}`).join('');
+}
+
+export const hasConversationFilter = (filter: AnalyticsFilterInput | null | undefined) => Object.values(filter ?? {}).some((values) => Array.isArray(values) && values.length > 0);
+
+/** How groups are ranked: by activity in the range, or in an order already decided (by the rollups). */
+export type GroupRanking = { readonly by: 'activity' } | { readonly by: 'given'; readonly keys: readonly (string | null)[] };
 
 /**
  * Every figure from the raw rows in one statement: each countable occurrence (a creation, a
  * status change, a first response, a message, a feedback) becomes one row carrying its
  * conversation's group, then rows are bucketed by their own timestamp and aggregated. Status
  * changes before the range come along (bucket null) because the open backlog is their running sum.
+ * With `durationsOnly`, only first responses and resolutions in the range: the percentiles the
+ * rollups cannot give.
  */
-export async function aggregateOccurrences(em: EntityManager, question: AnalyticsQuestion): Promise<AggregateRow[]> {
+export async function aggregateOccurrences(
+  em: EntityManager,
+  question: AnalyticsQuestion,
+  options: { durationsOnly?: boolean; ranking?: GroupRanking } = {},
+): Promise<AggregateRow[]> {
   const { workspaceId, from, to } = question;
-  const filter = filterClauses(question.filter);
+  const sql = new SqlParameters();
+  const ranking = options.ranking ?? { by: 'activity' };
+  const limit = ranking.by === 'given' ? ranking.keys.length : question.groupLimit;
   const groupColumn = question.groupBy ? groupColumns[question.groupBy] : 'null::text';
   const tagJoin = question.groupBy === AnalyticsGroupBy.TAG ? 'left join lateral unnest(c.tags) as tag(value) on true' : '';
-  const bucket = question.bucketing ? 'date_trunc(?, o.at, ?)' : '?::timestamptz';
-  const bucketParameters = question.bucketing ? [question.bucketing.unit, question.bucketing.timeZone] : [from];
+  const inRange = (column: string) => `${column} >= ${sql.bind(from)} and ${column} < ${sql.bind(to)}`;
   // Feedback left without a conversation (on the customer) counts only when no conversation filter applies.
-  const orphanFeedback = filter.parameters.length > 0 ? 'false' : 'f.conversation_id is null';
+  const orphanFeedback = hasConversationFilter(question.filter) ? 'false' : 'f.conversation_id is null';
 
-  const sql = `
-    with conv as (
+  const conv = `conv as (
       select c.id, c.created_at, c.first_response_at, ${groupColumn} as group_key
       from conversations c ${tagJoin}
-      where c.workspace_id = ?${filter.sql}
-    ),
-    occ as (
-      select c.created_at as at, c.group_key, 1 as created, 0 as resolved, 0 as reopened, 0 as escalated, 0 as backlog,
-             0 as messages_in, 0 as messages_out, null::float8 as frt, null::float8 as resolution, null::int as rating, null::int as nps
-      from conv c where c.created_at >= ? and c.created_at < ?
+      where c.workspace_id = ${sql.bind(workspaceId)}${filterClauses(question.filter, sql)}
+    )`;
+  const durations = `
+      select c.first_response_at as at, c.group_key, 1 as activity, 0 as created, 0 as resolved, 0 as reopened, 0 as escalated, 0 as backlog,
+             0 as messages_in, 0 as messages_out, extract(epoch from c.first_response_at - c.created_at)::float8 as frt, null::float8 as resolution,
+             null::int as rating, null::int as nps
+      from conv c where ${inRange('c.first_response_at')}
       union all
-      select c.first_response_at, c.group_key, 0, 0, 0, 0, 0, 0, 0, extract(epoch from c.first_response_at - c.created_at)::float8, null, null, null
-      from conv c where c.first_response_at >= ? and c.first_response_at < ?
-      union all
-      select s.changed_at, c.group_key, 0,
+      select s.changed_at, c.group_key, 1, 0,
              (s.to_status = 'resolved')::int, (s.from_status = 'resolved')::int, (s.to_status = 'escalated')::int,
              case when s.to_status = 'resolved' then -1 when s.from_status = 'resolved' then 1 else 0 end,
              0, 0, null, case when s.to_status = 'resolved' then extract(epoch from s.changed_at - c.created_at)::float8 end, null, null
       from conversation_status_changes s join conv c on c.id = s.conversation_id
-      where s.workspace_id = ? and s.changed_at < ? and s.from_status is not null
+      where s.workspace_id = ${sql.bind(workspaceId)} and s.from_status is not null and s.changed_at < ${sql.bind(to)}
+        ${options.durationsOnly ? `and s.to_status = 'resolved' and s.changed_at >= ${sql.bind(from)}` : ''}`;
+  const everythingElse = options.durationsOnly
+    ? ''
+    : `
+      union all
+      select c.created_at, c.group_key, 1, 1, 0, 0, 0, 0, 0, 0, null, null, null, null
+      from conv c where ${inRange('c.created_at')}
       union all
       -- Creation opens a conversation: +1 to the backlog, wherever it falls before the range end.
-      select c.created_at, c.group_key, 0, 0, 0, 0, 1, 0, 0, null, null, null, null
-      from conv c where c.created_at < ?
+      select c.created_at, c.group_key, 0, 0, 0, 0, 0, 1, 0, 0, null, null, null, null
+      from conv c where c.created_at < ${sql.bind(to)}
       union all
-      select m.created_at, c.group_key, 0, 0, 0, 0, 0, (m.author_type = 'customer')::int, (m.author_type in ('agent', 'bot'))::int, null, null, null, null
+      select m.created_at, c.group_key, 1, 0, 0, 0, 0, 0, (m.author_type = 'customer')::int, (m.author_type in ('agent', 'bot'))::int, null, null, null, null
       from messages m join conv c on c.id = m.conversation_id
-      where m.workspace_id = ? and m.created_at >= ? and m.created_at < ?
+      where m.workspace_id = ${sql.bind(workspaceId)} and ${inRange('m.created_at')}
       union all
-      select f.created_at, c.group_key, 0, 0, 0, 0, 0, 0, 0, null, null, f.rating, f.nps_score
+      select f.created_at, c.group_key, 1, 0, 0, 0, 0, 0, 0, 0, null, null, f.rating, f.nps_score
       from satisfaction_feedback f left join conv c on c.id = f.conversation_id
-      where f.workspace_id = ? and f.created_at >= ? and f.created_at < ? and (c.id is not null or ${orphanFeedback})
-    ),
-    ranked as (
-      select group_key, row_number() over (order by count(*) filter (where at >= ?) desc, count(*) desc, group_key nulls last) as group_rank
+      where f.workspace_id = ${sql.bind(workspaceId)} and ${inRange('f.created_at')} and (c.id is not null or ${orphanFeedback})`;
+  const ranked =
+    ranking.by === 'activity'
+      ? `ranked as (
+      select group_key, row_number() over (order by coalesce(sum(activity) filter (where at >= ${sql.bind(from)}), 0) desc, group_key nulls last) as group_rank
       from occ group by group_key
+    )`
+      : `ranked as (
+      select case when e.value = 'null'::jsonb then null else e.value #>> '{}' end as group_key, e.rank as group_rank
+      from jsonb_array_elements(${sql.bind(JSON.stringify(ranking.keys))}::jsonb) with ordinality as e(value, rank)
+    )`;
+  // Placeholders bind in text order, so each fragment is built where it appears.
+  const bucket = () => (question.bucketing ? `date_trunc(${sql.bind(question.bucketing.unit)}, o.at, ${sql.bind(question.bucketing.timeZone)})` : `${sql.bind(from)}::timestamptz`);
+  const placed = `placed as (
+      select o.*, case when o.at < ${sql.bind(from)} then null else ${bucket()} end as bucket,
+             coalesce(case when r.group_rank <= ${sql.bind(limit)} then r.group_rank end, ${sql.bind(limit)} + 1)::int as group_rank
+      from occ o left join ranked r on r.group_key is not distinct from o.group_key
+    )`;
+  const statement = `
+    with ${conv},
+    occ as (${durations}${everythingElse}
     ),
-    placed as (
-      select o.*, case when o.at < ? then null else ${bucket} end as bucket,
-             (case when r.group_rank <= ? then r.group_rank else ? + 1 end)::int as group_rank
-      from occ o join ranked r on r.group_key is not distinct from o.group_key
-    )
-    select bucket, group_rank, group_rank > ? as is_other, case when group_rank > ? then null else min(group_key) end as group_key,
+    ${ranked},
+    ${placed}
+    select bucket, group_rank, group_rank > ${sql.bind(limit)} as is_other, case when group_rank > ${sql.bind(limit)} then null else min(group_key) end as group_key,
       sum(created)::int as created, sum(resolved)::int as resolved, sum(reopened)::int as reopened, sum(escalated)::int as escalated,
       sum(backlog)::int as backlog_delta, sum(messages_in)::int as messages_in, sum(messages_out)::int as messages_out,
       count(frt)::int as frt_count, avg(frt) as frt_mean,
@@ -146,20 +183,7 @@ export async function aggregateOccurrences(em: EntityManager, question: Analytic
     from placed
     group by bucket, group_rank
     order by bucket nulls first, group_rank`;
-  const limit = question.groupLimit;
-  const parameters = [
-    workspaceId, ...filter.parameters,
-    from, to,
-    from, to,
-    workspaceId, to,
-    to,
-    workspaceId, from, to,
-    workspaceId, from, to,
-    from,
-    from, ...bucketParameters, limit, limit,
-    limit, limit,
-  ];
-  const rows = await em.getConnection().execute<(Omit<AggregateRow, 'bucket'> & { bucket: string | Date | null })[]>(sql, parameters);
+  const rows = await em.getConnection().execute<(Omit<AggregateRow, 'bucket'> & { bucket: string | Date | null })[]>(statement, sql.values);
   // The driver may hand timestamps over as text.
   return rows.map((row) => ({ ...row, bucket: row.bucket === null ? null : new Date(row.bucket) }));
 }

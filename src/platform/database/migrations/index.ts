@@ -3,6 +3,7 @@ import { Migration20261123000000Foundation } from './Migration20261123000000Foun
 import { Migration20261123010000SupportData } from './Migration20261123010000SupportData';
 import { Migration20261123020000Webhooks } from './Migration20261123020000Webhooks';
 import { Migration20261201000000ConversationStatusHistory } from './Migration20261201000000ConversationStatusHistory';
+import { Migration20261201010000AnalyticsRollups } from './Migration20261201010000AnalyticsRollups';
 
 /** Every migration in order; a new migration is added here as well as in its file. */
 export const migrationsList: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123010000SupportData', class: Migration20261123010000SupportData },
   { name: 'Migration20261123020000Webhooks', class: Migration20261123020000Webhooks },
   { name: 'Migration20261201000000ConversationStatusHistory', class: Migration20261201000000ConversationStatusHistory },
+  { name: 'Migration20261201010000AnalyticsRollups', class: Migration20261201010000AnalyticsRollups },
 ];
