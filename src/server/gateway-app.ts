@@ -54,7 +54,10 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     const applied = await applyMigrations(orm);
     if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
     const pepper = await resolveApiKeyPepper(config.apiKeyPepper, config.dataDir);
-    const services = createServices({ pepper, defaultRateLimit: parseRateLimit(config.defaultRateLimit)!, outboundPolicy: config.webhooks });
+    const services = createServices({
+      pepper, defaultRateLimit: parseRateLimit(config.defaultRateLimit)!, outboundPolicy: config.webhooks,
+      onAnalyticsAnswer: (source) => metrics.analyticsAnswers.inc({ source }),
+    });
     const bootstrapKey = await bootstrapAdminKey(orm.em.fork(), services.apiKeys);
 
     const hub = new EventHub(orm, databaseUrl, logger);

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { AnalyticsService } from '../modules/analytics';
+import { AnalyticsService, type AnalyticsSource } from '../modules/analytics';
 import { ApiKeyService } from '../modules/api-keys';
 import { ConversationService, MessageService } from '../modules/conversations';
 import { CustomerService } from '../modules/customers';
@@ -14,6 +14,8 @@ export interface ServiceSettings {
   readonly defaultRateLimit: RateLimitSpec;
   /** Which webhook URLs may be registered (WEBHOOK_ALLOW_HTTP, WEBHOOK_ALLOW_PRIVATE_NETWORKS); production's when absent. */
   readonly outboundPolicy?: OutboundPolicy;
+  /** Told which store answered each analytics question (the gateway counts them on /metrics). */
+  readonly onAnalyticsAnswer?: (source: AnalyticsSource) => void;
 }
 
 /** Every domain service, built once per process and shared by HTTP, CLI and tests. */
@@ -32,7 +34,7 @@ export function createServices(settings: ServiceSettings) {
     webhookSecrets,
     webhookEndpoints,
     webhookDeliveries: new WebhookDeliveryService(pager, webhookEndpoints),
-    analytics: new AnalyticsService(),
+    analytics: new AnalyticsService(settings.onAnalyticsAnswer),
   };
 }
 

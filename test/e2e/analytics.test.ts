@@ -69,38 +69,61 @@ describe('ANL: analytics figures equal a plain computation over the raw rows', (
     return response.body.data!.analytics;
   };
 
-  const summaryCases: { name: string; from: string; to: string; filter?: OracleFilter }[] = [
-    { name: 'the whole window', from: analyticsWindow.from.toISOString(), to: analyticsWindow.to.toISOString() },
-    { name: 'a middle range, two channels', from: '2026-03-20T00:00:00Z', to: '2026-04-02T00:00:00Z', filter: { channels: ['email', 'web_chat'] } },
-    { name: 'customer tags and priorities', from: '2026-03-01T07:30:00Z', to: '2026-03-31T22:00:00Z', filter: { customerTags: ['vip', 'trial'], priorities: ['high', 'urgent'] } },
-    { name: 'conversation tags, an inbox, an agent', from: '2026-03-05T00:00:00Z', to: '2026-04-10T00:00:00Z', filter: { tags: ['bug'], inboxes: ['support'] } },
+  /** Which store answered, from the gateway's own count on /metrics. */
+  const answeredFrom = async (ask: () => Promise<unknown>): Promise<string> => {
+    const counts = async () => {
+      const text = await (await fetch(`${gateway.url}/metrics`)).text();
+      return ['rollup', 'raw'].map((source) => Number(new RegExp(`gateway_analytics_answers_total\\{source="${source}"\\} (\\d+)`).exec(text)?.[1] ?? 0));
+    };
+    const [rollupBefore, rawBefore] = await counts();
+    await ask();
+    const [rollupAfter, rawAfter] = await counts();
+    return `${rollupAfter - rollupBefore} rollup, ${rawAfter - rawBefore} raw`;
+  };
+
+  // Hour-aligned boundaries and one dimension come from the rollups; the rest from the raw rows.
+  const summaryCases: { name: string; from: string; to: string; filter?: OracleFilter; source: string }[] = [
+    { name: 'the whole window', from: analyticsWindow.from.toISOString(), to: analyticsWindow.to.toISOString(), source: 'rollup' },
+    { name: 'a middle range, two channels', from: '2026-03-20T00:00:00Z', to: '2026-04-02T00:00:00Z', filter: { channels: ['email', 'web_chat'] }, source: 'rollup' },
+    { name: 'one tag', from: '2026-03-20T05:00:00Z', to: '2026-04-02T00:00:00Z', filter: { tags: ['refund'] }, source: 'rollup' },
+    { name: 'customer tags and priorities', from: '2026-03-01T07:30:00Z', to: '2026-03-31T22:00:00Z', filter: { customerTags: ['vip', 'trial'], priorities: ['high', 'urgent'] }, source: 'raw' },
+    { name: 'conversation tags and an inbox', from: '2026-03-05T00:00:00Z', to: '2026-04-10T00:00:00Z', filter: { tags: ['bug'], inboxes: ['support'] }, source: 'raw' },
+    { name: 'a range starting mid-hour', from: '2026-03-05T00:30:00Z', to: '2026-04-10T00:00:00Z', source: 'raw' },
   ];
 
   it.each(seeds)('ANL-01 seed %i: summaries over several ranges and filters', async (seed) => {
     const { secret, history } = workspaces.get(seed)!;
-    for (const { from, to, filter } of summaryCases) {
-      const { summary } = await ask(secret, summaryQuery, { range: { from, to }, filter: toFilterInput(filter) });
+    for (const { name, from, to, filter, source } of summaryCases) {
+      let summary: unknown;
+      const answered = await answeredFrom(async () => ({ summary } = await ask(secret, summaryQuery, { range: { from, to }, filter: toFilterInput(filter) })));
+      expect({ name, answered }).toEqual({ name, answered: source === 'rollup' ? '1 rollup, 0 raw' : '0 rollup, 1 raw' });
       expectSameFigures(summary, oracleMetrics(history, { from: new Date(from), to: new Date(to), filter }));
     }
   });
 
-  const seriesCases: { interval: string; timeZone: string; from: string; to: string; groupBy?: string; filter?: OracleFilter }[] = [
-    { interval: 'DAY', timeZone: 'Europe/Berlin', from: '2026-03-01T00:00:00Z', to: '2026-04-10T00:00:00Z' },
-    { interval: 'HOUR', timeZone: 'America/New_York', from: '2026-03-07T12:00:00Z', to: '2026-03-10T12:00:00Z', groupBy: 'channel' },
-    { interval: 'WEEK', timeZone: 'Asia/Kolkata', from: '2026-02-25T00:00:00Z', to: '2026-04-12T00:00:00Z', groupBy: 'assignee_id', filter: { priorities: ['normal', 'high'] } },
-    { interval: 'MONTH', timeZone: 'Australia/Sydney', from: '2026-02-25T00:00:00Z', to: '2026-04-12T00:00:00Z', groupBy: 'tag' },
-    { interval: 'DAY', timeZone: 'America/New_York', from: '2026-03-25T00:00:00Z', to: '2026-04-05T00:00:00Z', groupBy: 'status', filter: { channels: ['phone', 'api', 'email'] } },
-    { interval: 'WEEK', timeZone: 'UTC', from: '2026-03-02T00:00:00Z', to: '2026-04-06T00:00:00Z', groupBy: 'team_id' },
-    { interval: 'DAY', timeZone: 'Asia/Kathmandu', from: '2026-03-10T00:00:00Z', to: '2026-03-20T00:00:00Z', groupBy: 'inbox', filter: { tags: ['refund', 'billing'] } },
+  const seriesCases: { interval: string; timeZone: string; from: string; to: string; groupBy?: string; filter?: OracleFilter; source: string }[] = [
+    { interval: 'DAY', timeZone: 'Europe/Berlin', from: '2026-03-01T00:00:00Z', to: '2026-04-10T00:00:00Z', source: 'rollup' },
+    { interval: 'HOUR', timeZone: 'America/New_York', from: '2026-03-07T12:00:00Z', to: '2026-03-10T12:00:00Z', groupBy: 'channel', source: 'rollup' },
+    { interval: 'WEEK', timeZone: 'Asia/Kolkata', from: '2026-02-25T00:00:00Z', to: '2026-04-12T00:00:00Z', groupBy: 'assignee_id', filter: { priorities: ['normal', 'high'] }, source: 'raw' },
+    { interval: 'MONTH', timeZone: 'Australia/Sydney', from: '2026-02-25T00:00:00Z', to: '2026-04-12T00:00:00Z', groupBy: 'tag', source: 'rollup' },
+    { interval: 'DAY', timeZone: 'America/New_York', from: '2026-03-25T00:00:00Z', to: '2026-04-05T00:00:00Z', groupBy: 'status', filter: { channels: ['phone', 'api', 'email'] }, source: 'raw' },
+    { interval: 'DAY', timeZone: 'America/New_York', from: '2026-03-25T00:00:00Z', to: '2026-04-05T00:00:00Z', groupBy: 'channel', filter: { channels: ['phone', 'api', 'email'] }, source: 'rollup' },
+    { interval: 'WEEK', timeZone: 'UTC', from: '2026-03-02T00:00:00Z', to: '2026-04-06T00:00:00Z', groupBy: 'team_id', source: 'rollup' },
+    { interval: 'DAY', timeZone: 'Asia/Kathmandu', from: '2026-03-10T00:00:00Z', to: '2026-03-20T00:00:00Z', groupBy: 'inbox', filter: { tags: ['refund', 'billing'] }, source: 'raw' },
+    { interval: 'DAY', timeZone: 'Asia/Kathmandu', from: '2026-03-10T00:00:00Z', to: '2026-03-20T00:00:00Z', groupBy: 'priority', source: 'raw' },
   ];
 
   it.each(seeds)('ANL-02 seed %i: series by hour, day, week and month in zones with DST and odd offsets, grouped and filtered', async (seed) => {
     const { secret, history } = workspaces.get(seed)!;
-    for (const { interval, timeZone, from, to, groupBy, filter } of seriesCases) {
-      const { conversationSeries: series } = await ask(secret, seriesQuery, {
-        range: { from, to }, interval, timeZone, groupBy: groupBy && groupByNames[groupBy], groupLimit: 50, filter: toFilterInput(filter),
-      });
+    for (const { interval, timeZone, from, to, groupBy, filter, source } of seriesCases) {
       const context = `${interval} ${timeZone} ${groupBy ?? 'ungrouped'}`;
+      let series: any;
+      const answered = await answeredFrom(async () => {
+        ({ conversationSeries: series } = await ask(secret, seriesQuery, {
+          range: { from, to }, interval, timeZone, groupBy: groupBy && groupByNames[groupBy], groupLimit: 50, filter: toFilterInput(filter),
+        }));
+      });
+      expect({ context, answered }).toEqual({ context, answered: source === 'rollup' ? '1 rollup, 0 raw' : '0 rollup, 1 raw' });
       expect({ context, other: series.groups.filter((group: { isOther: boolean }) => group.isOther) }).toEqual({ context, other: [] });
       // Buckets tile the range: each starts where the previous ended.
       const starts = [...new Set(series.points.map((point: { start: string }) => point.start))] as string[];

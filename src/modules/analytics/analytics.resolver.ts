@@ -1,10 +1,14 @@
-import { Arg, Ctx, FieldResolver, Int, Query, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, Info, Int, Query, Resolver } from 'type-graphql';
 import { RequiresScopes } from '../../policies/auth/requires-scopes.directive';
 import type { RequestContext } from '../../policies/request-context';
 import { analyticsLimits } from './analytics-limits';
 import { AnalyticsFilterInput, AnalyticsGroupBy, AnalyticsInterval, AnalyticsRangeInput } from './analytics.inputs';
 import type { AnalyticsService } from './analytics.service';
 import { Analytics, AnalyticsMetrics, ConversationSeries } from './analytics.types';
+import { selectsAnyField } from './requested-fields';
+
+const percentileFields = new Set(['medianSeconds', 'p90Seconds']);
 
 @Resolver(() => Analytics)
 export class AnalyticsResolver {
@@ -21,8 +25,9 @@ export class AnalyticsResolver {
     @Arg('range', () => AnalyticsRangeInput) range: AnalyticsRangeInput,
     @Arg('filter', () => AnalyticsFilterInput, { nullable: true }) filter: AnalyticsFilterInput | null,
     @Ctx() { em, principal }: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<AnalyticsMetrics> {
-    return this.service.summary(em, principal.workspaceId, range, filter ?? null);
+    return this.service.summary(em, principal.workspaceId, range, filter ?? null, selectsAnyField(info, percentileFields));
   }
 
   @FieldResolver(() => ConversationSeries, { description: `The same figures per time bucket, and per group when grouped: the top groupLimit groups by activity, the rest summed in one "other" group. At most ${analyticsLimits.maxSeriesBuckets} buckets.` })
@@ -34,7 +39,10 @@ export class AnalyticsResolver {
     @Arg('groupLimit', () => Int, { defaultValue: analyticsLimits.defaultGroups }) groupLimit: number,
     @Arg('filter', () => AnalyticsFilterInput, { nullable: true }) filter: AnalyticsFilterInput | null,
     @Ctx() { em, principal }: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<ConversationSeries> {
-    return this.service.conversationSeries(em, principal.workspaceId, { range, interval, timeZone, groupBy: groupBy ?? null, groupLimit, filter: filter ?? null });
+    return this.service.conversationSeries(em, principal.workspaceId, {
+      range, interval, timeZone, groupBy: groupBy ?? null, groupLimit, filter: filter ?? null, wantsPercentiles: selectsAnyField(info, percentileFields),
+    });
   }
 }

@@ -25,6 +25,13 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly analyticsAnswers = new Counter({
+    name: 'gateway_analytics_answers_total',
+    help: 'Analytics questions by the store that answered: the hourly rollups, or the raw rows',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
