@@ -15,7 +15,7 @@ const usage = `usage: gateway <command>
   keys create --name N --scopes a,b [--workspace SLUG] [--expires-in 90d] [--allow-ip CIDR,...] [--rate-limit 600/min] [--json]
   keys list [--workspace SLUG] [--json]
   keys revoke ID [--json]
-  seed --demo [--workspace SLUG] [--json]`;
+  seed --demo [--conversations N] [--workspace SLUG] [--json]`;
 
 /** Runs one CLI command; returns the process exit code. Failures print one line to stderr. */
 export async function runCli(argv: string[]): Promise<number> {

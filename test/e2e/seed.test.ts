@@ -128,4 +128,34 @@ describe('gateway seed --demo', () => {
     expect(lines[0]).toMatch(/workspace "default" already has \d+ conversations/);
     expect(await selectNumber(`select count(*) from conversations`)).toBe(conversationsBefore);
   }, 60_000);
+
+  it('seeds N conversations a chunk at a time, and builds the analytics rollups once at the end', async () => {
+    // When an operator seeds a second workspace with more conversations than one chunk holds
+    const result = await runGatewayCommand(['seed', '--demo', '--conversations', '12000', '--workspace', 'large', '--json'], { ...seedEnvironment, LOG_LEVEL: 'warn' });
+
+    // Then exactly that many conversations exist there, with ticket references unique across chunks
+    const counts = parseLastJsonLine<SeedCounts>(result);
+    expect(counts).toMatchObject({ workspace: 'large', conversations: 12000, customers: 400 });
+    const inLarge = `workspace_id = (select id from workspaces where slug = 'large')`;
+    expect(await selectNumber(`select count(*) from conversations where ${inLarge}`)).toBe(12000);
+
+    // And the rollups count every conversation, resolution and message the history holds
+    expect(await selectNumber(`select sum(created) from analytics_hourly where ${inLarge} and dimension = 'all'`)).toBe(12000);
+    expect(await selectNumber(`select sum(created) from analytics_hourly where ${inLarge} and dimension = 'channel'`)).toBe(12000);
+    expect(await selectNumber(`select sum(messages_in + messages_out) from analytics_hourly where ${inLarge} and dimension = 'all'`)).toBe(
+      await selectNumber(`select count(*) from messages where ${inLarge} and author_type <> 'system'`),
+    );
+    expect(await selectNumber(`select sum(resolved) from analytics_hourly where ${inLarge} and dimension = 'all'`)).toBe(
+      await selectNumber(`select count(*) from conversations where ${inLarge} and status = 'resolved'`),
+    );
+    expect(await selectNumber(`select sum(backlog) from analytics_hourly where ${inLarge} and dimension = 'all'`)).toBe(
+      await selectNumber(`select count(*) from conversations where ${inLarge} and status <> 'resolved'`),
+    );
+  }, 120_000);
+
+  it('refuses a conversation count it cannot seed', async () => {
+    const result = await runGatewayCommand(['seed', '--demo', '--conversations', '0', '--workspace', 'none'], seedEnvironment);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('--conversations takes a whole number from 1 to 5000000');
+  });
 });

@@ -8,6 +8,9 @@ import { planThread } from './thread';
 import { topics } from './topics';
 
 const historyMs = 90 * dayMs;
+
+/** When the generated history begins: every conversation is created after it. */
+export const historyStartOf = (now: Date) => new Date(now.getTime() - historyMs);
 const minuteMs = 60_000;
 const channelWeights = { web_chat: 35, email: 30, whatsapp: 15, phone: 8, api: 12 };
 const priorityWeights = { low: 20, normal: 55, high: 18, urgent: 7 };
@@ -22,6 +25,8 @@ export interface ConversationContext {
   readonly agentsByTeam: Readonly<Record<TeamKey, readonly DemoAgent[]>>;
   readonly teamIds: Readonly<Record<TeamKey, string>>;
   readonly count: number;
+  /** Zendesk ticket numbers continue from here (one data set in several parts must not repeat one). */
+  readonly zendeskIdsAfter?: number;
 }
 
 export function generateConversations(random: Random, now: Date, context: ConversationContext) {
@@ -30,7 +35,7 @@ export function generateConversations(random: Random, now: Date, context: Conver
   const notes: DemoConversationNote[] = [];
   const feedback: DemoFeedback[] = [];
   const customersByActivity = random.sample(context.customers, context.customers.length);
-  let nextZendeskId = 48_000 + random.int(0, 2_000);
+  let nextZendeskId = context.zendeskIdsAfter ?? 48_000 + random.int(0, 2_000);
 
   for (let index = 0; index < context.count; index++) {
     const createdAt = drawCreatedAt(random, now);
@@ -94,7 +99,7 @@ export function generateConversations(random: Random, now: Date, context: Conver
       if (feedbackAt < now) feedback.push(drawFeedback(random, conversation, feedbackAt));
     }
   }
-  return { conversations, messages, notes, feedback };
+  return { conversations, messages, notes, feedback, lastZendeskId: nextZendeskId };
 }
 
 /** Recent conversations are still being worked on; old ones are nearly all resolved. */

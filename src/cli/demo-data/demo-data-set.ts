@@ -1,4 +1,4 @@
-import { generateConversations } from './conversations';
+import { generateConversations, historyStartOf } from './conversations';
 import { generateAgents, generateCustomerNotes, generateCustomers, generateTeams, settleCustomerDates } from './people';
 import { createRandom } from './random';
 
@@ -149,3 +149,44 @@ export function generateDemoDataSet({ now, seed = 20261123, customerCount = 400,
   };
 }
 
+
+const emptyHistory = { conversations: [], conversationExternalRefs: [], messages: [], conversationNotes: [], satisfactionFeedback: [] };
+
+/**
+ * The data set for `conversationCount` conversations in parts, people first, then conversations
+ * `chunkSize` at a time: a million conversations never sit in memory at once. One customer per
+ * hundred conversations (at least 400), each a customer since before the history starts.
+ */
+export function* generateDemoDataParts({ now, seed = 20261123, conversationCount = 3000, chunkSize = 5_000 }: DemoDataOptions & { chunkSize?: number }): Generator<DemoDataSet> {
+  const random = createRandom(seed);
+  const { teams, teamIds } = generateTeams(now);
+  const { agents, agentsByTeam } = generateAgents(random, now, teamIds);
+  const customers = generateCustomers(random, now, Math.max(400, Math.round(conversationCount / 100)));
+  // As if each had written at the very start of the history: their accounts are older than any conversation.
+  settleCustomerDates(random, now, customers, customers.map((customer) => ({ customerId: customer.id, createdAt: historyStartOf(now) }) as DemoConversation));
+  yield {
+    teams,
+    agents,
+    customers,
+    customerExternalIds: customers.flatMap((customer) =>
+      Object.entries(customer.externalIds).map(([system, externalId]) => ({ system, externalId, customerId: customer.id })),
+    ),
+    customerNotes: generateCustomerNotes(random, now, customers, agents),
+    ...emptyHistory,
+  };
+  let zendeskIdsAfter: number | undefined;
+  for (let done = 0; done < conversationCount; done += chunkSize) {
+    const history = generateConversations(random, now, { customers, agents, agentsByTeam, teamIds, count: Math.min(chunkSize, conversationCount - done), zendeskIdsAfter });
+    zendeskIdsAfter = history.lastZendeskId;
+    yield {
+      teams: [], agents: [], customers: [], customerExternalIds: [], customerNotes: [],
+      conversations: history.conversations,
+      conversationExternalRefs: history.conversations.flatMap((conversation) =>
+        conversation.externalRefs.map(({ system, externalId }) => ({ system, externalId, conversationId: conversation.id })),
+      ),
+      messages: history.messages,
+      conversationNotes: history.notes,
+      satisfactionFeedback: history.feedback,
+    };
+  }
+}
