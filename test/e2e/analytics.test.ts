@@ -234,4 +234,14 @@ describe('ANL: analytics figures equal a plain computation over the raw rows', (
       await client.end();
     }
   });
+
+  it('ANL-08 analytics questions have their own per-key budget: past it, RATE_LIMITED with a retry delay, and the rest of the API still answers', async () => {
+    const { secret } = await createWorkspaceKey(gateway, `analytics-${seeds[1]}`, ['analytics:read', 'conversations:read']);
+    const range = { from: '2026-03-01T00:00:00Z', to: '2026-03-02T00:00:00Z' };
+    for (let question = 0; question < 60; question++) await ask(secret, summaryQuery, { range });
+    const refused = await postGraphQL(gateway.graphqlUrl, summaryQuery, { range }, { secret });
+    expect(refused.body.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 60 });
+    const other = await postGraphQL(gateway.graphqlUrl, 'query { conversations(first: 1) { nodes { id } } }', {}, { secret });
+    expect(other.body.errors).toBeUndefined();
+  });
 });

@@ -1,6 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, Info, Int, Query, Resolver } from 'type-graphql';
 import { RequiresScopes } from '../../policies/auth/requires-scopes.directive';
+import { FieldRateLimit } from '../../policies/rate-limit/field-rate-limit';
 import type { RequestContext } from '../../policies/request-context';
 import { analyticsLimits } from './analytics-limits';
 import { AnalyticsFilterInput, AnalyticsGroupBy, AnalyticsInterval, AnalyticsRangeInput } from './analytics.inputs';
@@ -20,7 +21,8 @@ export class AnalyticsResolver {
     return new Analytics();
   }
 
-  @FieldResolver(() => AnalyticsMetrics, { description: 'Every figure over one range.' })
+  @FieldResolver(() => AnalyticsMetrics, { description: `Every figure over one range. At most ${analyticsLimits.questionsPerMinute} per key per minute.` })
+  @FieldRateLimit(analyticsLimits.questionsPerMinute, 60)
   summary(
     @Arg('range', () => AnalyticsRangeInput) range: AnalyticsRangeInput,
     @Arg('filter', () => AnalyticsFilterInput, { nullable: true }) filter: AnalyticsFilterInput | null,
@@ -30,7 +32,8 @@ export class AnalyticsResolver {
     return this.service.summary(em, principal.workspaceId, range, filter ?? null, selectsAnyField(info, percentileFields));
   }
 
-  @FieldResolver(() => ConversationSeries, { description: `The same figures per time bucket, and per group when grouped: the top groupLimit groups by activity, the rest summed in one "other" group. At most ${analyticsLimits.maxSeriesBuckets} buckets.` })
+  @FieldResolver(() => ConversationSeries, { description: `The same figures per time bucket, and per group when grouped: the top groupLimit groups by activity, the rest summed in one "other" group. At most ${analyticsLimits.maxSeriesBuckets} buckets; at most ${analyticsLimits.questionsPerMinute} per key per minute.` })
+  @FieldRateLimit(analyticsLimits.questionsPerMinute, 60)
   conversationSeries(
     @Arg('range', () => AnalyticsRangeInput) range: AnalyticsRangeInput,
     @Arg('interval', () => AnalyticsInterval) interval: AnalyticsInterval,
