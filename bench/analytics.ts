@@ -1,0 +1,187 @@
+import 'reflect-metadata';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import { loadConfig } from '../src/config/config';
+import { toMetrics } from '../src/modules/analytics/analytics-metrics';
+import { aggregateOccurrences, type AnalyticsQuestion } from '../src/modules/analytics/analytics-query';
+import { AnalyticsInterval } from '../src/modules/analytics/analytics.inputs';
+import { createLogger } from '../src/platform/observability/logger';
+import { startGatewayApp, type GatewayApp } from '../src/server/gateway-app';
+import { askGraphQL, createHttpClient } from './http-client';
+import { summarize } from './latency';
+
+/**
+ * `npm run bench:analytics`: analytics over a million conversations, through the gateway (rollups)
+ * and as the raw aggregate SQL over the tables (the same statement the gateway falls back to),
+ * checked to give the same numbers, timed in one run.
+ *
+ *   BENCH_ANALYTICS_DATABASE_URL, BENCH_ANALYTICS_DATA_DIR, BENCH_ANALYTICS_PEPPER: an already seeded database
+ *     (seed --demo --conversations 1000000 takes about ten minutes here); otherwise a fresh one is seeded.
+ *   BENCH_CONVERSATIONS: how many conversations to seed (default 1,000,000).
+ */
+const run = promisify(execFile);
+const cliPath = path.resolve(__dirname, '../dist/main.js');
+const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const gatewaySamples = 200;
+const rawSamples = 5;
+const resultsPath = path.resolve(__dirname, 'results/analytics.json');
+
+const metricsFields = `conversationsCreated conversationsResolved conversationsReopened escalations openBacklog resolutionRate
+  firstResponseTime { count meanSeconds medianSeconds p90Seconds } resolutionTime { count meanSeconds medianSeconds p90Seconds }
+  messagesIn messagesOut csat { responses meanRating } nps { responses promoters detractors score }`;
+const countersOnly = metricsFields.replace(/ medianSeconds p90Seconds/g, '');
+const summaryQuery = (fields: string) => `query Summary($range: AnalyticsRange!) { analytics { summary(range: $range) { ${fields} } } }`;
+const seriesQuery = (fields: string) =>
+  `query Series($range: AnalyticsRange!) { analytics { conversationSeries(range: $range, interval: DAY, timeZone: "UTC") { points { start metrics { ${fields} } } } } }`;
+
+async function cli(args: string[], environment: Record<string, string>): Promise<Record<string, any>> {
+  const { stdout } = await run(process.execPath, [cliPath, ...args], { env: { ...process.env, ...environment, LOG_LEVEL: 'warn' }, maxBuffer: 1 << 24 });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!);
+}
+
+async function seededDatabase(): Promise<Record<string, string>> {
+  if (process.env.BENCH_ANALYTICS_DATABASE_URL) {
+    return { DATABASE_URL: process.env.BENCH_ANALYTICS_DATABASE_URL, DATA_DIR: process.env.BENCH_ANALYTICS_DATA_DIR!, API_KEY_PEPPER: process.env.BENCH_ANALYTICS_PEPPER! };
+  }
+  const name = `gw_bench_analytics_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const environment = { DATABASE_URL: url.toString(), DATA_DIR: await mkdtemp(path.join(os.tmpdir(), 'gateway-bench-analytics-')), API_KEY_PEPPER: randomBytes(24).toString('hex') };
+  const startedAt = performance.now();
+  await cli(['seed', '--demo', '--conversations', process.env.BENCH_CONVERSATIONS ?? '1000000', '--json'], environment);
+  process.stdout.write(`seeded ${name} in ${((performance.now() - startedAt) / 1000).toFixed(0)} s (kept: pass BENCH_ANALYTICS_DATABASE_URL=${environment.DATABASE_URL} BENCH_ANALYTICS_DATA_DIR=${environment.DATA_DIR} BENCH_ANALYTICS_PEPPER=${environment.API_KEY_PEPPER} to reuse it)\n`);
+  return environment;
+}
+
+/** Integers equal, other numbers to 9 significant digits. */
+function assertSameFigures(label: string, actual: unknown, expected: unknown, at = ''): void {
+  if (typeof expected === 'number' && typeof actual === 'number') {
+    if (Math.abs(actual - expected) > 1e-9 * Math.max(1, Math.abs(expected))) throw new Error(`${label}${at}: gateway ${actual}, raw SQL ${expected}`);
+  } else if (expected !== null && typeof expected === 'object') {
+    for (const key of Object.keys(actual as object)) assertSameFigures(label, (actual as any)[key], (expected as any)[key], `${at}.${key}`);
+  } else if (actual !== expected) throw new Error(`${label}${at}: gateway ${JSON.stringify(actual)}, raw SQL ${JSON.stringify(expected)}`);
+}
+
+async function main(): Promise<void> {
+  const environment = await seededDatabase();
+  const key = await cli(['keys', 'create', '--name', `bench-analytics-${Date.now()}`, '--scopes', 'analytics:read', '--rate-limit', '1000000/hour', '--json'], environment);
+  const config = loadConfig({ NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...environment });
+  const gateway: GatewayApp = await startGatewayApp(config, environment.DATABASE_URL, createLogger('silent'));
+  const client = createHttpClient(60_000);
+  try {
+    const em = gateway.orm.em.fork();
+    const [{ workspace_id: workspaceId, conversations, last }] = await em.getConnection().execute(
+      `select workspace_id, count(*)::int as conversations, max(created_at) as last from conversations group by workspace_id order by 2 desc limit 1`,
+    );
+    // The 90 whole UTC days ending after the last conversation.
+    const to = new Date(Math.ceil(new Date(last).getTime() / 86_400_000) * 86_400_000);
+    const from = new Date(to.getTime() - 90 * 86_400_000);
+    const range = { from: from.toISOString(), to: to.toISOString() };
+    const ask = (query: string) => askGraphQL(client, `${gateway.url}/graphql`, key.secret, query, { range });
+    // The analytics field budget (60 a minute) is a guard for shared use; the benchmark asks far more, so it rotates keys.
+    const keys = [key.secret];
+    const askTimed = async (query: string): Promise<{ answer: Record<string, any>; ms: number }> => {
+      const startedAt = performance.now();
+      const answer = await ask(query).catch(async (error: Error) => {
+        if (!/RATE_LIMITED/.test(error.message)) throw error;
+        keys.push((await cli(['keys', 'create', '--name', `bench-analytics-${Date.now()}`, '--scopes', 'analytics:read', '--json'], environment)).secret);
+        key.secret = keys.at(-1)!;
+        return undefined;
+      });
+      return answer ? { answer, ms: performance.now() - startedAt } : askTimed(query);
+    };
+
+    // Exactness at scale: the gateway's answers against the raw statement's, every figure.
+    const question: AnalyticsQuestion = { workspaceId, from, to, filter: null, bucketing: null, groupBy: null, groupLimit: 1 };
+    const rawSummary = async () => {
+      const rows = await aggregateOccurrences(em, question);
+      return toMetrics(rows.find((row) => row.bucket !== null), rows.find((row) => row.bucket === null)?.backlog_delta ?? 0);
+    };
+    const rawSeries = () => aggregateOccurrences(em, { ...question, bucketing: { unit: AnalyticsInterval.DAY, timeZone: 'UTC' }, groupLimit: 50 });
+    assertSameFigures('summary', (await ask(summaryQuery(metricsFields))).analytics.summary, await rawSummary());
+    const series = (await ask(seriesQuery(metricsFields))).analytics.conversationSeries.points;
+    const rawDays = await rawSeries();
+    const rawCreated = rawDays.filter((row) => row.bucket !== null).reduce((sum, row) => sum + row.created, 0);
+    const created = series.reduce((sum: number, point: { metrics: { conversationsCreated: number } }) => sum + point.metrics.conversationsCreated, 0);
+    if (series.length !== 90 || created !== rawCreated) throw new Error(`series: ${series.length} days, ${created} created; raw SQL ${rawCreated}`);
+    for (const row of rawDays.filter((day) => day.bucket !== null)) {
+      const point = series.find((candidate: { start: string }) => Date.parse(candidate.start) === row.bucket!.getTime());
+      assertSameFigures(`series ${row.bucket!.toISOString()}`, point.metrics.conversationsCreated, row.created);
+      assertSameFigures(`series ${row.bucket!.toISOString()}`, point.metrics.firstResponseTime.medianSeconds, row.frt_median);
+    }
+
+    const workloads = {
+      'summary, 90 days, counters and means': summaryQuery(countersOnly),
+      'summary, 90 days, with percentiles': summaryQuery(metricsFields),
+      'daily series, 90 days, counters and means': seriesQuery(countersOnly),
+      'daily series, 90 days, with percentiles': seriesQuery(metricsFields),
+    };
+    const timings: Record<string, ReturnType<typeof summarize> & { p99Ms: number }> = {};
+    for (const [name, query] of Object.entries(workloads)) {
+      for (let warmUp = 0; warmUp < 10; warmUp++) await askTimed(query);
+      const samples: number[] = [];
+      for (let index = 0; index < gatewaySamples; index++) samples.push((await askTimed(query)).ms);
+      const sorted = [...samples].sort((a, b) => a - b);
+      timings[name] = { ...summarize(samples), p99Ms: sorted[Math.ceil(0.99 * sorted.length) - 1] };
+    }
+    const rawTimings: Record<string, ReturnType<typeof summarize>> = {};
+    for (const [name, compute] of Object.entries({ 'raw SQL summary': rawSummary, 'raw SQL daily series': rawSeries })) {
+      const samples: number[] = [];
+      for (let index = 0; index < rawSamples; index++) {
+        const startedAt = performance.now();
+        await compute();
+        samples.push(performance.now() - startedAt);
+      }
+      rawTimings[name] = summarize(samples);
+    }
+
+    const [{ server_version: postgres }] = await em.getConnection().execute('show server_version');
+    const results = {
+      benchmark: 'analytics over the seeded data set: gateway (rollups) vs the raw aggregate SQL, same numbers',
+      measuredAt: new Date().toISOString(),
+      environment: { node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown', cpuCount: os.cpus().length, postgres },
+      dataSet: { conversations, range },
+      settings: { gatewaySamples, rawSamples, sequential: true },
+      gateway: timings,
+      rawSql: rawTimings,
+      speedup: {
+        summary: rawTimings['raw SQL summary'].medianMs / timings['summary, 90 days, with percentiles'].medianMs,
+        summaryCountersOnly: rawTimings['raw SQL summary'].medianMs / timings['summary, 90 days, counters and means'].medianMs,
+        dailySeries: rawTimings['raw SQL daily series'].medianMs / timings['daily series, 90 days, with percentiles'].medianMs,
+        dailySeriesCountersOnly: rawTimings['raw SQL daily series'].medianMs / timings['daily series, 90 days, counters and means'].medianMs,
+      },
+    };
+    await mkdir(path.dirname(resultsPath), { recursive: true });
+    await writeFile(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
+    const line = (name: string, figures: { medianMs: number; p95Ms: number; p99Ms?: number }) =>
+      `${name.padEnd(46)} ${figures.medianMs.toFixed(1).padStart(9)} ${figures.p95Ms.toFixed(1).padStart(9)} ${(figures.p99Ms?.toFixed(1) ?? '–').padStart(9)}`;
+    process.stdout.write(
+      [
+        `analytics over ${conversations} conversations, 90 days to ${range.to}; ${os.cpus().length} × ${results.environment.cpu}, PostgreSQL ${postgres}`,
+        `${'ms'.padEnd(46)} ${'median'.padStart(9)} ${'p95'.padStart(9)} ${'p99'.padStart(9)}`,
+        ...Object.entries(timings).map(([name, figures]) => line(`gateway: ${name}`, figures)),
+        ...Object.entries(rawTimings).map(([name, figures]) => line(name, figures)),
+        `raw SQL ÷ gateway (medians): summary ${results.speedup.summary.toFixed(0)}× (${results.speedup.summaryCountersOnly.toFixed(0)}× without percentiles), daily series ${results.speedup.dailySeries.toFixed(0)}× (${results.speedup.dailySeriesCountersOnly.toFixed(0)}× without percentiles)`,
+        `every figure of the summary and each day's creations and median first response equal the raw SQL's; written to ${path.relative(process.cwd(), resultsPath)}`,
+      ].join('\n') + '\n',
+    );
+  } finally {
+    client.close();
+    await gateway.close();
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
