@@ -3,12 +3,13 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import type { RequestContext } from '../policies/request-context';
 import { GatewayError, isDatabaseUnavailable, isRequestError } from '../platform/errors';
 import type { GatewayMetrics } from '../platform/observability/metrics';
+import type { UsageRecorder } from '../modules/usage';
 
 /**
  * Adds `requestId` to every error, logs unexpected errors with their cause (the client sees
- * none of it) and records metrics by operation and outcome.
+ * none of it) and records metrics and per-key usage by operation and outcome.
  */
-export function observabilityPlugin(metrics: GatewayMetrics): ApolloServerPlugin<RequestContext> {
+export function observabilityPlugin(metrics: GatewayMetrics, usage?: UsageRecorder): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       const startedAt = process.hrtime.bigint();
@@ -35,6 +36,8 @@ export function observabilityPlugin(metrics: GatewayMetrics): ApolloServerPlugin
           const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
           const operation = operationName ?? request.operationName ?? undefined;
           metrics.recordGraphQLRequest(operation, outcome, seconds);
+          const { workspaceId, apiKeyId } = contextValue.principal;
+          usage?.record({ workspaceId, apiKeyId, operation: metrics.operationLabel(operation), outcome, durationMs: seconds * 1000, cost: 1 });
           contextValue.logger.info({ operation, outcome, durationMs: Math.round(seconds * 1000) }, 'graphql request');
         },
       };

@@ -5,9 +5,10 @@ import type { RequestContext } from '../policies/request-context';
 import { formatGraphQLError } from '../platform/errors';
 import type { GatewayMetrics } from '../platform/observability/metrics';
 import { observabilityPlugin } from './apollo-observability.plugin';
+import type { UsageRecorder } from '../modules/usage';
 
 /** Apollo Server for queries and mutations over HTTP; WebSocket subscriptions bypass it by design. */
-export async function startApollo(schema: GraphQLSchema, config: Config, metrics: GatewayMetrics): Promise<ApolloServer<RequestContext>> {
+export async function startApollo(schema: GraphQLSchema, config: Config, metrics: GatewayMetrics, usage?: UsageRecorder): Promise<ApolloServer<RequestContext>> {
   const apollo = new ApolloServer<RequestContext>({
     schema,
     introspection: config.isIntrospectionEnabled,
@@ -18,7 +19,7 @@ export async function startApollo(schema: GraphQLSchema, config: Config, metrics
     // `gateway serve` owns SIGINT/SIGTERM: it drains HTTP, then stops Apollo and PostgreSQL.
     stopOnTerminationSignals: false,
     formatError: formatGraphQLError,
-    plugins: [observabilityPlugin(metrics)],
+    plugins: [observabilityPlugin(metrics, usage)],
   });
   await apollo.start();
   return apollo;

@@ -21,6 +21,7 @@ import { buildGatewaySchema } from './schema';
 import { schedulePeriodicJobs } from '../platform/jobs/periodic-job';
 import { idempotencyRetentionJob } from '../policies/idempotency/idempotency-retention';
 import { createResolverContainer } from './resolver-container';
+import { UsageRecorder } from '../modules/usage';
 import { createServices } from './services';
 import { WebhookDispatcher } from '../modules/webhooks/delivery/webhook-dispatcher';
 
@@ -38,6 +39,8 @@ export interface GatewayApp {
   readonly orm: Orm;
   /** Set on the first start of an empty database only: print its secret once. */
   readonly bootstrapKey: IssuedApiKey | undefined;
+  /** Per-key request figures, written in batches; `flush` writes them now. */
+  readonly usage: UsageRecorder;
   /** Stops accepting, drains in-flight requests (up to the configured grace), closes resources. */
   close(): Promise<void>;
 }
@@ -64,7 +67,8 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     await hub.start();
     const eventSubscriptions = new EventSubscriptionResolver(hub);
     const schema = await buildGatewaySchema(createResolverContainer(services, { idempotencyWaitMs: config.idempotencyWaitMs, eventSubscriptions }));
-    const apollo = await startApollo(schema, config, metrics);
+    const usage = new UsageRecorder(databaseUrl, logger);
+    const apollo = await startApollo(schema, config, metrics, usage);
 
     const counter: FixedWindowCounter = redis ? new RedisFixedWindowCounter(redis) : new InMemoryFixedWindowCounter();
     const gates = {
@@ -75,7 +79,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
       rateLimiter: new RequestRateLimiter(counter, (error) => logger.warn({ err: error }, 'rate limit store failed; request allowed')),
       trustProxy: config.trustProxy,
     };
-    const graphql = createGraphQLHandler({ ...gates, apollo, maxBodyBytes: config.maxBodyBytes });
+    const graphql = createGraphQLHandler({ ...gates, apollo, maxBodyBytes: config.maxBodyBytes, usage, operationLabel: (name) => metrics.operationLabel(name) });
     const graphqlStream = createGraphQLSseHandler({ ...gates, schema, maxBodyBytes: config.maxBodyBytes, maxSubscriptionsPerKey, extras: { eventSubscriptions } });
     let areMigrationsApplied = false;
     const isReady = async () => {
@@ -103,6 +107,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
       url,
       orm,
       bootstrapKey,
+      usage,
       async close() {
         await Promise.all([webSocket.close(), graphqlStream.close()]);
         await drain(server, config.shutdownGraceMs);
@@ -110,6 +115,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
         await dispatcher.stop();
         await hub.stop();
         await apollo.stop();
+        await usage.stop();
         await counter.close();
         redis?.disconnect();
         await orm.close(true);

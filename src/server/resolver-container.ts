@@ -1,4 +1,5 @@
 import { AnalyticsResolver } from '../modules/analytics';
+import { AnalyticsPerformanceResolver, ApiKeyUsageResolver } from '../modules/usage';
 import type { ContainerType } from 'type-graphql';
 import { ApiKeyResolver, ViewerResolver } from '../modules/api-keys';
 import { AuditResolver } from '../modules/audit';
@@ -32,6 +33,8 @@ export function createResolverContainer(services: Services, settings: { idempote
     [WebhookEndpointCreateSecretResolver, new WebhookEndpointCreateSecretResolver(services.webhookEndpoints)],
     [WebhookEndpointRotateSecretResolver, new WebhookEndpointRotateSecretResolver(services.webhookEndpoints)],
     [AnalyticsResolver, new AnalyticsResolver(services.analytics)],
+    [AnalyticsPerformanceResolver, new AnalyticsPerformanceResolver(services.usage)],
+    [ApiKeyUsageResolver, new ApiKeyUsageResolver(services.usage)],
   ]);
   return {
     get(resolverClass) {

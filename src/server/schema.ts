@@ -4,6 +4,7 @@ import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { enforceScopeDirectives, requiresScopesDirective } from '../policies/auth/requires-scopes.directive';
 import { ApiKeyResolver, ViewerResolver } from '../modules/api-keys';
 import { AnalyticsResolver } from '../modules/analytics';
+import { AnalyticsPerformanceResolver, ApiKeyUsageResolver } from '../modules/usage';
 import { AuditResolver } from '../modules/audit';
 import { CustomerResolver } from '../modules/customers';
 import { AgentResolver } from '../modules/agents';
@@ -29,6 +30,8 @@ export const resolverClasses = [
   WebhookEndpointCreateSecretResolver,
   WebhookEndpointRotateSecretResolver,
   AnalyticsResolver,
+  AnalyticsPerformanceResolver,
+  ApiKeyUsageResolver,
 ] as const;
 
 /**

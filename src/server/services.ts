@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { AnalyticsService, type AnalyticsSource } from '../modules/analytics';
+import { UsageService } from '../modules/usage';
 import { ApiKeyService } from '../modules/api-keys';
 import { ConversationService, MessageService } from '../modules/conversations';
 import { CustomerService } from '../modules/customers';
@@ -35,6 +36,7 @@ export function createServices(settings: ServiceSettings) {
     webhookEndpoints,
     webhookDeliveries: new WebhookDeliveryService(pager, webhookEndpoints),
     analytics: new AnalyticsService(settings.onAnalyticsAnswer),
+    usage: new UsageService(),
   };
 }
 

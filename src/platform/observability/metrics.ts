@@ -57,13 +57,13 @@ export class GatewayMetrics {
   });
 
   recordGraphQLRequest(operationName: string | undefined, outcome: string, durationSeconds: number): void {
-    const operation = this.labelFor(operationName);
+    const operation = this.operationLabel(operationName);
     this.graphqlRequests.inc({ operation, outcome });
     this.graphqlDuration.observe({ operation, outcome }, durationSeconds);
   }
 
-  /** Operation names are client-chosen: bound their number so clients cannot grow label memory. */
-  private labelFor(operationName: string | undefined): string {
+  /** Operation names are client-chosen: bound their number so clients cannot grow label memory (or usage rows). */
+  operationLabel(operationName: string | undefined): string {
     const name = (operationName ?? 'anonymous').slice(0, 64);
     if (this.seenOperations.has(name)) return name;
     if (this.seenOperations.size >= maxOperationLabels) return 'other';

@@ -9,6 +9,7 @@ import type { FieldRateLimiter } from '../../policies/rate-limit/field-rate-limi
 import { GatewayError, isDatabaseUnavailable, temporarilyUnavailable } from '../../platform/errors';
 import type { Logger } from '../../platform/observability/logger';
 import { createRequestContext } from '../request-context-factory';
+import type { UsageRecorder } from '../../modules/usage';
 import { readBody } from './read-body';
 import { writeRefusal } from './respond';
 
@@ -21,6 +22,9 @@ export interface GraphQLHandlerDependencies {
   readonly trustProxy: TrustProxySetting;
   readonly maxBodyBytes: number;
   readonly logger: Logger;
+  /** Counts requests the rate limit refused (executed ones are counted by the Apollo plugin). */
+  readonly usage?: UsageRecorder;
+  readonly operationLabel?: (operationName: string | undefined) => string;
 }
 
 const jsonContentType = /^application\/json\s*(;|$)/i;
@@ -42,6 +46,10 @@ export function createGraphQLHandler(deps: GraphQLHandlerDependencies) {
       for (const [name, value] of Object.entries(decision.headers)) response.setHeader(name, value);
       if (decision.refusal) {
         deps.logger.info({ requestId, apiKeyId: principal.apiKeyId, code: decision.refusal.code }, 'request refused');
+        deps.usage?.record({
+          workspaceId: principal.workspaceId, apiKeyId: principal.apiKeyId, operation: deps.operationLabel?.(operationNameOf(rawBody)) ?? 'anonymous',
+          outcome: decision.refusal.code, durationMs: 0, cost: 0,
+        });
         return refuse(decision.refusal);
       }
 
@@ -97,5 +105,19 @@ function parseBody(request: IncomingMessage, rawBody: string): unknown {
     return JSON.parse(rawBody);
   } catch {
     throw new GatewayError('BAD_USER_INPUT', 'The request body is not valid JSON', {}, 400);
+  }
+}
+
+/**
+ * The operation name of a refused request, as Apollo would report it had it run: the body's
+ * operationName, or the first named operation in its query. A refusal is not worth a full parse.
+ */
+function operationNameOf(rawBody: string): string | undefined {
+  try {
+    const { operationName, query } = JSON.parse(rawBody) as { operationName?: unknown; query?: unknown };
+    if (typeof operationName === 'string') return operationName;
+    return typeof query === 'string' ? /\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/.exec(query)?.[1] : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -4,6 +4,7 @@ import { Migration20261123010000SupportData } from './Migration20261123010000Sup
 import { Migration20261123020000Webhooks } from './Migration20261123020000Webhooks';
 import { Migration20261201000000ConversationStatusHistory } from './Migration20261201000000ConversationStatusHistory';
 import { Migration20261201010000AnalyticsRollups } from './Migration20261201010000AnalyticsRollups';
+import { Migration20261201020000ApiUsage } from './Migration20261201020000ApiUsage';
 
 /** Every migration in order; a new migration is added here as well as in its file. */
 export const migrationsList: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123020000Webhooks', class: Migration20261123020000Webhooks },
   { name: 'Migration20261201000000ConversationStatusHistory', class: Migration20261201000000ConversationStatusHistory },
   { name: 'Migration20261201010000AnalyticsRollups', class: Migration20261201010000AnalyticsRollups },
+  { name: 'Migration20261201020000ApiUsage', class: Migration20261201020000ApiUsage },
 ];
