@@ -8,6 +8,7 @@ import { recordEvent } from '../events';
 import { ApiKey } from './api-key.entity';
 import { assertWithinActorScopes, maxRotationGraceSeconds, validateSettings, type ApiKeySettings } from './api-key.rules';
 import { generateKeyId, generateSecret, hashSecret } from './api-key.secret';
+import { lockWorkspaceForWrite } from '../workspaces';
 
 export interface ApiKeyCreation extends ApiKeySettings {
   readonly name: string;
@@ -126,6 +127,7 @@ export class ApiKeyService {
   }
 
   private async findManageable(em: EntityManager, actor: Actor, id: string): Promise<ApiKey> {
+    await lockWorkspaceForWrite(em, actor.workspaceId);
     const apiKey = await em.findOne(ApiKey, { id, workspace: actor.workspaceId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!apiKey) throw notFound('API key');
     assertWithinActorScopes(actor, apiKey.scopes);

@@ -14,6 +14,7 @@ import type { ConversationChangesInput, ConversationCreateInput } from './conver
 import { checkChanges, mergeMetadata, validateCreation } from './conversation.rules';
 import { toConversationWhere, type ConversationFilterInput, type ConversationOrderInput } from './conversation.filter';
 import type { MessageService } from './activity/message.service';
+import { lockWorkspaceForWrite } from '../workspaces';
 
 const priorityRank: Record<ConversationPriority, number> = { low: 0, normal: 1, high: 2, urgent: 3 };
 
@@ -151,6 +152,7 @@ export class ConversationService {
   }
 
   async findForUpdate(tx: EntityManager, workspaceId: string, id: string): Promise<Conversation> {
+    await lockWorkspaceForWrite(tx, workspaceId);
     const conversation = await tx.findOne(Conversation, { id, workspace: workspaceId }, { lockMode: LockMode.PESSIMISTIC_WRITE, populate: ['customer', 'assignee', 'team'] });
     if (!conversation) throw notFound('Conversation');
     return conversation;

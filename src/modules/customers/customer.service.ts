@@ -19,6 +19,7 @@ import {
   type CustomerUpsert,
   type ExternalId,
 } from './customer.rules';
+import { lockWorkspaceForWrite } from '../workspaces';
 
 export interface CustomerUpsertResult {
   readonly customer: Customer;
@@ -151,6 +152,7 @@ export class CustomerService {
 
   /** Re-read under FOR UPDATE: concurrent tag and attribute merges must not lose each other's changes. */
   private async lockCustomer(tx: EntityManager, workspaceId: string, id: string): Promise<Customer> {
+    await lockWorkspaceForWrite(tx, workspaceId);
     const customer = await tx.findOne(Customer, { id, workspace: workspaceId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
     if (!customer) throw customerNotFound();
     return customer;

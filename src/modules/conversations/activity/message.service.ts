@@ -12,6 +12,7 @@ import type { MessageContentInput, SatisfactionFeedbackCreateInput } from '../co
 import { checkMessage } from '../conversation.rules';
 import { Message } from './message.entity';
 import { SatisfactionFeedback } from './satisfaction-feedback.entity';
+import { lockWorkspaceForWrite } from '../../workspaces';
 
 /** What happens inside a conversation: messages, internal notes and the customer's rating. */
 export class MessageService {
@@ -90,6 +91,7 @@ export class MessageService {
   }
 
   private async lockConversation(tx: EntityManager, actor: Actor, id: string): Promise<Conversation> {
+    await lockWorkspaceForWrite(tx, actor.workspaceId);
     const conversation = await tx.findOne(Conversation, { id, workspace: actor.workspaceId }, { lockMode: LockMode.PESSIMISTIC_WRITE, populate: ['customer', 'assignee', 'team'] });
     if (!conversation) throw badUserInput([{ field: 'input.conversationId', message: 'No such conversation' }], 'Conversation not found');
     return conversation;

@@ -10,6 +10,7 @@ import { WebhookDelivery, WebhookEndpoint } from '../webhook.entities';
 import {
   assertMayReceive, maxEndpointsPerWorkspace, maxPreviousSecretSeconds, uniqueEventTypes, validateSettings, type EndpointSettings,
 } from './webhook-endpoint.rules';
+import { lockWorkspaceForWrite } from '../../workspaces';
 
 export interface EndpointCreation extends EndpointSettings {
   readonly url: string;
@@ -152,6 +153,7 @@ export class WebhookEndpointService {
    * otherwise pointing another key's endpoint at a new URL would hand it data beyond its scopes.
    */
   async findManageable(em: EntityManager, actor: Actor, id: string): Promise<WebhookEndpoint> {
+    await lockWorkspaceForWrite(em, actor.workspaceId);
     const endpoint = await em.findOne(WebhookEndpoint, { id, workspace: actor.workspaceId, deletedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!endpoint) throw notFound('Webhook endpoint');
     assertMayReceive(actor, endpoint.eventTypes);

@@ -81,7 +81,11 @@ export class Migration20261201010000AnalyticsRollups extends Migration {
       end $$;`);
 
     // Seeds and imports load in bulk with `set local gateway.analytics_deferred = on`, then call analytics_rebuild.
-    const deferred = `if coalesce(current_setting('gateway.analytics_deferred', true), '') = 'on' then return null; end if;`;
+    // Then every writer of a workspace takes the workspace row first (as recording an event does, and as
+    // conversation writes do before locking a conversation), so rollup rows are always locked after it:
+    // writers wait for each other instead of deadlocking over rollup rows locked in different orders.
+    const deferred = `if coalesce(current_setting('gateway.analytics_deferred', true), '') = 'on' then return null; end if;
+        perform 1 from "workspaces" where "id" = new."workspace_id" for no key update;`;
 
     this.addSql(`create function "analytics_conversation_changed"() returns trigger language plpgsql as $$
       begin
