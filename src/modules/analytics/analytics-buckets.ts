@@ -16,20 +16,24 @@ export interface Bucket {
  */
 export async function enumerateBuckets(em: EntityManager, from: Date, to: Date, interval: AnalyticsInterval, timeZone: string): Promise<Bucket[]> {
   const limit = analyticsLimits.maxSeriesBuckets + 1;
-  const rows =
-    interval === AnalyticsInterval.HOUR
-      ? await em.getConnection().execute<{ start: Date; end: Date }[]>(
+  const rows = await (interval === AnalyticsInterval.HOUR
+      ? em.getConnection().execute<{ start: Date; end: Date }[]>(
           `select g as start, g + interval '1 hour' as "end"
            from generate_series(date_trunc('hour', ?::timestamptz, ?), ?::timestamptz, interval '1 hour') g
            where g < ? limit ?`,
           [from, timeZone, to, to, limit],
         )
-      : await em.getConnection().execute<{ start: Date; end: Date }[]>(
+      : em.getConnection().execute<{ start: Date; end: Date }[]>(
           `select d at time zone ? as start, (d + ?::interval) at time zone ? as "end"
            from generate_series(date_trunc(?, ?::timestamptz, ?) at time zone ?, ?::timestamptz at time zone ?, ?::interval) d
            where d at time zone ? < ? limit ?`,
           [timeZone, `1 ${interval}`, timeZone, interval, from, timeZone, timeZone, to, timeZone, `1 ${interval}`, timeZone, to, limit],
-        );
+        )
+  ).catch((error: Error) => {
+    // The zone passed Intl's check (analytics-limits.ts) but PostgreSQL's tz database lacks it.
+    if (/time zone .* not recognized/.test(error.message)) throw badUserInput([{ field: 'timeZone', message: `Unknown time zone "${timeZone}"` }]);
+    throw error;
+  });
   if (rows.length > analyticsLimits.maxSeriesBuckets) {
     throw badUserInput(
       [{ field: 'interval', message: `At most ${analyticsLimits.maxSeriesBuckets} buckets per series; choose a larger interval or a shorter range` }],
