@@ -112,7 +112,9 @@ export async function aggregateOccurrences(
   // Feedback left without a conversation (on the customer) counts only when no conversation filter applies.
   const orphanFeedback = hasConversationFilter(question.filter) ? 'false' : 'f.conversation_id is null';
 
-  const conv = `conv as (
+  // For durations alone, inlining the CTE lets each use read conversations through its own index
+  // (3.8 s instead of 5.9 s over a million); for everything, materialising it once is as fast.
+  const conv = `conv as ${options.durationsOnly ? 'not materialized ' : ''}(
       select c.id, c.created_at, c.first_response_at, ${groupColumn} as group_key
       from conversations c ${tagJoin}
       where c.workspace_id = ${sql.bind(workspaceId)}${filterClauses(question.filter, sql)}
