@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { SqlParameters } from '../../platform/database/sql-parameters';
 import { badUserInput } from '../../platform/errors';
 import { AnalyticsInterval } from './analytics.inputs';
 import { analyticsLimits } from './analytics-limits';
@@ -16,20 +17,17 @@ export interface Bucket {
  */
 export async function enumerateBuckets(em: EntityManager, from: Date, to: Date, interval: AnalyticsInterval, timeZone: string): Promise<Bucket[]> {
   const limit = analyticsLimits.maxSeriesBuckets + 1;
-  const rows = await (interval === AnalyticsInterval.HOUR
-      ? em.getConnection().execute<{ start: Date; end: Date }[]>(
-          `select g as start, g + interval '1 hour' as "end"
-           from generate_series(date_trunc('hour', ?::timestamptz, ?), ?::timestamptz, interval '1 hour') g
-           where g < ? limit ?`,
-          [from, timeZone, to, to, limit],
-        )
-      : em.getConnection().execute<{ start: Date; end: Date }[]>(
-          `select d at time zone ? as start, (d + ?::interval) at time zone ? as "end"
-           from generate_series(date_trunc(?, ?::timestamptz, ?) at time zone ?, ?::timestamptz at time zone ?, ?::interval) d
-           where d at time zone ? < ? limit ?`,
-          [timeZone, `1 ${interval}`, timeZone, interval, from, timeZone, timeZone, to, timeZone, `1 ${interval}`, timeZone, to, limit],
-        )
-  ).catch((error: Error) => {
+  const sql = new SqlParameters();
+  const statement =
+    interval === AnalyticsInterval.HOUR
+      ? `select g as start, g + interval '1 hour' as "end"
+         from generate_series(date_trunc('hour', ${sql.bind(from)}::timestamptz, ${sql.bind(timeZone)}), ${sql.bind(to)}::timestamptz, interval '1 hour') g
+         where g < ${sql.bind(to)} limit ${sql.bind(limit)}`
+      : `select d at time zone ${sql.bind(timeZone)} as start, (d + ${sql.bind(`1 ${interval}`)}::interval) at time zone ${sql.bind(timeZone)} as "end"
+         from generate_series(date_trunc(${sql.bind(interval)}, ${sql.bind(from)}::timestamptz, ${sql.bind(timeZone)}) at time zone ${sql.bind(timeZone)},
+                              ${sql.bind(to)}::timestamptz at time zone ${sql.bind(timeZone)}, ${sql.bind(`1 ${interval}`)}::interval) d
+         where d at time zone ${sql.bind(timeZone)} < ${sql.bind(to)} limit ${sql.bind(limit)}`;
+  const rows = await em.getConnection().execute<{ start: Date | string; end: Date | string }[]>(statement, sql.values).catch((error: Error) => {
     // The zone passed Intl's check (analytics-limits.ts) but PostgreSQL's tz database lacks it.
     if (/time zone .* not recognized/.test(error.message)) throw badUserInput([{ field: 'timeZone', message: `Unknown time zone "${timeZone}"` }]);
     throw error;

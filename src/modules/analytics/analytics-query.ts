@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AnalyticsFilterInput } from './analytics.inputs';
 import { AnalyticsGroupBy } from './analytics.inputs';
+import { SqlParameters } from '../../platform/database/sql-parameters';
 
 /** What one analytics question asks of the raw rows; validated and normalised beforehand. */
 export interface AnalyticsQuestion {
@@ -43,45 +44,38 @@ export interface AggregateRow {
   readonly nps_detractors: number;
 }
 
-const groupColumns: Readonly<Record<AnalyticsGroupBy, string>> = {
-  [AnalyticsGroupBy.CHANNEL]: 'c.channel',
-  [AnalyticsGroupBy.STATUS]: 'c.status',
-  [AnalyticsGroupBy.PRIORITY]: 'c.priority',
-  [AnalyticsGroupBy.ASSIGNEE]: 'c.assignee_id',
-  [AnalyticsGroupBy.TEAM]: 'c.team_id',
-  [AnalyticsGroupBy.INBOX]: 'c.inbox',
-  [AnalyticsGroupBy.TAG]: 'tag.value',
-};
-
-/** Collects bind parameters in the order their placeholders appear in the SQL text. */
-export class SqlParameters {
-  readonly values: unknown[] = [];
-
-  /** A placeholder for `value`. */
-  bind(value: unknown): string {
-    this.values.push(value);
-    return '?';
-  }
-
-  /** A placeholder for the list `values` (knex would spread a JS array into a list of placeholders). */
-  bindList(values: readonly unknown[]): string {
-    return `(select jsonb_array_elements_text(${this.bind(JSON.stringify(values))}::jsonb))`;
-  }
-}
-
-const filterColumns: readonly [keyof AnalyticsFilterInput, string][] = [
-  ['channels', 'c.channel'], ['priorities', 'c.priority'], ['inboxes', 'c.inbox'], ['teamIds', 'c.team_id'], ['assigneeIds', 'c.assignee_id'],
+/**
+ * The filters on one conversation column, each named after the rollup dimension holding that
+ * column's values (`analytics_dimensions` in the rollups migration): the raw query filters the
+ * column, the rollup query picks the dimension's rows.
+ */
+export const dimensionFilters: readonly { readonly name: keyof AnalyticsFilterInput; readonly dimension: string }[] = [
+  { name: 'channels', dimension: 'channel' },
+  { name: 'priorities', dimension: 'priority' },
+  { name: 'inboxes', dimension: 'inbox' },
+  { name: 'teamIds', dimension: 'team_id' },
+  { name: 'assigneeIds', dimension: 'assignee_id' },
+  { name: 'tags', dimension: 'tag' },
 ];
+
+/** A group's column: AnalyticsGroupBy's values are the dimension names, and so the column names but for tags. */
+const groupColumnOf = (groupBy: AnalyticsGroupBy) => (groupBy === AnalyticsGroupBy.TAG ? 'tag.value' : `c.${groupBy}`);
 
 function filterClauses(filter: AnalyticsFilterInput | null | undefined, sql: SqlParameters): string {
   const clauses: string[] = [];
-  for (const [name, column] of filterColumns) {
+  for (const { name, dimension } of dimensionFilters) {
     const values = filter?.[name];
-    if (values?.length) clauses.push(`${column} in ${sql.bindList(values)}`);
+    if (!values?.length) continue;
+    clauses.push(dimension === 'tag' ? `c.tags && array${sql.bindList(values)}` : `c.${dimension} in ${sql.bindList(values)}`);
   }
-  if (filter?.tags?.length) clauses.push(`c.tags && array${sql.bindList(filter.tags)}`);
   if (filter?.customerTags?.length) clauses.push(`exists (select 1 from customers cu where cu.id = c.customer_id and cu.tags && array${sql.bindList(filter.customerTags)})`);
   return clauses.map((clause) => ` and ${clause}`).join('');
+}
+
+/** Runs an aggregate statement; the driver may hand timestamps over as text. */
+export async function executeAggregate(em: EntityManager, statement: string, sql: SqlParameters): Promise<AggregateRow[]> {
+  const rows = await em.getConnection().execute<(Omit<AggregateRow, 'bucket'> & { bucket: string | Date | null })[]>(statement, sql.values);
+  return rows.map((row) => ({ ...row, bucket: row.bucket === null ? null : new Date(row.bucket) }));
 }
 
 export const hasConversationFilter = (filter: AnalyticsFilterInput | null | undefined) => Object.values(filter ?? {}).some((values) => Array.isArray(values) && values.length > 0);
@@ -106,7 +100,7 @@ export async function aggregateOccurrences(
   const sql = new SqlParameters();
   const ranking = options.ranking ?? { by: 'activity' };
   const limit = ranking.by === 'given' ? ranking.keys.length : question.groupLimit;
-  const groupColumn = question.groupBy ? groupColumns[question.groupBy] : 'null::text';
+  const groupColumn = question.groupBy ? groupColumnOf(question.groupBy) : 'null::text';
   const tagJoin = question.groupBy === AnalyticsGroupBy.TAG ? 'left join lateral unnest(c.tags) as tag(value) on true' : '';
   const inRange = (column: string) => `${column} >= ${sql.bind(from)} and ${column} < ${sql.bind(to)}`;
   // Feedback left without a conversation (on the customer) counts only when no conversation filter applies.
@@ -185,7 +179,5 @@ export async function aggregateOccurrences(
     from placed
     group by bucket, group_rank
     order by bucket nulls first, group_rank`;
-  const rows = await em.getConnection().execute<(Omit<AggregateRow, 'bucket'> & { bucket: string | Date | null })[]>(statement, sql.values);
-  // The driver may hand timestamps over as text.
-  return rows.map((row) => ({ ...row, bucket: row.bucket === null ? null : new Date(row.bucket) }));
+  return executeAggregate(em, statement, sql);
 }

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { AnalyticsFilterInput } from './analytics.inputs';
-import { SqlParameters, type AggregateRow, type AnalyticsQuestion } from './analytics-query';
+import { SqlParameters } from '../../platform/database/sql-parameters';
+import { dimensionFilters, executeAggregate, type AggregateRow, type AnalyticsQuestion } from './analytics-query';
 
 /** Which rollup rows answer a question: one dimension, optionally some of its values, grouped by value or summed. */
 export interface RollupPlan {
@@ -10,9 +10,6 @@ export interface RollupPlan {
 }
 
 const hourMs = 3_600_000;
-const filterDimensions: readonly [keyof AnalyticsFilterInput, string][] = [
-  ['channels', 'channel'], ['priorities', 'priority'], ['inboxes', 'inbox'], ['teamIds', 'team_id'], ['assigneeIds', 'assignee_id'], ['tags', 'tag'],
-];
 
 /**
  * The rollups answer exactly when every boundary falls on a whole UTC hour (so each hourly row
@@ -24,12 +21,12 @@ const filterDimensions: readonly [keyof AnalyticsFilterInput, string][] = [
 export function planRollup(question: AnalyticsQuestion, boundaries: readonly Date[]): RollupPlan | null {
   if (boundaries.some((boundary) => boundary.getTime() % hourMs !== 0)) return null;
   if (question.filter?.customerTags?.length) return null;
-  const filters = filterDimensions.filter(([name]) => (question.filter?.[name] as unknown[] | null | undefined)?.length);
+  const filters = dimensionFilters.filter(({ name }) => question.filter?.[name]?.length);
   const groupBy = question.groupBy;
   if (filters.length === 0) return { dimension: groupBy ?? 'all', values: null, isGrouped: groupBy !== null };
   if (filters.length > 1) return null;
-  const [[name, dimension]] = filters;
-  const values = question.filter![name] as string[];
+  const [{ name, dimension }] = filters;
+  const values = question.filter![name]!;
   if (dimension === 'tag') return groupBy === null && values.length === 1 ? { dimension, values, isGrouped: false } : null;
   if (groupBy === null) return { dimension, values, isGrouped: false };
   return (groupBy as string) === dimension ? { dimension, values, isGrouped: true } : null;
@@ -70,8 +67,6 @@ export async function aggregateRollups(em: EntityManager, question: AnalyticsQue
     from placed
     group by bucket, group_rank
     order by bucket nulls first, group_rank`;
-  const rows = await em.getConnection().execute<(Omit<AggregateRow, 'bucket'> & { bucket: string | Date | null })[]>(statement, sql.values);
-  // The driver may hand timestamps over as text.
-  return rows.map((row) => ({ ...row, bucket: row.bucket === null ? null : new Date(row.bucket) }));
+  return executeAggregate(em, statement, sql);
 }
 

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { SqlParameters } from '../analytics/analytics-query';
+import { SqlParameters } from '../../platform/database/sql-parameters';
 import type { Bucket } from '../analytics/analytics-buckets';
 import { latencyBucketCount, latencyPercentileMs } from './latency-buckets';
 import type { ApiUsage, ApiUsageFigures } from './usage.types';
