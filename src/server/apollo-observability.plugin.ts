@@ -37,7 +37,7 @@ export function observabilityPlugin(metrics: GatewayMetrics, usage?: UsageRecord
           const operation = operationName ?? request.operationName ?? undefined;
           metrics.recordGraphQLRequest(operation, outcome, seconds);
           const { workspaceId, apiKeyId } = contextValue.principal;
-          usage?.record({ workspaceId, apiKeyId, operation: metrics.operationLabel(operation), outcome, durationMs: seconds * 1000, cost: 1 });
+          usage?.record({ workspaceId, apiKeyId, operation, outcome, durationMs: seconds * 1000, cost: 1 });
           contextValue.logger.info({ operation, outcome, durationMs: Math.round(seconds * 1000) }, 'graphql request');
         },
       };

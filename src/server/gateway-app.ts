@@ -67,7 +67,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     await hub.start();
     const eventSubscriptions = new EventSubscriptionResolver(hub);
     const schema = await buildGatewaySchema(createResolverContainer(services, { idempotencyWaitMs: config.idempotencyWaitMs, eventSubscriptions }));
-    const usage = new UsageRecorder(databaseUrl, logger);
+    const usage = new UsageRecorder(databaseUrl, logger, (name) => metrics.operationLabel(name));
     const apollo = await startApollo(schema, config, metrics, usage);
 
     const counter: FixedWindowCounter = redis ? new RedisFixedWindowCounter(redis) : new InMemoryFixedWindowCounter();
@@ -79,7 +79,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
       rateLimiter: new RequestRateLimiter(counter, (error) => logger.warn({ err: error }, 'rate limit store failed; request allowed')),
       trustProxy: config.trustProxy,
     };
-    const graphql = createGraphQLHandler({ ...gates, apollo, maxBodyBytes: config.maxBodyBytes, usage, operationLabel: (name) => metrics.operationLabel(name) });
+    const graphql = createGraphQLHandler({ ...gates, apollo, maxBodyBytes: config.maxBodyBytes, usage });
     const graphqlStream = createGraphQLSseHandler({ ...gates, schema, maxBodyBytes: config.maxBodyBytes, maxSubscriptionsPerKey, extras: { eventSubscriptions } });
     let areMigrationsApplied = false;
     const isReady = async () => {

@@ -5,8 +5,8 @@ import { latencyBucketCount, latencyBucketOf } from './latency-buckets';
 export interface UsageSample {
   readonly workspaceId: string;
   readonly apiKeyId: string;
-  /** Already bounded (GatewayMetrics.operationLabel): clients choose operation names. */
-  readonly operation: string;
+  /** As the client named it, or undefined; bounded by the recorder's `operationLabel`. */
+  readonly operation: string | undefined;
   /** `ok` or the first error's code. */
   readonly outcome: string;
   readonly durationMs: number;
@@ -15,7 +15,7 @@ export interface UsageSample {
 }
 
 interface MinuteTotals {
-  readonly sample: Omit<UsageSample, 'durationMs' | 'cost'> & { readonly minute: Date };
+  readonly sample: Omit<UsageSample, 'operation' | 'durationMs' | 'cost'> & { readonly operation: string; readonly minute: Date };
   requests: number;
   cost: number;
   durationMsSum: number;
@@ -39,7 +39,12 @@ export class UsageRecorder {
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
 
-  constructor(databaseUrl: string, private readonly logger: Logger) {
+  /** `operationLabel` bounds client-chosen operation names (GatewayMetrics.operationLabel), so clients cannot grow the table. */
+  constructor(
+    databaseUrl: string,
+    private readonly logger: Logger,
+    private readonly operationLabel: (operationName: string | undefined) => string,
+  ) {
     this.pool = new Pool({ connectionString: databaseUrl, max: 1, options: '-c jit=off' });
     this.pool.on('error', (error) => logger.warn({ err: error }, 'usage recorder connection failed'));
     this.timer = setInterval(() => void this.flush(), flushEveryMs);
@@ -47,8 +52,8 @@ export class UsageRecorder {
   }
 
   record(sample: UsageSample, at = Date.now()): void {
-    const { workspaceId, apiKeyId, operation, outcome } = sample;
-    const where = { workspaceId, apiKeyId, operation, outcome, minute: new Date(Math.floor(at / minuteMs) * minuteMs) };
+    const { workspaceId, apiKeyId, outcome } = sample;
+    const where = { workspaceId, apiKeyId, operation: this.operationLabel(sample.operation), outcome, minute: new Date(Math.floor(at / minuteMs) * minuteMs) };
     let totals = this.pending.get(keyOf(where));
     if (!totals) {
       totals = { sample: where, requests: 0, cost: 0, durationMsSum: 0, latencyBuckets: new Array(latencyBucketCount).fill(0) };

@@ -24,7 +24,6 @@ export interface GraphQLHandlerDependencies {
   readonly logger: Logger;
   /** Counts requests the rate limit refused (executed ones are counted by the Apollo plugin). */
   readonly usage?: UsageRecorder;
-  readonly operationLabel?: (operationName: string | undefined) => string;
 }
 
 const jsonContentType = /^application\/json\s*(;|$)/i;
@@ -46,10 +45,8 @@ export function createGraphQLHandler(deps: GraphQLHandlerDependencies) {
       for (const [name, value] of Object.entries(decision.headers)) response.setHeader(name, value);
       if (decision.refusal) {
         deps.logger.info({ requestId, apiKeyId: principal.apiKeyId, code: decision.refusal.code }, 'request refused');
-        deps.usage?.record({
-          workspaceId: principal.workspaceId, apiKeyId: principal.apiKeyId, operation: deps.operationLabel?.(operationNameOf(rawBody)) ?? 'anonymous',
-          outcome: decision.refusal.code, durationMs: 0, cost: 0,
-        });
+        const { workspaceId, apiKeyId } = principal;
+        deps.usage?.record({ workspaceId, apiKeyId, operation: operationNameOf(rawBody), outcome: decision.refusal.code, durationMs: 0, cost: 0 });
         return refuse(decision.refusal);
       }
 
