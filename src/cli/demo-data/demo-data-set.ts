@@ -135,13 +135,9 @@ export function generateDemoDataSet({ now, seed = 20261123, customerCount = 400,
     teams,
     agents,
     customers,
-    customerExternalIds: customers.flatMap((customer) =>
-      Object.entries(customer.externalIds).map(([system, externalId]) => ({ system, externalId, customerId: customer.id })),
-    ),
+    customerExternalIds: customerExternalIdRows(customers),
     conversations: history.conversations,
-    conversationExternalRefs: history.conversations.flatMap((conversation) =>
-      conversation.externalRefs.map(({ system, externalId }) => ({ system, externalId, conversationId: conversation.id })),
-    ),
+    conversationExternalRefs: conversationExternalRefRows(history.conversations),
     messages: history.messages,
     conversationNotes: history.notes,
     customerNotes: generateCustomerNotes(random, now, customers, agents),
@@ -149,6 +145,12 @@ export function generateDemoDataSet({ now, seed = 20261123, customerCount = 400,
   };
 }
 
+
+/** The lookup rows that mirror each customer's `externalIds` and each conversation's `externalRefs`. */
+const customerExternalIdRows = (customers: readonly DemoCustomer[]): DemoExternalIdRow[] =>
+  customers.flatMap((customer) => Object.entries(customer.externalIds).map(([system, externalId]) => ({ system, externalId, customerId: customer.id })));
+const conversationExternalRefRows = (conversations: readonly DemoConversation[]): DemoExternalRefRow[] =>
+  conversations.flatMap((conversation) => conversation.externalRefs.map(({ system, externalId }) => ({ system, externalId, conversationId: conversation.id })));
 
 const emptyHistory = { conversations: [], conversationExternalRefs: [], messages: [], conversationNotes: [], satisfactionFeedback: [] };
 
@@ -163,14 +165,12 @@ export function* generateDemoDataParts({ now, seed = 20261123, conversationCount
   const { agents, agentsByTeam } = generateAgents(random, now, teamIds);
   const customers = generateCustomers(random, now, Math.max(400, Math.round(conversationCount / 100)));
   // As if each had written at the very start of the history: their accounts are older than any conversation.
-  settleCustomerDates(random, now, customers, customers.map((customer) => ({ customerId: customer.id, createdAt: historyStartOf(now) }) as DemoConversation));
+  settleCustomerDates(random, now, customers, customers.map((customer) => ({ customerId: customer.id, createdAt: historyStartOf(now) })));
   yield {
     teams,
     agents,
     customers,
-    customerExternalIds: customers.flatMap((customer) =>
-      Object.entries(customer.externalIds).map(([system, externalId]) => ({ system, externalId, customerId: customer.id })),
-    ),
+    customerExternalIds: customerExternalIdRows(customers),
     customerNotes: generateCustomerNotes(random, now, customers, agents),
     ...emptyHistory,
   };
@@ -181,9 +181,7 @@ export function* generateDemoDataParts({ now, seed = 20261123, conversationCount
     yield {
       teams: [], agents: [], customers: [], customerExternalIds: [], customerNotes: [],
       conversations: history.conversations,
-      conversationExternalRefs: history.conversations.flatMap((conversation) =>
-        conversation.externalRefs.map(({ system, externalId }) => ({ system, externalId, conversationId: conversation.id })),
-      ),
+      conversationExternalRefs: conversationExternalRefRows(history.conversations),
       messages: history.messages,
       conversationNotes: history.notes,
       satisfactionFeedback: history.feedback,

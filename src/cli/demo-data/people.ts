@@ -94,7 +94,7 @@ function customerTags(random: Random, plan: string): string[] {
 }
 
 /** Moves each customer's creation before their first conversation, then picks a last update since. */
-export function settleCustomerDates(random: Random, now: Date, customers: DemoCustomer[], conversations: readonly DemoConversation[]): void {
+export function settleCustomerDates(random: Random, now: Date, customers: DemoCustomer[], conversations: readonly Pick<DemoConversation, 'customerId' | 'createdAt'>[]): void {
   const firstContactById = new Map<string, number>();
   for (const { customerId, createdAt } of conversations) {
     firstContactById.set(customerId, Math.min(firstContactById.get(customerId) ?? Infinity, createdAt.getTime()));
