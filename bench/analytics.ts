@@ -6,10 +6,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
 import { loadConfig } from '../src/config/config';
 import { toMetrics } from '../src/modules/analytics/analytics-metrics';
 import { aggregateOccurrences, type AnalyticsQuestion } from '../src/modules/analytics/analytics-query';
+import type { CellPercentiles } from '../src/modules/analytics/analytics-percentiles';
+import { durationRelativeError } from '../src/modules/analytics/duration-histogram';
+import { SqlParameters } from '../src/platform/database/sql-parameters';
 import { AnalyticsInterval } from '../src/modules/analytics/analytics.inputs';
 import { createLogger } from '../src/platform/observability/logger';
 import { startGatewayApp, type GatewayApp } from '../src/server/gateway-app';
@@ -63,13 +67,42 @@ async function seededDatabase(): Promise<Record<string, string>> {
   return environment;
 }
 
-/** Integers equal, other numbers to 9 significant digits. */
+const isPercentile = (at: string) => /\.(medianSeconds|p90Seconds)$/.test(at);
+
+/** Integers equal, other numbers to 9 significant digits, percentiles within the histograms' stated error. */
 function assertSameFigures(label: string, actual: unknown, expected: unknown, at = ''): void {
   if (typeof expected === 'number' && typeof actual === 'number') {
-    if (Math.abs(actual - expected) > 1e-9 * Math.max(1, Math.abs(expected))) throw new Error(`${label}${at}: gateway ${actual}, raw SQL ${expected}`);
+    const tolerance = isPercentile(at) ? durationRelativeError * Math.abs(expected) + 0.001 : 1e-9 * Math.max(1, Math.abs(expected));
+    if (Math.abs(actual - expected) > tolerance) throw new Error(`${label}${at}: gateway ${actual}, raw SQL ${expected}`);
   } else if (expected !== null && typeof expected === 'object') {
     for (const key of Object.keys(actual as object)) assertSameFigures(label, (actual as any)[key], (expected as any)[key], `${at}.${key}`);
   } else if (actual !== expected) throw new Error(`${label}${at}: gateway ${JSON.stringify(actual)}, raw SQL ${JSON.stringify(expected)}`);
+}
+
+/** Exact nearest-rank percentiles of first response and resolution times, over the range or per UTC day. */
+async function exactPercentiles(em: EntityManager, workspaceId: string, from: Date, to: Date, unit: 'day' | null): Promise<(CellPercentiles & { bucket: Date })[]> {
+  const sql = new SqlParameters();
+  const bucket = (column: string) => (unit ? `date_trunc('day', ${column}, 'UTC')` : `${sql.bind(from)}::timestamptz`);
+  const inRange = (column: string) => `${column} >= ${sql.bind(from)} and ${column} < ${sql.bind(to)}`;
+  const statement = `
+    with durations as (
+      select ${bucket('first_response_at')} as bucket, 'frt' as metric, extract(epoch from first_response_at - created_at)::float8 as seconds
+      from conversations where workspace_id = ${sql.bind(workspaceId)} and ${inRange('first_response_at')}
+      union all
+      select ${bucket('s.changed_at')}, 'resolution', extract(epoch from s.changed_at - c.created_at)::float8
+      from conversation_status_changes s join conversations c on c.id = s.conversation_id
+      where s.workspace_id = ${sql.bind(workspaceId)} and s.from_status is not null and s.to_status = 'resolved' and ${inRange('s.changed_at')}
+    )
+    select bucket, metric, percentile_disc(0.5) within group (order by seconds) as median, percentile_disc(0.9) within group (order by seconds) as p90
+    from durations group by bucket, metric`;
+  const rows = await em.getConnection().execute<{ bucket: string | Date; metric: string; median: number; p90: number }[]>(statement, sql.values);
+  const cells = new Map<number, CellPercentiles & { bucket: Date }>();
+  for (const row of rows) {
+    const bucketAt = new Date(row.bucket);
+    const cell = cells.get(bucketAt.getTime()) ?? { bucket: bucketAt, frtMedian: null, frtP90: null, resolutionMedian: null, resolutionP90: null };
+    cells.set(bucketAt.getTime(), row.metric === 'frt' ? { ...cell, frtMedian: row.median, frtP90: row.p90 } : { ...cell, resolutionMedian: row.median, resolutionP90: row.p90 });
+  }
+  return [...cells.values()];
 }
 
 async function main(): Promise<void> {
@@ -103,21 +136,28 @@ async function main(): Promise<void> {
 
     // Exactness at scale: the gateway's answers against the raw statement's, every figure.
     const question: AnalyticsQuestion = { workspaceId, from, to, filter: null, bucketing: null, groupBy: null, groupLimit: 1 };
+    // What an analyst would write: the figures' statement, and exact percentiles by percentile_disc.
     const rawSummary = async () => {
       const rows = await aggregateOccurrences(em, question);
-      return toMetrics(rows.find((row) => row.bucket !== null), rows.find((row) => row.bucket === null)?.backlog_delta ?? 0);
+      const [percentiles] = await exactPercentiles(em, workspaceId, from, to, null);
+      return toMetrics(rows.find((row) => row.bucket !== null), rows.find((row) => row.bucket === null)?.backlog_delta ?? 0, percentiles);
     };
-    const rawSeries = () => aggregateOccurrences(em, { ...question, bucketing: { unit: AnalyticsInterval.DAY, timeZone: 'UTC' }, groupLimit: 50 });
+    const rawSeries = async () => ({
+      rows: await aggregateOccurrences(em, { ...question, bucketing: { unit: AnalyticsInterval.DAY, timeZone: 'UTC' }, groupLimit: 50 }),
+      percentiles: await exactPercentiles(em, workspaceId, from, to, 'day'),
+    });
     assertSameFigures('summary', (await ask(summaryQuery(metricsFields))).analytics.summary, await rawSummary());
     const series = (await ask(seriesQuery(metricsFields))).analytics.conversationSeries.points;
-    const rawDays = await rawSeries();
+    const { rows: rawDays, percentiles: rawDailyPercentiles } = await rawSeries();
     const rawCreated = rawDays.filter((row) => row.bucket !== null).reduce((sum, row) => sum + row.created, 0);
     const created = series.reduce((sum: number, point: { metrics: { conversationsCreated: number } }) => sum + point.metrics.conversationsCreated, 0);
     if (series.length !== 90 || created !== rawCreated) throw new Error(`series: ${series.length} days, ${created} created; raw SQL ${rawCreated}`);
     for (const row of rawDays.filter((day) => day.bucket !== null)) {
       const point = series.find((candidate: { start: string }) => Date.parse(candidate.start) === row.bucket!.getTime());
       assertSameFigures(`series ${row.bucket!.toISOString()}`, point.metrics.conversationsCreated, row.created);
-      assertSameFigures(`series ${row.bucket!.toISOString()}`, point.metrics.firstResponseTime.medianSeconds, row.frt_median);
+      const exact = rawDailyPercentiles.find((day) => day.bucket.getTime() === row.bucket!.getTime());
+      assertSameFigures(`series ${row.bucket!.toISOString()}`, point.metrics.firstResponseTime.medianSeconds, exact?.frtMedian ?? null, '.medianSeconds');
+      assertSameFigures(`series ${row.bucket!.toISOString()}`, point.metrics.resolutionTime.p90Seconds, exact?.resolutionP90 ?? null, '.p90Seconds');
     }
 
     const workloads = {

@@ -59,7 +59,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     const pepper = await resolveApiKeyPepper(config.apiKeyPepper, config.dataDir);
     const services = createServices({
       pepper, defaultRateLimit: parseRateLimit(config.defaultRateLimit)!, outboundPolicy: config.webhooks,
-      onAnalyticsAnswer: (source) => metrics.analyticsAnswers.inc({ source }),
+      onAnalyticsAnswer: (answer) => metrics.analyticsAnswers.inc(answer),
     });
     const bootstrapKey = await bootstrapAdminKey(orm.em.fork(), services.apiKeys);
 

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { AnalyticsService, type AnalyticsSource } from '../modules/analytics';
+import { AnalyticsService, type AnalyticsAnswer } from '../modules/analytics';
 import { UsageService } from '../modules/usage';
 import { ApiKeyService } from '../modules/api-keys';
 import { ConversationService, MessageService } from '../modules/conversations';
@@ -16,7 +16,7 @@ export interface ServiceSettings {
   /** Which webhook URLs may be registered (WEBHOOK_ALLOW_HTTP, WEBHOOK_ALLOW_PRIVATE_NETWORKS); production's when absent. */
   readonly outboundPolicy?: OutboundPolicy;
   /** Told which store answered each analytics question (the gateway counts them on /metrics). */
-  readonly onAnalyticsAnswer?: (source: AnalyticsSource) => void;
+  readonly onAnalyticsAnswer?: (answer: AnalyticsAnswer) => void;
 }
 
 /** Every domain service, built once per process and shared by HTTP, CLI and tests. */

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { analyticsWindow, writeRandomSupportHistory } from '../support/analytics-data';
 import { expectSameFigures, loadRawHistory, oracleMetrics, type OracleFilter, type RawHistory } from '../support/analytics-oracle';
+import { binSeconds, durationRelativeError } from '../../src/modules/analytics/duration-histogram';
 import { createWorkspaceKey } from '../support/create-workspace-key';
 import { postGraphQL } from '../support/graphql-client';
 import { startGateway, type TestGateway } from '../support/start-gateway';
@@ -69,53 +70,58 @@ describe('ANL: analytics figures equal a plain computation over the raw rows', (
     return response.body.data!.analytics;
   };
 
-  /** Which store answered, from the gateway's own count on /metrics. */
+  /** Which store answered each part, from the gateway's own count on /metrics: "figures from …, percentiles from …". */
   const answeredFrom = async (ask: () => Promise<unknown>): Promise<string> => {
     const counts = async () => {
       const text = await (await fetch(`${gateway.url}/metrics`)).text();
-      return ['rollup', 'raw'].map((source) => Number(new RegExp(`gateway_analytics_answers_total\\{source="${source}"\\} (\\d+)`).exec(text)?.[1] ?? 0));
+      const pattern = /gateway_analytics_answers_total\{part="(\w+)",source="(\w+)"\} (\d+)/g;
+      return new Map([...text.matchAll(pattern)].map(([, part, source, count]) => [`${part} from ${source}`, Number(count)]));
     };
-    const [rollupBefore, rawBefore] = await counts();
+    const before = await counts();
     await ask();
-    const [rollupAfter, rawAfter] = await counts();
-    return `${rollupAfter - rollupBefore} rollup, ${rawAfter - rawBefore} raw`;
+    const after = await counts();
+    return [...after].filter(([answer, count]) => count > (before.get(answer) ?? 0)).map(([answer, count]) => `${count - (before.get(answer) ?? 0)} ${answer}`).sort().join(', ');
   };
+  const expectedAnswer = (source: string, percentiles: string) => `1 figures from ${source}, 1 percentiles from ${percentiles}`;
 
   // Hour-aligned boundaries and one dimension come from the rollups; the rest from the raw rows.
-  const summaryCases: { name: string; from: string; to: string; filter?: OracleFilter; source: string }[] = [
-    { name: 'the whole window', from: analyticsWindow.from.toISOString(), to: analyticsWindow.to.toISOString(), source: 'rollup' },
-    { name: 'a middle range, two channels', from: '2026-03-20T00:00:00Z', to: '2026-04-02T00:00:00Z', filter: { channels: ['email', 'web_chat'] }, source: 'rollup' },
-    { name: 'one tag', from: '2026-03-20T05:00:00Z', to: '2026-04-02T00:00:00Z', filter: { tags: ['refund'] }, source: 'rollup' },
-    { name: 'customer tags and priorities', from: '2026-03-01T07:30:00Z', to: '2026-03-31T22:00:00Z', filter: { customerTags: ['vip', 'trial'], priorities: ['high', 'urgent'] }, source: 'raw' },
-    { name: 'conversation tags and an inbox', from: '2026-03-05T00:00:00Z', to: '2026-04-10T00:00:00Z', filter: { tags: ['bug'], inboxes: ['support'] }, source: 'raw' },
-    { name: 'a range starting mid-hour', from: '2026-03-05T00:30:00Z', to: '2026-04-10T00:00:00Z', source: 'raw' },
+  // Percentiles come from the daily histograms for whole UTC days when the rollups answer, from the raw rows for the rest.
+  const summaryCases: { name: string; from: string; to: string; filter?: OracleFilter; source: string; percentiles: string }[] = [
+    { name: 'the whole window', from: analyticsWindow.from.toISOString(), to: analyticsWindow.to.toISOString(), source: 'rollup', percentiles: 'histograms' },
+    { name: 'a middle range, two channels', from: '2026-03-20T00:00:00Z', to: '2026-04-02T00:00:00Z', filter: { channels: ['email', 'web_chat'] }, source: 'rollup', percentiles: 'histograms' },
+    { name: 'one tag', from: '2026-03-20T05:00:00Z', to: '2026-04-02T00:00:00Z', filter: { tags: ['refund'] }, source: 'rollup', percentiles: 'histograms_and_raw' },
+    { name: 'customer tags and priorities', from: '2026-03-01T07:30:00Z', to: '2026-03-31T22:00:00Z', filter: { customerTags: ['vip', 'trial'], priorities: ['high', 'urgent'] }, source: 'raw', percentiles: 'raw' },
+    { name: 'conversation tags and an inbox', from: '2026-03-05T00:00:00Z', to: '2026-04-10T00:00:00Z', filter: { tags: ['bug'], inboxes: ['support'] }, source: 'raw', percentiles: 'raw' },
+    { name: 'a range starting mid-hour', from: '2026-03-05T00:30:00Z', to: '2026-04-10T00:00:00Z', source: 'raw', percentiles: 'raw' },
   ];
 
   it.each(seeds)('ANL-01 seed %i: summaries over several ranges and filters', async (seed) => {
     const { secret, history } = workspaces.get(seed)!;
-    for (const { name, from, to, filter, source } of summaryCases) {
+    for (const { name, from, to, filter, source, percentiles } of summaryCases) {
       let summary: unknown;
       const answered = await answeredFrom(async () => ({ summary } = await ask(secret, summaryQuery, { range: { from, to }, filter: toFilterInput(filter) })));
-      expect({ name, answered }).toEqual({ name, answered: source === 'rollup' ? '1 rollup, 0 raw' : '0 rollup, 1 raw' });
+      expect({ name, answered }).toEqual({ name, answered: expectedAnswer(source, percentiles) });
       expectSameFigures(summary, oracleMetrics(history, { from: new Date(from), to: new Date(to), filter }));
     }
   });
 
-  const seriesCases: { interval: string; timeZone: string; from: string; to: string; groupBy?: string; filter?: OracleFilter; source: string }[] = [
-    { interval: 'DAY', timeZone: 'Europe/Berlin', from: '2026-03-01T00:00:00Z', to: '2026-04-10T00:00:00Z', source: 'rollup' },
-    { interval: 'HOUR', timeZone: 'America/New_York', from: '2026-03-07T12:00:00Z', to: '2026-03-10T12:00:00Z', groupBy: 'channel', source: 'rollup' },
-    { interval: 'WEEK', timeZone: 'Asia/Kolkata', from: '2026-02-25T00:00:00Z', to: '2026-04-12T00:00:00Z', groupBy: 'assignee_id', filter: { priorities: ['normal', 'high'] }, source: 'raw' },
-    { interval: 'MONTH', timeZone: 'Australia/Sydney', from: '2026-02-25T00:00:00Z', to: '2026-04-12T00:00:00Z', groupBy: 'tag', source: 'rollup' },
-    { interval: 'DAY', timeZone: 'America/New_York', from: '2026-03-25T00:00:00Z', to: '2026-04-05T00:00:00Z', groupBy: 'status', filter: { channels: ['phone', 'api', 'email'] }, source: 'raw' },
-    { interval: 'DAY', timeZone: 'America/New_York', from: '2026-03-25T00:00:00Z', to: '2026-04-05T00:00:00Z', groupBy: 'channel', filter: { channels: ['phone', 'api', 'email'] }, source: 'rollup' },
-    { interval: 'WEEK', timeZone: 'UTC', from: '2026-03-02T00:00:00Z', to: '2026-04-06T00:00:00Z', groupBy: 'team_id', source: 'rollup' },
-    { interval: 'DAY', timeZone: 'Asia/Kathmandu', from: '2026-03-10T00:00:00Z', to: '2026-03-20T00:00:00Z', groupBy: 'inbox', filter: { tags: ['refund', 'billing'] }, source: 'raw' },
-    { interval: 'DAY', timeZone: 'Asia/Kathmandu', from: '2026-03-10T00:00:00Z', to: '2026-03-20T00:00:00Z', groupBy: 'priority', source: 'raw' },
+  // A local day in a zone other than UTC holds no whole UTC day, so its percentiles come from the raw rows.
+  const seriesCases: { interval: string; timeZone: string; from: string; to: string; groupBy?: string; filter?: OracleFilter; source: string; percentiles: string }[] = [
+    { interval: 'DAY', timeZone: 'Europe/Berlin', from: '2026-03-01T00:00:00Z', to: '2026-04-10T00:00:00Z', source: 'rollup', percentiles: 'raw' },
+    { interval: 'DAY', timeZone: 'UTC', from: '2026-03-01T00:00:00Z', to: '2026-04-10T00:00:00Z', groupBy: 'tag', source: 'rollup', percentiles: 'histograms' },
+    { interval: 'HOUR', timeZone: 'America/New_York', from: '2026-03-07T12:00:00Z', to: '2026-03-10T12:00:00Z', groupBy: 'channel', source: 'rollup', percentiles: 'raw' },
+    { interval: 'WEEK', timeZone: 'Asia/Kolkata', from: '2026-02-25T00:00:00Z', to: '2026-04-12T00:00:00Z', groupBy: 'assignee_id', filter: { priorities: ['normal', 'high'] }, source: 'raw', percentiles: 'raw' },
+    { interval: 'MONTH', timeZone: 'Australia/Sydney', from: '2026-02-25T00:00:00Z', to: '2026-04-12T00:00:00Z', groupBy: 'tag', source: 'rollup', percentiles: 'histograms_and_raw' },
+    { interval: 'DAY', timeZone: 'America/New_York', from: '2026-03-25T00:00:00Z', to: '2026-04-05T00:00:00Z', groupBy: 'status', filter: { channels: ['phone', 'api', 'email'] }, source: 'raw', percentiles: 'raw' },
+    { interval: 'DAY', timeZone: 'America/New_York', from: '2026-03-25T00:00:00Z', to: '2026-04-05T00:00:00Z', groupBy: 'channel', filter: { channels: ['phone', 'api', 'email'] }, source: 'rollup', percentiles: 'raw' },
+    { interval: 'WEEK', timeZone: 'UTC', from: '2026-03-02T00:00:00Z', to: '2026-04-06T00:00:00Z', groupBy: 'team_id', source: 'rollup', percentiles: 'histograms' },
+    { interval: 'DAY', timeZone: 'Asia/Kathmandu', from: '2026-03-10T00:00:00Z', to: '2026-03-20T00:00:00Z', groupBy: 'inbox', filter: { tags: ['refund', 'billing'] }, source: 'raw', percentiles: 'raw' },
+    { interval: 'DAY', timeZone: 'Asia/Kathmandu', from: '2026-03-10T00:00:00Z', to: '2026-03-20T00:00:00Z', groupBy: 'priority', source: 'raw', percentiles: 'raw' },
   ];
 
   it.each(seeds)('ANL-02 seed %i: series by hour, day, week and month in zones with DST and odd offsets, grouped and filtered', async (seed) => {
     const { secret, history } = workspaces.get(seed)!;
-    for (const { interval, timeZone, from, to, groupBy, filter, source } of seriesCases) {
+    for (const { interval, timeZone, from, to, groupBy, filter, source, percentiles } of seriesCases) {
       const context = `${interval} ${timeZone} ${groupBy ?? 'ungrouped'}`;
       let series: any;
       const answered = await answeredFrom(async () => {
@@ -123,7 +129,7 @@ describe('ANL: analytics figures equal a plain computation over the raw rows', (
           range: { from, to }, interval, timeZone, groupBy: groupBy && groupByNames[groupBy], groupLimit: 50, filter: toFilterInput(filter),
         }));
       });
-      expect({ context, answered }).toEqual({ context, answered: source === 'rollup' ? '1 rollup, 0 raw' : '0 rollup, 1 raw' });
+      expect({ context, answered }).toEqual({ context, answered: expectedAnswer(source, percentiles) });
       expect({ context, other: series.groups.filter((group: { isOther: boolean }) => group.isOther) }).toEqual({ context, other: [] });
       // Buckets tile the range: each starts where the previous ended.
       const starts = [...new Set(series.points.map((point: { start: string }) => point.start))] as string[];
@@ -218,7 +224,7 @@ describe('ANL: analytics figures equal a plain computation over the raw rows', (
     expect(response.body.errors?.[0].extensions.code).toBe('FORBIDDEN');
   });
 
-  it.each(seeds)('ANL-07 seed %i: rollups kept by the triggers, change after change, equal a rebuild from the raw rows', async (seed) => {
+  it.each(seeds)('ANL-07 seed %i: rollups and duration histograms kept by the triggers, change after change, equal a rebuild from the raw rows', async (seed) => {
     const client = new Client({ connectionString: gateway.databaseUrl });
     await client.connect();
     try {
@@ -226,12 +232,34 @@ describe('ANL: analytics figures equal a plain computation over the raw rows', (
         (await client.query(`select * from analytics_hourly where workspace_id = $1 and (activity, created, resolved, reopened, escalated, backlog, messages_in, messages_out,
            frt_count, frt_sum_ms, resolution_count, resolution_sum_ms, csat_count, csat_sum, nps_count, nps_promoters, nps_detractors)
            is distinct from (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0) order by dimension, value, hour`, [workspaces.get(seed)!.id])).rows;
+      // Each histogram count as (dimension, value, day, metric, bin): arrays may differ in bounds and in zeros kept.
+      const histograms = async () =>
+        (await client.query(`select dimension, value, day::text, metric, array_lower(counts, 1) + position::int - 1 as bin, count
+           from analytics_daily_durations, unnest(counts) with ordinality as u(count, position)
+           where workspace_id = $1 and coalesce(count, 0) <> 0 order by 1, 2, 3, 4, 5`, [workspaces.get(seed)!.id])).rows;
       const incremental = await snapshot();
+      const incrementalHistograms = await histograms();
       await client.query('select analytics_rebuild($1)', [workspaces.get(seed)!.id]);
       expect(incremental.length).toBeGreaterThan(1000);
+      expect(incrementalHistograms.length).toBeGreaterThan(1000);
       expect(incremental).toEqual(await snapshot());
+      expect(incrementalHistograms).toEqual(await histograms());
     } finally {
       await client.end();
+    }
+  });
+
+  it('ANL-10 every duration reads back from its histogram bin within 1% (1 ms below a millisecond), and bins keep the order of durations', async () => {
+    const durations = [0, 0.0004, 0.001, 0.0011, 0.5, 1, 1.5, 59.999, 60, 61, 3_599, 86_400, 86_401.7, 2_592_000, 31_536_000, 315_360_000];
+    for (let step = 0; step < 200; step++) durations.push(10 ** (-3 + step * 0.06) * (1 + (step % 7) / 100));
+    const client = new Client({ connectionString: gateway.databaseUrl });
+    await client.connect();
+    const { rows } = await client.query(`select seconds, analytics_duration_bin(seconds) as bin from unnest($1::float8[]) as seconds order by seconds`, [durations]).finally(() => client.end());
+    let previousBin = -1;
+    for (const { seconds, bin } of rows as { seconds: number; bin: number }[]) {
+      expect({ seconds, error: Math.abs(binSeconds(bin) - seconds) <= durationRelativeError * seconds * (1 + 1e-9) + (seconds <= 0.001 ? 0.001 : 0) }).toEqual({ seconds, error: true });
+      expect(bin).toBeGreaterThanOrEqual(previousBin);
+      previousBin = bin;
     }
   });
 

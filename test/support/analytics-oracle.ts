@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { durationRelativeError } from '../../src/modules/analytics/duration-histogram';
 
 /**
  * The figures of docs/analytics.md computed the plain way: every raw row of a workspace loaded
@@ -154,7 +155,15 @@ export function oracleMetrics(history: RawHistory, question: OracleQuestion) {
 }
 
 /** Integers must be equal; other numbers equal to 9 significant digits (floating-point sums differ in their last bits). */
+/**
+ * Every figure equal (non-integers to 9 significant digits), but percentiles: those the gateway
+ * reads from duration histograms, within their stated relative error (bin 0 reads as 0: 1 ms).
+ */
 export function expectSameFigures(actual: unknown, expected: unknown, path = 'metrics'): void {
+  if (/\.(medianSeconds|p90Seconds)$/.test(path) && typeof expected === 'number') {
+    if (typeof actual !== 'number' || Math.abs(actual - expected) > durationRelativeError * expected + 0.001) throw new Error(`${path}: ${actual} is not within ${durationRelativeError * 100}% of ${expected}`);
+    return;
+  }
   if (typeof expected === 'number' && typeof actual === 'number' && !Number.isInteger(expected)) {
     if (Math.abs(actual - expected) > 1e-9 * Math.max(1, Math.abs(expected))) throw new Error(`${path}: ${actual} ≠ ${expected}`);
     return;

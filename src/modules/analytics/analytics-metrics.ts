@@ -1,10 +1,11 @@
+import type { CellPercentiles } from './analytics-percentiles';
 import type { AggregateRow } from './analytics-query';
 import type { AnalyticsMetrics } from './analytics.types';
 
 type Sums = Omit<AggregateRow, 'bucket' | 'group_key' | 'group_rank' | 'is_other'>;
 
-/** The figures of one bucket and group, given the backlog it started with. */
-export function toMetrics(row: Sums | undefined, backlogAtStart: number): AnalyticsMetrics {
+/** The figures of one bucket and group, given the backlog it started with and its percentiles if asked. */
+export function toMetrics(row: Sums | undefined, backlogAtStart: number, percentiles?: CellPercentiles): AnalyticsMetrics {
   const sums = row ?? emptySums;
   const openBacklog = backlogAtStart + sums.backlog_delta;
   const workload = backlogAtStart + sums.created + sums.reopened;
@@ -15,8 +16,13 @@ export function toMetrics(row: Sums | undefined, backlogAtStart: number): Analyt
     escalations: sums.escalated,
     openBacklog,
     resolutionRate: workload > 0 ? sums.resolved / workload : null,
-    firstResponseTime: { count: sums.frt_count, meanSeconds: sums.frt_mean, medianSeconds: sums.frt_median, p90Seconds: sums.frt_p90 },
-    resolutionTime: { count: sums.resolution_count, meanSeconds: sums.resolution_mean, medianSeconds: sums.resolution_median, p90Seconds: sums.resolution_p90 },
+    firstResponseTime: {
+      count: sums.frt_count, meanSeconds: sums.frt_mean, medianSeconds: percentiles?.frtMedian ?? null, p90Seconds: percentiles?.frtP90 ?? null,
+    },
+    resolutionTime: {
+      count: sums.resolution_count, meanSeconds: sums.resolution_mean,
+      medianSeconds: percentiles?.resolutionMedian ?? null, p90Seconds: percentiles?.resolutionP90 ?? null,
+    },
     messagesIn: sums.messages_in,
     messagesOut: sums.messages_out,
     csat: { responses: sums.csat_count, meanRating: sums.csat_mean },
@@ -31,7 +37,6 @@ export function toMetrics(row: Sums | undefined, backlogAtStart: number): Analyt
 
 const emptySums: Sums = {
   created: 0, resolved: 0, reopened: 0, escalated: 0, backlog_delta: 0, messages_in: 0, messages_out: 0,
-  frt_count: 0, frt_mean: null, frt_median: null, frt_p90: null,
-  resolution_count: 0, resolution_mean: null, resolution_median: null, resolution_p90: null,
+  frt_count: 0, frt_mean: null, resolution_count: 0, resolution_mean: null,
   csat_count: 0, csat_mean: null, nps_count: 0, nps_promoters: 0, nps_detractors: 0,
 };

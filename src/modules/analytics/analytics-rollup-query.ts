@@ -32,7 +32,7 @@ export function planRollup(question: AnalyticsQuestion, boundaries: readonly Dat
   return (groupBy as string) === dimension ? { dimension, values, isGrouped: true } : null;
 }
 
-/** The figures of analytics-query's aggregateOccurrences, summed from the hourly rollups (no percentiles). */
+/** The figures of analytics-query's aggregateOccurrences, summed from the hourly rollups. */
 export async function aggregateRollups(em: EntityManager, question: AnalyticsQuestion, plan: RollupPlan): Promise<AggregateRow[]> {
   const { from, to } = question;
   const sql = new SqlParameters();
@@ -59,9 +59,8 @@ export async function aggregateRollups(em: EntityManager, question: AnalyticsQue
     select bucket, group_rank, group_rank > ${sql.bind(limit)} as is_other, case when group_rank > ${sql.bind(limit)} then null else min(group_key) end as group_key,
       sum(created)::int as created, sum(resolved)::int as resolved, sum(reopened)::int as reopened, sum(escalated)::int as escalated,
       sum(backlog)::int as backlog_delta, sum(messages_in)::int as messages_in, sum(messages_out)::int as messages_out,
-      sum(frt_count)::int as frt_count, sum(frt_sum_ms)::float8 / nullif(sum(frt_count), 0) / 1000 as frt_mean, null::float8 as frt_median, null::float8 as frt_p90,
+      sum(frt_count)::int as frt_count, sum(frt_sum_ms)::float8 / nullif(sum(frt_count), 0) / 1000 as frt_mean,
       sum(resolution_count)::int as resolution_count, sum(resolution_sum_ms)::float8 / nullif(sum(resolution_count), 0) / 1000 as resolution_mean,
-      null::float8 as resolution_median, null::float8 as resolution_p90,
       sum(csat_count)::int as csat_count, sum(csat_sum)::float8 / nullif(sum(csat_count), 0) as csat_mean,
       sum(nps_count)::int as nps_count, sum(nps_promoters)::int as nps_promoters, sum(nps_detractors)::int as nps_detractors
     from placed

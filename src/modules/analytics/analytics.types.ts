@@ -1,7 +1,11 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { AnalyticsGroupBy, AnalyticsInterval } from './analytics.inputs';
 
-@ObjectType({ description: 'Durations in seconds. Percentiles are nearest-rank: the smallest value with at least that share of values at or below it. Null when count is 0.' })
+@ObjectType({
+  description:
+    'Durations in seconds; null when count is 0. count and meanSeconds are exact. medianSeconds and p90Seconds are the nearest-rank percentiles ' +
+    '(the smallest duration with at least that share of durations at or below it) read from logarithmic histograms: within 1% of the exact value (1 ms for durations under a millisecond).',
+})
 export class DurationStats {
   @Field(() => Int)
   count!: number;

@@ -1,2 +1,2 @@
 export { AnalyticsResolver } from './analytics.resolver';
-export { AnalyticsService, type AnalyticsSource } from './analytics.service';
+export { AnalyticsService, type AnalyticsAnswer } from './analytics.service';

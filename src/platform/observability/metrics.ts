@@ -27,8 +27,8 @@ export class GatewayMetrics {
 
   readonly analyticsAnswers = new Counter({
     name: 'gateway_analytics_answers_total',
-    help: 'Analytics questions by the store that answered: the hourly rollups, or the raw rows',
-    labelNames: ['source'] as const,
+    help: 'Analytics answers by part and the store that answered: figures from the hourly rollups or the raw rows; percentiles from the daily histograms, the raw rows, or both',
+    labelNames: ['part', 'source'] as const,
     registers: [this.registry],
   });
 

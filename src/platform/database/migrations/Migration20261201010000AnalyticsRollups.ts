@@ -8,6 +8,22 @@ const bigintColumns = new Set(['frt_sum_ms', 'resolution_sum_ms']);
 const typeOf = (column: string) => (bigintColumns.has(column) ? 'bigint' : 'int');
 const dimensions = ['all', 'channel', 'status', 'priority', 'inbox', 'team_id', 'assignee_id', 'tag'];
 
+/**
+ * Prologue of every rollup trigger. Seeds and imports load in bulk with `set local
+ * gateway.analytics_deferred = on`, then call analytics_rebuild. Then every writer of a workspace
+ * takes the workspace row first (as recording an event does, and as conversation writes do before
+ * locking a conversation), so rollup rows are always locked after it: writers wait for each other
+ * instead of deadlocking over rollup rows locked in different orders.
+ */
+export const deferred = `if coalesce(current_setting('gateway.analytics_deferred', true), '') = 'on' then return null; end if;
+    perform 1 from "workspaces" where "id" = new."workspace_id" for no key update;`;
+
+/** The (dimension, value) pairs of the conversation values in `v` (a row with its channel, status, … tags), as analytics_dimensions gives them. */
+export const dimensionPairs = `select 'all'::text as "dimension", ''::text as "value" union all select 'channel', v."channel" union all select 'status', v."status"
+  union all select 'priority', v."priority" union all select 'inbox', coalesce(v."inbox", '') union all select 'team_id', coalesce(v."team_id", '')
+  union all select 'assignee_id', coalesce(v."assignee_id", '')
+  union all select 'tag', t from unnest(case when cardinality(v."tags") = 0 then array[''] else v."tags" end) t`;
+
 /** `insert … on conflict do update` adding `source`'s counters (grouped by workspace, dimension, value, hour) to the rollup. */
 function upsertFrom(source: string, sign = ''): string {
   return `insert into "analytics_hourly" as h ("workspace_id", "dimension", "value", "hour", ${counterColumns.map((c) => `"${c}"`).join(', ')})
@@ -80,12 +96,6 @@ export class Migration20261201010000AnalyticsRollups extends Migration {
       union all select 'tag', t from unnest(case when cardinality(c."tags") = 0 then array[''] else c."tags" end) t;
       end $$;`);
 
-    // Seeds and imports load in bulk with `set local gateway.analytics_deferred = on`, then call analytics_rebuild.
-    // Then every writer of a workspace takes the workspace row first (as recording an event does, and as
-    // conversation writes do before locking a conversation), so rollup rows are always locked after it:
-    // writers wait for each other instead of deadlocking over rollup rows locked in different orders.
-    const deferred = `if coalesce(current_setting('gateway.analytics_deferred', true), '') = 'on' then return null; end if;
-        perform 1 from "workspaces" where "id" = new."workspace_id" for no key update;`;
 
     this.addSql(`create function "analytics_conversation_changed"() returns trigger language plpgsql as $$
       begin
@@ -140,10 +150,6 @@ export class Migration20261201010000AnalyticsRollups extends Migration {
     // Recomputes a workspace's rollups from its raw rows, set-based (a million conversations in seconds, not one function call
     // each): after bulk loads, and to check the triggers (the tests compare both). Occurrences are summed per hour and per
     // combination of dimension values first, then spread over the dimensions.
-    const dimensionPairs = `select 'all'::text as "dimension", ''::text as "value" union all select 'channel', v."channel" union all select 'status', v."status"
-      union all select 'priority', v."priority" union all select 'inbox', coalesce(v."inbox", '') union all select 'team_id', coalesce(v."team_id", '')
-      union all select 'assignee_id', coalesce(v."assignee_id", '')
-      union all select 'tag', t from unnest(case when cardinality(v."tags") = 0 then array[''] else v."tags" end) t`;
     const sums = counterColumns.map((c) => `sum(o."${c}")::${typeOf(c)} as "${c}"`).join(', ');
     this.addSql(`create function "analytics_rebuild"(workspace uuid) returns void language sql as $$
       delete from "analytics_hourly" where "workspace_id" = workspace;

@@ -5,6 +5,7 @@ import { Migration20261123020000Webhooks } from './Migration20261123020000Webhoo
 import { Migration20261201000000ConversationStatusHistory } from './Migration20261201000000ConversationStatusHistory';
 import { Migration20261201010000AnalyticsRollups } from './Migration20261201010000AnalyticsRollups';
 import { Migration20261201020000ApiUsage } from './Migration20261201020000ApiUsage';
+import { Migration20261201030000AnalyticsDurationHistograms } from './Migration20261201030000AnalyticsDurationHistograms';
 
 /** Every migration in order; a new migration is added here as well as in its file. */
 export const migrationsList: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201000000ConversationStatusHistory', class: Migration20261201000000ConversationStatusHistory },
   { name: 'Migration20261201010000AnalyticsRollups', class: Migration20261201010000AnalyticsRollups },
   { name: 'Migration20261201020000ApiUsage', class: Migration20261201020000ApiUsage },
+  { name: 'Migration20261201030000AnalyticsDurationHistograms', class: Migration20261201030000AnalyticsDurationHistograms },
 ];
