@@ -26,7 +26,10 @@ describe('HOOK-CRASH: kill -9 with deliveries in flight loses nothing', () => {
     const port = await findFreePort();
     const env = buildChildEnvironment({
       DATABASE_URL: database.url, DATA_DIR: dataDir, PORT: String(port), API_KEY_PEPPER: testPepper, LOG_LEVEL: 'warn',
-      WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_TIMEOUT: '1s', WEBHOOK_POLL_INTERVAL: '50ms',
+      WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_POLL_INTERVAL: '50ms',
+      // Long enough that the hanging attempts are still in flight after the 30 mutations on a busy machine; the restarted
+      // process retries them once their lease (2 × timeout + 5 s) has expired.
+      WEBHOOK_TIMEOUT: '6s',
       WEBHOOK_RETRY_SCHEDULE: '0s,200ms,200ms,200ms,200ms,200ms',
     });
     const graphqlUrl = `http://127.0.0.1:${port}/graphql`;
@@ -59,12 +62,12 @@ describe('HOOK-CRASH: kill -9 with deliveries in flight loses nothing', () => {
         const ids = new Set(receiver.received.filter((webhook) => webhook.isSignatureValid && webhook.answeredStatus === 200).map((webhook) => JSON.parse(webhook.body).data.conversation.id));
         return committedIds.every((id) => ids.has(id)) ? ids : undefined;
       },
-      { timeoutMs: 30_000, description: `all ${eventCount} committed events delivered` },
+      { timeoutMs: 60_000, description: `all ${eventCount} committed events delivered` },
     );
     expect(committedIds.filter((id) => !deliveredIds.has(id))).toEqual([]);
     gateway.child.kill('SIGTERM');
     await gateway.exited;
     gateway = undefined;
     await receiver.stop();
-  }, 90_000);
+  }, 120_000);
 });
