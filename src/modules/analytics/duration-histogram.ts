@@ -23,17 +23,22 @@ export class DurationHistogram {
     counts.forEach((count, offset) => this.add(firstBin + offset, count));
   }
 
-  /** The nearest-rank percentile (as PostgreSQL's percentile_disc ranks), within α of the exact one; null when empty. */
-  percentile(fraction: number): number | null {
+  /**
+   * Nearest-rank percentiles (as PostgreSQL's percentile_disc ranks) for ascending `fractions`, in
+   * one pass over the sorted bins: each within α of the exact one; nulls when empty.
+   */
+  percentiles(fractions: readonly number[]): (number | null)[] {
     const bins = [...this.counts].filter(([, count]) => count > 0).sort(([a], [b]) => a - b);
     const total = bins.reduce((sum, [, count]) => sum + count, 0);
-    if (total === 0) return null;
-    const rank = Math.max(1, Math.ceil(fraction * total));
+    if (total === 0) return fractions.map(() => null);
+    const answers: number[] = [];
     let seen = 0;
-    for (const [bin, count] of bins) {
-      seen += count;
-      if (seen >= rank) return binSeconds(bin);
+    let index = 0;
+    for (const fraction of fractions) {
+      const rank = Math.max(1, Math.ceil(fraction * total));
+      while (index < bins.length - 1 && seen + bins[index][1] < rank) seen += bins[index++][1];
+      answers.push(binSeconds(bins[index][0]));
     }
-    return binSeconds(bins[bins.length - 1][0]);
+    return answers;
   }
 }
