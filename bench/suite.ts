@@ -1,0 +1,124 @@
+import 'reflect-metadata';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import { formatSuiteTable, writeBenchmarksMarkdown, type SuiteResults } from './benchmarks-markdown';
+import { fullFixture, quickFixture } from './fixture';
+import { measureHttpWorkload, type LoadSettings } from './http-measure';
+import { httpWorkloads, type WorkloadOrigins } from './http-workloads';
+import { startGatewayProcess, startPortPrintingServer, type ServerProcess } from './processes';
+import { createSuiteDatabase } from './suite-database';
+
+/**
+ * `npm run bench [-- --quick]`: the gateway against the raw-SQL ceiling (bench/references) and
+ * PostGraphile 5 (bench/postgraphile), over one deterministic data set, in one run; ratios, not
+ * absolute figures, are what carries between machines. `--quick` runs every workload briefly on
+ * a small data set, to prove in CI that the suite runs and its answers agree, not to measure.
+ * Writes bench/results/suite.json and BENCHMARKS.md (not in quick mode).
+ */
+const isQuick = process.argv.includes('--quick');
+const runFile = promisify(execFile);
+const benchDir = __dirname;
+const resultsPath = path.join(benchDir, 'results', isQuick ? 'suite-quick.json' : 'suite.json');
+const load: LoadSettings = isQuick
+  ? { connections: 10, seconds: 1, warmUpSeconds: 0.5, rounds: 1, openLoopSeconds: 1, statementSampleCount: 20 }
+  : { connections: 10, seconds: 10, warmUpSeconds: 2, rounds: 3, openLoopSeconds: 10, statementSampleCount: 100 };
+
+async function ensurePostGraphileInstalled(): Promise<boolean> {
+  const directory = path.join(benchDir, 'postgraphile');
+  if (existsSync(path.join(directory, 'node_modules', 'postgraphile'))) return true;
+  process.stdout.write('installing PostGraphile for the peer (bench/postgraphile, once)…\n');
+  try {
+    await runFile('npm', ['ci', '--no-audit', '--no-fund', '--prefix', directory], { maxBuffer: 1 << 24 });
+    return true;
+  } catch (error) {
+    process.stderr.write(`PostGraphile could not be installed, the peer is left out: ${(error as Error).message.split('\n')[0]}\n`);
+    return false;
+  }
+}
+
+/** Runs a bench script in its own process and returns the JSON it wrote. */
+async function runScript(script: string, nodeArgs: readonly string[], environment: Record<string, string>, resultFile: string): Promise<any> {
+  const child = spawn(process.execPath, [...nodeArgs, '-r', 'ts-node/register/transpile-only', path.join(benchDir, script)], {
+    cwd: path.resolve(benchDir, '..'),
+    env: { ...process.env, ...environment },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`${script} exited with ${code}`);
+  return JSON.parse(await readFile(path.join(benchDir, 'results', resultFile), 'utf8'));
+}
+
+async function newestConversationWithMessages(databaseUrl: string): Promise<string> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query(`select c.id from conversations c where exists (select 1 from messages m where m.conversation_id = c.id) order by c.created_at desc, c.id desc limit 1`);
+    return rows[0].id;
+  } finally {
+    await client.end();
+  }
+}
+
+async function main(): Promise<void> {
+  const startedAt = performance.now();
+  const withPeer = await ensurePostGraphileInstalled();
+  const fixture = isQuick ? quickFixture : fullFixture;
+  const database = await createSuiteDatabase(process.env.DATABASE_URL, fixture);
+  process.stdout.write(`data set loaded in ${(database.fixtureMs / 1000).toFixed(1)} s: ${JSON.stringify(database.rowCounts)}\n`);
+  const servers: ServerProcess[] = [];
+  try {
+    const gateway = await startGatewayProcess(database.environment);
+    servers.push(gateway);
+    const raw = await startPortPrintingServer('raw', ['-r', 'ts-node/register/transpile-only', 'bench/references/raw-http-server.ts'], { DATABASE_URL: database.url });
+    servers.push(raw);
+    const peer = withPeer ? await startPortPrintingServer('postgraphile', ['bench/postgraphile/peer.mjs'], { DATABASE_URL: database.url }) : null;
+    if (peer) servers.push(peer);
+    const origins: WorkloadOrigins = { gateway: gateway.origin, raw: raw.origin, postgraphile: peer?.origin ?? null, adminSecret: database.adminSecret };
+
+    const http = [];
+    for (const workload of httpWorkloads(origins, await newestConversationWithMessages(database.url))) {
+      process.stdout.write(`${workload.name}…\n`);
+      http.push(await measureHttpWorkload(workload, origins, load, { statements: database.statements, databaseUrl: database.url }));
+    }
+    for (const server of servers.splice(0)) await server.stop();
+
+    process.stdout.write('analytics (bench/analytics.ts)…\n');
+    const analytics = await runScript('analytics.ts', [], {
+      BENCH_ANALYTICS_DATABASE_URL: database.url, BENCH_ANALYTICS_DATA_DIR: database.environment.DATA_DIR, BENCH_ANALYTICS_PEPPER: database.environment.API_KEY_PEPPER,
+      ...(isQuick ? { BENCH_QUICK: '1' } : {}),
+    }, 'analytics.json');
+    process.stdout.write('event stream (bench/event-stream.ts)…\n');
+    const events = await runScript('event-stream.ts', ['--expose-gc'], { DATABASE_URL: database.serverUrl, BENCH_SUBSCRIBERS: isQuick ? '100' : '1000' }, 'event-stream.json');
+
+    const results: SuiteResults = {
+      measuredAt: new Date().toISOString(),
+      command: `npm run bench${isQuick ? ' -- --quick' : ''}`,
+      isQuick,
+      environment: { node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown', cpuCount: os.cpus().length, postgres: database.serverVersion, database: process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded' },
+      dataSet: { ...database.rowCounts, loadSeconds: database.fixtureMs / 1000 },
+      load,
+      http,
+      analytics,
+      events,
+      durationSeconds: (performance.now() - startedAt) / 1000,
+    };
+    await mkdir(path.dirname(resultsPath), { recursive: true });
+    await writeFile(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
+    if (!isQuick) await writeBenchmarksMarkdown(path.resolve(benchDir, '..', 'BENCHMARKS.md'), results);
+    process.stdout.write(`\n${formatSuiteTable(results)}\n\nwritten to ${path.relative(process.cwd(), resultsPath)}${isQuick ? '' : ' and BENCHMARKS.md'} in ${results.durationSeconds.toFixed(0)} s\n`);
+  } finally {
+    for (const server of servers) await server.stop();
+    await database.drop();
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
