@@ -3,6 +3,7 @@ import { newId } from '../../platform/ids';
 import { Agent, Team } from '../agents/agent.entity';
 import { Customer } from '../customers/customer.entity';
 import { Workspace } from '../workspaces/workspace.entity';
+import type { PlainRow } from '../../platform/database/plain-rows';
 
 export type ConversationStatus = 'open' | 'pending' | 'escalated' | 'resolved';
 export type ConversationPriority = 'low' | 'normal' | 'high' | 'urgent';
@@ -77,3 +78,6 @@ export class Conversation {
   @Property({ columnType: 'timestamptz(3)', type: 'datetime', nullable: true })
   resolvedAt: Date | null = null;
 }
+
+/** A conversation read as plain data: relations as ids. */
+export type ConversationRow = PlainRow<Conversation, 'workspace' | 'customer' | 'assignee' | 'team'>;

@@ -2,12 +2,13 @@ import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '../../policies/auth/actor';
 import { GatewayError, notFound } from '../../platform/errors';
 import { InputErrors } from '../../platform/validation';
+import { findPlainRows } from '../../platform/database/plain-rows';
 import type { Page, PageArgs, Pager } from '../../platform/pagination';
 import { Agent, Team } from '../agents';
 import type { CustomerService } from '../customers';
 import { recordEvent, type EventType } from '../events';
 import { assertTransition } from './conversation-status';
-import { Conversation, type ConversationPriority, type ConversationStatus } from './conversation.entity';
+import { Conversation, type ConversationPriority, type ConversationRow, type ConversationStatus } from './conversation.entity';
 import { conversationSnapshot } from './conversation.events';
 import { linkExternalRefs } from './conversation-external-refs';
 import type { ConversationChangesInput, ConversationCreateInput } from './conversation.inputs';
@@ -98,15 +99,16 @@ export class ConversationService {
     });
   }
 
-  async find(em: EntityManager, workspaceId: string, id: string): Promise<Conversation> {
-    const conversation = await em.findOne(Conversation, { id, workspace: workspaceId });
+  /** One conversation to read (a plain row, not a managed entity). */
+  async find(em: EntityManager, workspaceId: string, id: string): Promise<ConversationRow> {
+    const [conversation] = await findPlainRows<ConversationRow>(em, Conversation, { where: { id, workspace: workspaceId } });
     if (!conversation) throw notFound('Conversation');
     return conversation;
   }
 
-  list(em: EntityManager, workspaceId: string, filter: ConversationFilterInput | null | undefined, orderBy: ConversationOrderInput | null | undefined, args: PageArgs): Promise<Page<Conversation>> {
+  list(em: EntityManager, workspaceId: string, filter: ConversationFilterInput | null | undefined, orderBy: ConversationOrderInput | null | undefined, args: PageArgs): Promise<Page<ConversationRow>> {
     const sort = { field: orderBy?.field ?? 'createdAt', direction: orderBy?.direction ?? 'desc' } as const;
-    return this.pager.page(em, { entity: Conversation, where: toConversationWhere(workspaceId, filter), sort, list: 'conversations', workspaceId }, args);
+    return this.pager.pageRows(em, { entity: Conversation, where: toConversationWhere(workspaceId, filter), sort, list: 'conversations', workspaceId }, args);
   }
 
   /**

@@ -1,10 +1,11 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
+import { idOf } from '../../platform/database/plain-rows';
 import { NodeInterface } from '../../platform/node';
 import { connectionType } from '../../platform/pagination';
-import type { Conversation } from './conversation.entity';
+import type { Conversation, ConversationRow } from './conversation.entity';
 import type { ConversationNote } from './activity/conversation-note.entity';
-import type { Message } from './activity/message.entity';
+import type { Message, MessageRow } from './activity/message.entity';
 import { ChannelEnum, ConversationPriorityEnum, ConversationStatusEnum, MessageAuthorTypeEnum } from './conversation.enums';
 
 @ObjectType('ExternalRef', { description: 'The same ticket in another system (CRM, helpdesk), for two-way sync.' })
@@ -129,25 +130,29 @@ export const ConversationConnection = connectionType('Conversation', Conversatio
 export const MessageConnection = connectionType('Message', MessageType);
 export const ConversationNoteConnection = connectionType('ConversationNote', ConversationNoteType);
 
-export function toConversationType(conversation: Conversation): ConversationType {
+/** Read paths hand over plain rows, writes their managed entities. */
+type ConversationRecord = Conversation | ConversationRow;
+type MessageRecord = Message | MessageRow;
+
+export function toConversationType(conversation: ConversationRecord): ConversationType {
   const { id, subject, inbox, tags, metadata, externalRefs, escalationReason, createdAt, updatedAt, lastActivityAt, firstResponseAt, resolvedAt } = conversation;
   return {
     id, subject, inbox, tags, metadata, externalRefs, escalationReason, createdAt, updatedAt, lastActivityAt, firstResponseAt, resolvedAt,
     status: conversation.status as ConversationStatusEnum,
     priority: conversation.priority as ConversationPriorityEnum,
     channel: conversation.channel as ChannelEnum,
-    customerId: conversation.customer?.id ?? null,
-    assigneeId: conversation.assignee?.id ?? null,
-    teamId: conversation.team?.id ?? null,
+    customerId: idOf(conversation.customer),
+    assigneeId: idOf(conversation.assignee),
+    teamId: idOf(conversation.team),
   };
 }
 
-export function toMessageType(message: Message): MessageType {
+export function toMessageType(message: MessageRecord): MessageType {
   return {
     id: message.id,
-    conversationId: message.conversation.id,
+    conversationId: idOf(message.conversation)!,
     authorType: message.authorType as MessageAuthorTypeEnum,
-    authorAgentId: message.authorAgent?.id ?? null,
+    authorAgentId: idOf(message.authorAgent),
     body: message.body,
     attachments: message.attachments,
     createdAt: message.createdAt,

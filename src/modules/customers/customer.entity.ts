@@ -1,6 +1,7 @@
 import { Entity, ManyToOne, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 import { newId } from '../../platform/ids';
 import { Workspace } from '../workspaces/workspace.entity';
+import type { PlainRow } from '../../platform/database/plain-rows';
 
 /** A person who contacts support. Unique by email and by each external id within a workspace. */
 @Entity({ tableName: 'customers' })
@@ -43,6 +44,9 @@ export class Customer {
   @Property({ columnType: 'timestamptz(3)', type: 'datetime' })
   updatedAt: Date = new Date();
 }
+
+/** A customer read as plain data: relations as ids. */
+export type CustomerRow = PlainRow<Customer, 'workspace'>;
 
 @Entity({ tableName: 'customer_notes' })
 export class CustomerNote {

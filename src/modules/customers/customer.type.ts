@@ -3,7 +3,7 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { connectionType } from '../../platform/pagination';
 import { limits } from '../../platform/validation';
-import type { Customer, CustomerNote } from './customer.entity';
+import type { Customer, CustomerNote, CustomerRow } from './customer.entity';
 
 @ObjectType('CustomerExternalId', { description: 'The customer in another system (CRM, helpdesk, billing).' })
 export class CustomerExternalIdType {
@@ -71,7 +71,7 @@ export class CustomerNoteType {
 export const CustomerConnection = connectionType('Customer', CustomerType);
 export const CustomerNoteConnection = connectionType('CustomerNote', CustomerNoteType);
 
-export function toCustomerType(customer: Customer): CustomerType {
+export function toCustomerType(customer: Customer | CustomerRow): CustomerType {
   const { id, name, email, phone, locale, tags, customAttributes, createdAt, updatedAt } = customer;
   const externalIds = Object.entries(customer.externalIds)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

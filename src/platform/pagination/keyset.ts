@@ -1,4 +1,5 @@
 import type { EntityManager, EntityName, FilterQuery } from '@mikro-orm/postgresql';
+import { findPlainRows } from '../database/plain-rows';
 import type { CursorCodec, CursorPosition } from './cursor';
 import type { PageArgs } from './page-args';
 import { toPageRequest } from './page-args';
@@ -37,7 +38,24 @@ type Row = { id: string };
 export class Pager {
   constructor(private readonly cursors: CursorCodec) {}
 
-  async page<T extends Row>(em: EntityManager, query: PageQuery<T>, args: PageArgs): Promise<Page<T>> {
+  /** A page of managed entities. */
+  page<T extends Row>(em: EntityManager, query: PageQuery<T>, args: PageArgs): Promise<Page<T>> {
+    return this.fetchPage(em, query, args, (where, orderBy, limit) =>
+      em.find(query.entity, where, { orderBy: orderBy as never, limit, populate: (query.populate ?? []) as never }),
+    );
+  }
+
+  /** A page of plain rows (`PlainRow`): for read paths, which need no managed entities. */
+  pageRows<T extends Row, Plain extends Row>(em: EntityManager, query: PageQuery<T>, args: PageArgs): Promise<Page<Plain>> {
+    return this.fetchPage<T, Plain>(em, query, args, (where, orderBy, limit) => findPlainRows<Plain>(em, query.entity as EntityName<object>, { where: where as FilterQuery<object>, orderBy, limit }));
+  }
+
+  private async fetchPage<T extends Row, Item extends Row>(
+    em: EntityManager,
+    query: PageQuery<T>,
+    args: PageArgs,
+    fetch: (where: FilterQuery<T>, orderBy: Record<string, 'asc' | 'desc'>, limit: number) => Promise<Item[]>,
+  ): Promise<Page<Item>> {
     const request = toPageRequest(args);
     const isForward = request.direction === 'forward';
     const scope = `${query.workspaceId}:${query.list}:${query.sort.field}:${query.sort.direction}`;
@@ -45,11 +63,7 @@ export class Pager {
     const walksAscending = (query.sort.direction === 'asc') === isForward;
     const where = position ? { $and: [query.where, beyond(query.sort.field, position, walksAscending ? '$gt' : '$lt')] } : query.where;
     const order = walksAscending ? 'asc' : 'desc';
-    const rows = await em.find(query.entity, where as FilterQuery<T>, {
-      orderBy: { [query.sort.field]: order, id: order } as never,
-      limit: request.size + 1,
-      populate: (query.populate ?? []) as never,
-    });
+    const rows = await fetch(where as FilterQuery<T>, { [query.sort.field]: order, id: order }, request.size + 1);
     const hasMore = rows.length > request.size;
     const pageRows = rows.slice(0, request.size);
     if (!isForward) pageRows.reverse();

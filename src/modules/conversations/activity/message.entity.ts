@@ -3,6 +3,7 @@ import { newId } from '../../../platform/ids';
 import { Workspace } from '../../workspaces/workspace.entity';
 import { Conversation } from '../conversation.entity';
 import { Agent } from '../../agents/agent.entity';
+import type { PlainRow } from '../../../platform/database/plain-rows';
 
 export type MessageAuthorType = 'customer' | 'agent' | 'bot' | 'system';
 
@@ -41,3 +42,6 @@ export class Message {
   @Property({ columnType: 'timestamptz(3)', type: 'datetime' })
   createdAt: Date = new Date();
 }
+
+/** A message read as plain data: relations as ids. */
+export type MessageRow = PlainRow<Message, 'workspace' | 'conversation' | 'authorAgent'>;

@@ -10,7 +10,7 @@ import { conversationSnapshot, messageSnapshot } from '../conversation.events';
 import { ConversationNote } from './conversation-note.entity';
 import type { MessageContentInput, SatisfactionFeedbackCreateInput } from '../conversation.inputs';
 import { checkMessage } from '../conversation.rules';
-import { Message } from './message.entity';
+import { Message, type MessageRow } from './message.entity';
 import { SatisfactionFeedback } from './satisfaction-feedback.entity';
 import { lockWorkspaceForWrite } from '../../workspaces';
 
@@ -80,9 +80,9 @@ export class MessageService {
     });
   }
 
-  listMessages(em: EntityManager, workspaceId: string, conversationId: string, args: PageArgs): Promise<Page<Message>> {
+  listMessages(em: EntityManager, workspaceId: string, conversationId: string, args: PageArgs): Promise<Page<MessageRow>> {
     const query = { entity: Message, where: { conversation: conversationId, workspace: workspaceId }, sort: { field: 'createdAt', direction: 'asc' }, list: 'messages', workspaceId } as const;
-    return this.pager.page(em, query, args);
+    return this.pager.pageRows(em, query, args);
   }
 
   listNotes(em: EntityManager, workspaceId: string, conversationId: string, args: PageArgs): Promise<Page<ConversationNote>> {
