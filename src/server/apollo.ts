@@ -6,6 +6,7 @@ import { formatGraphQLError } from '../platform/errors';
 import type { GatewayMetrics } from '../platform/observability/metrics';
 import { observabilityPlugin } from './apollo-observability.plugin';
 import type { UsageRecorder } from '../modules/usage';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 
 /** Apollo Server for queries and mutations over HTTP; WebSocket subscriptions bypass it by design. */
 export async function startApollo(schema: GraphQLSchema, config: Config, metrics: GatewayMetrics, usage?: UsageRecorder): Promise<ApolloServer<RequestContext>> {
@@ -19,7 +20,8 @@ export async function startApollo(schema: GraphQLSchema, config: Config, metrics
     // `gateway serve` owns SIGINT/SIGTERM: it drains HTTP, then stops Apollo and PostgreSQL.
     stopOnTerminationSignals: false,
     formatError: formatGraphQLError,
-    plugins: [observabilityPlugin(metrics, usage)],
+    // No @cacheControl hints exist; the default plugin would still wrap every field resolver to collect them.
+    plugins: [observabilityPlugin(metrics, usage), ApolloServerPluginCacheControlDisabled()],
   });
   await apollo.start();
   return apollo;
