@@ -35,7 +35,7 @@ const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:543
 /** BENCH_QUICK: a few samples each, to prove the run works and its answers agree (the suite's --quick). */
 const isQuick = process.env.BENCH_QUICK === '1';
 const gatewaySamples = isQuick ? 20 : 200;
-const rawSamples = isQuick ? 1 : 3;
+const rawSamples = isQuick ? 1 : 2;
 const slowWorkloadSecondsAtMost = isQuick ? 5 : 60;
 const resultsPath = path.resolve(__dirname, 'results/analytics.json');
 

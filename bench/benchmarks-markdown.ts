@@ -73,7 +73,7 @@ export function formatSuiteMarkdown(results: SuiteResults): string {
     '',
     'Each server runs in its own process on loopback; the load generator (autocannon) in the suite\'s. Absolute figures depend on the machine and on whatever else it is',
     'doing; ratios to the raw reference measured in the same run carry over. Closed loop: ' +
-      `${load.connections} connections, ${load.warmUpSeconds} s warm-up then ${load.seconds} s, ${load.rounds} rounds taken in turns (A B C A B C …), medians. ` +
+      `${load.connections} connections, ${load.seconds} s, ${load.rounds} rounds taken in turns (A B C A B C …) after a ${load.warmUpSeconds} s warm-up each, medians. ` +
       `Open loop: a fixed rate of half the slowest contender's throughput for ${load.openLoopSeconds} s. SQL statements per request: pg_stat_statements over ${load.statementSampleCount} sequential requests ` +
       '(transaction control included; the gateway\'s background jobs may add a few hundredths).',
     '',

@@ -9,6 +9,7 @@ import type { StatementCounter } from './suite-database';
 export interface LoadSettings {
   readonly connections: number;
   readonly seconds: number;
+  /** Before each contender's first round only. */
   readonly warmUpSeconds: number;
   /** Closed-loop runs per contender, taken in turns (A B C A B C …); medians are reported. */
   readonly rounds: number;
@@ -110,7 +111,7 @@ export async function measureHttpWorkload(
   const rounds = new Map<ContenderName, LoadFigures[]>(workload.contenders.map((contender) => [contender.name, []]));
   for (let round = 0; round < settings.rounds; round++) {
     for (const contender of workload.contenders) {
-      const figures = await closedLoop(originOf(contender.name, origins), contender.request, settings.connections, settings.seconds, settings.warmUpSeconds);
+      const figures = await closedLoop(originOf(contender.name, origins), contender.request, settings.connections, settings.seconds, round === 0 ? settings.warmUpSeconds : 0);
       if (figures.failures > 0) throw new Error(`${workload.name}: ${contender.name} failed ${figures.failures} of ${figures.requests} requests`);
       rounds.get(contender.name)!.push(figures);
     }

@@ -28,6 +28,7 @@ export interface WorkloadOrigins {
   readonly raw: string;
   readonly postgraphile: string | null;
   readonly adminSecret: string;
+  readonly workspaceId: string;
 }
 
 const graphQL = (secret: string | null, query: string, variables: Record<string, unknown>, vary?: () => Record<string, unknown>): LoadRequest => ({
@@ -39,7 +40,8 @@ const graphQL = (secret: string | null, query: string, variables: Record<string,
 });
 
 const pageQuery = 'query Page($first: Int!) { conversations(first: $first) { nodes { id subject status customer { name email } lastMessage { body } tags } } }';
-const peerPageQuery = `query Page($first: Int!) { conversations(first: $first, orderBy: [CREATED_AT_DESC, ID_DESC]) {
+// The workspace condition lets PostgreSQL read the (workspace_id, created_at, id) index, as the gateway's query does.
+const peerPageQuery = `query Page($first: Int!, $workspaceId: UUID!) { conversations(first: $first, condition: { workspaceId: $workspaceId }, orderBy: [CREATED_AT_DESC, ID_DESC]) {
   nodes { id subject status tags customer { name email } lastMessage: messages(first: 1, orderBy: [CREATED_AT_DESC, ID_DESC]) { nodes { body } } } } }`;
 const byIdQuery = `query One($id: ID!) { conversation(id: $id) { id subject status customer { name email }
   messages(first: 50) { nodes { id authorType body createdAt } } } }`;
@@ -77,7 +79,7 @@ export function httpWorkloads(origins: WorkloadOrigins, conversationId: string):
         ],
         {
           name: 'postgraphile',
-          request: graphQL(null, peerPageQuery, { first: 50 }),
+          request: graphQL(null, peerPageQuery, { first: 50, workspaceId: origins.workspaceId }),
           normalise: (body) => normalisePage(body.data.conversations.nodes.map((node: any) => ({ ...node, lastMessage: node.lastMessage.nodes[0] ?? null }))),
         },
       ),

@@ -26,6 +26,7 @@ export interface SuiteDatabase {
   /** Environment the gateway shares with the CLI that migrated it. */
   readonly environment: { readonly DATABASE_URL: string; readonly DATA_DIR: string; readonly API_KEY_PEPPER: string };
   readonly adminSecret: string;
+  readonly workspaceId: string;
   readonly rowCounts: Record<string, number>;
   readonly fixtureMs: number;
   /** Null when the server has not preloaded pg_stat_statements. */
@@ -114,7 +115,7 @@ export async function createSuiteDatabase(serverUrl: string | undefined, size: F
     const statements = await openStatementCounter(url);
     if (statements) cleanups.push(() => statements.close());
     return {
-      url, serverUrl: server, serverVersion, environment, adminSecret: key.secret, rowCounts: fixture.rowCounts, fixtureMs: fixture.ms, statements, drop: cleanUp,
+      url, serverUrl: server, serverVersion, environment, adminSecret: key.secret, workspaceId, rowCounts: fixture.rowCounts, fixtureMs: fixture.ms, statements, drop: cleanUp,
     };
   } catch (error) {
     await cleanUp();

@@ -27,7 +27,7 @@ const benchDir = __dirname;
 const resultsPath = path.join(benchDir, 'results', isQuick ? 'suite-quick.json' : 'suite.json');
 const load: LoadSettings = isQuick
   ? { connections: 10, seconds: 1, warmUpSeconds: 0.5, rounds: 1, openLoopSeconds: 1, statementSampleCount: 20 }
-  : { connections: 10, seconds: 10, warmUpSeconds: 2, rounds: 3, openLoopSeconds: 10, statementSampleCount: 100 };
+  : { connections: 10, seconds: 10, warmUpSeconds: 2, rounds: 3, openLoopSeconds: 5, statementSampleCount: 100 };
 
 async function ensurePostGraphileInstalled(): Promise<boolean> {
   const directory = path.join(benchDir, 'postgraphile');
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
     servers.push(raw);
     const peer = withPeer ? await startPortPrintingServer('postgraphile', ['bench/postgraphile/peer.mjs'], { DATABASE_URL: database.url }) : null;
     if (peer) servers.push(peer);
-    const origins: WorkloadOrigins = { gateway: gateway.origin, raw: raw.origin, postgraphile: peer?.origin ?? null, adminSecret: database.adminSecret };
+    const origins: WorkloadOrigins = { gateway: gateway.origin, raw: raw.origin, postgraphile: peer?.origin ?? null, adminSecret: database.adminSecret, workspaceId: database.workspaceId };
 
     const http = [];
     for (const workload of httpWorkloads(origins, await newestConversationWithMessages(database.url))) {
