@@ -82,7 +82,7 @@ export function formatSuiteMarkdown(results: SuiteResults): string {
     ...httpRows(results),
     '',
     'The raw reference (bench/references/raw-http-server.ts) is `node:http` + `pg` with the statements the gateway needs and no authentication, GraphQL or ORM. ' +
-      'PostGraphile 5 (bench/postgraphile) serves the same tables with the Amber preset in production mode, without authentication or workspace scoping.',
+      'PostGraphile 5 (bench/postgraphile) serves the same tables with the Amber preset in production mode, without authentication; its page names the workspace in a condition, so it reads the same index as the gateway.',
     '',
     '## Analytics over the data set',
     '',
