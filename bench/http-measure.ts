@@ -140,7 +140,7 @@ export async function measureHttpWorkload(
   const gatewayStatements = statements.get('gateway');
   const meetsStatements = workload.maximumStatements === null || (gatewayStatements !== null && gatewayStatements !== undefined && gatewayStatements <= workload.maximumStatements);
   let race: HttpWorkloadResult['sameKeyRace'];
-  if (workload.name.includes('replayed')) {
+  if (workload.checksSameKeyRace) {
     race = {};
     for (const contender of workload.contenders) race[contender.name] = await sameKeyRace(contender.name, origins, context.databaseUrl, 20);
   }

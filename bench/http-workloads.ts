@@ -21,6 +21,8 @@ export interface HttpWorkload {
   readonly contenders: readonly HttpContender[];
   /** Whether a contender's answers must be the same data as the others' (creations differ in ids). */
   readonly comparesData: boolean;
+  /** Whether identical creations racing with one idempotency key must make exactly one conversation. */
+  readonly checksSameKeyRace: boolean;
 }
 
 export interface WorkloadOrigins {
@@ -72,6 +74,7 @@ export function httpWorkloads(origins: WorkloadOrigins, conversationId: string):
       minimumRatio: 0.8,
       maximumStatements: 3,
       comparesData: true,
+      checksSameKeyRace: false,
       contenders: withPeer(
         [
           { name: 'gateway', request: graphQL(secret, pageQuery, { first: 50 }), normalise: (body) => normalisePage(body.data.conversations.nodes) },
@@ -90,6 +93,7 @@ export function httpWorkloads(origins: WorkloadOrigins, conversationId: string):
       minimumRatio: 0.7,
       maximumStatements: 2,
       comparesData: true,
+      checksSameKeyRace: false,
       contenders: withPeer(
         [
           { name: 'gateway', request: graphQL(secret, byIdQuery, { id: conversationId }), normalise: (body) => normaliseConversation(body.data.conversation) },
@@ -104,6 +108,7 @@ export function httpWorkloads(origins: WorkloadOrigins, conversationId: string):
       minimumRatio: 0.5,
       maximumStatements: null,
       comparesData: false,
+      checksSameKeyRace: false,
       contenders: [
         {
           name: 'gateway',
@@ -123,6 +128,7 @@ export function httpWorkloads(origins: WorkloadOrigins, conversationId: string):
       minimumRatio: 0.7,
       maximumStatements: null,
       comparesData: false,
+      checksSameKeyRace: true,
       contenders: [
         {
           name: 'gateway',

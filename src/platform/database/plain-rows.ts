@@ -19,14 +19,25 @@ export interface PlainQuery<T> {
   readonly limit?: number;
 }
 
+/** Per entity: its scalar and many-to-one properties, read once (every read request needs them). */
+const fieldsByEntity = new Map<EntityName<object>, readonly string[]>();
+
+function fieldsOf(em: EntityManager, entity: EntityName<object>): readonly string[] {
+  let fields = fieldsByEntity.get(entity);
+  if (!fields) {
+    fields = em
+      .getMetadata()
+      .find(entity)!
+      .props.filter((property) => property.persist !== false && (property.kind === ReferenceKind.SCALAR || property.kind === ReferenceKind.MANY_TO_ONE))
+      .map((property) => property.name);
+    fieldsByEntity.set(entity, fields);
+  }
+  return fields;
+}
+
 /** The entity's columns (scalars and many-to-one ids, not database-only ones such as search vectors) for the rows matching `query`. */
 export async function findPlainRows<Row>(em: EntityManager, entity: EntityName<object>, query: PlainQuery<object>): Promise<Row[]> {
-  const fields = em
-    .getMetadata()
-    .find(entity)!
-    .props.filter((property) => property.persist !== false && (property.kind === ReferenceKind.SCALAR || property.kind === ReferenceKind.MANY_TO_ONE))
-    .map((property) => property.name);
-  const builder = em.createQueryBuilder(entity).select(fields as never).where(query.where);
+  const builder = em.createQueryBuilder(entity).select(fieldsOf(em, entity) as never).where(query.where);
   if (query.orderBy) builder.orderBy(query.orderBy);
   if (query.limit !== undefined) builder.limit(query.limit);
   return (await builder.execute('all', true)) as Row[];
