@@ -1,12 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type { Config } from '../config/config';
-import { ApiKeyAuthenticator, bootstrapAdminKey, resolveApiKeyPepper, type IssuedApiKey } from '../modules/api-keys';
+import { ApiKeyAuthenticator, ApiKeyCredentials, apiKeyChangesChannel, bootstrapAdminKey, resolveApiKeyPepper, type IssuedApiKey } from '../modules/api-keys';
 import { InMemoryFixedWindowCounter, RedisFixedWindowCounter, type FixedWindowCounter } from '../policies/rate-limit/fixed-window-counter';
 import { parseRateLimit } from '../policies/rate-limit/rate-limit-spec';
 import { RequestRateLimiter } from '../policies/rate-limit/request-rate-limiter';
 import { createFieldRateLimiter } from '../policies/rate-limit/field-rate-limit';
 import { applyMigrations, connectOrm, hasPendingMigrations, type Orm } from '../platform/database/orm';
+import { NotificationListener } from '../platform/database/notification-listener';
 import type { Logger } from '../platform/observability/logger';
 import { GatewayMetrics } from '../platform/observability/metrics';
 import { startApollo } from './apollo';
@@ -57,14 +58,22 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     const applied = await applyMigrations(orm);
     if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
     const pepper = await resolveApiKeyPepper(config.apiKeyPepper, config.dataDir);
+    const credentials = new ApiKeyCredentials();
     const services = createServices({
       pepper, defaultRateLimit: parseRateLimit(config.defaultRateLimit)!, outboundPolicy: config.webhooks,
       onAnalyticsAnswer: (answer) => metrics.analyticsAnswers.inc(answer),
+      onApiKeyChanged: (id) => credentials.invalidate(id),
     });
     const bootstrapKey = await bootstrapAdminKey(orm.em.fork(), services.apiKeys);
 
     const hub = new EventHub(orm, databaseUrl, logger);
     await hub.start();
+    const keyChanges = new NotificationListener(databaseUrl, apiKeyChangesChannel, {
+      onNotification: (id) => credentials.invalidate(id),
+      onListening: () => credentials.setListening(true),
+      onLost: () => credentials.setListening(false),
+    }, logger);
+    await keyChanges.start();
     const eventSubscriptions = new EventSubscriptionResolver(hub);
     const schema = await buildGatewaySchema(createResolverContainer(services, { idempotencyWaitMs: config.idempotencyWaitMs, eventSubscriptions }));
     const usage = new UsageRecorder(databaseUrl, logger, (name) => metrics.operationLabel(name));
@@ -74,7 +83,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     const gates = {
       orm,
       logger,
-      authenticator: new ApiKeyAuthenticator(pepper, (error) => logger.warn({ err: error }, 'background write failed')),
+      authenticator: new ApiKeyAuthenticator(pepper, (error) => logger.warn({ err: error }, 'background write failed'), credentials),
       fieldRateLimiter: createFieldRateLimiter(redis),
       rateLimiter: new RequestRateLimiter(counter, (error) => logger.warn({ err: error }, 'rate limit store failed; request allowed')),
       trustProxy: config.trustProxy,
@@ -114,6 +123,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
         await jobs.stop();
         await dispatcher.stop();
         await hub.stop();
+        await keyChanges.stop();
         await apollo.stop();
         await usage.stop();
         await counter.close();

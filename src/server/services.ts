@@ -17,6 +17,8 @@ export interface ServiceSettings {
   readonly outboundPolicy?: OutboundPolicy;
   /** Told which store answered each analytics question (the gateway counts them on /metrics). */
   readonly onAnalyticsAnswer?: (answer: AnalyticsAnswer) => void;
+  /** Told after a key change commits (the gateway drops its cached credentials of that key). */
+  readonly onApiKeyChanged?: (id: string) => void;
 }
 
 /** Every domain service, built once per process and shared by HTTP, CLI and tests. */
@@ -28,7 +30,7 @@ export function createServices(settings: ServiceSettings) {
   const webhookEndpoints = new WebhookEndpointService(pager, webhookSecrets, settings.outboundPolicy ?? productionOutboundPolicy);
   return {
     pager,
-    apiKeys: new ApiKeyService(settings.pepper, settings.defaultRateLimit, pager),
+    apiKeys: new ApiKeyService(settings.pepper, settings.defaultRateLimit, pager, settings.onApiKeyChanged),
     customers,
     messages,
     conversations: new ConversationService(pager, customers, messages),

@@ -126,9 +126,11 @@ describe('CLI keys commands against DATABASE_URL', () => {
     const revokeResult = await runKeys('revoke', created.id);
     expect(revokeResult.exitCode).toBe(0);
 
-    // Then its very next request is refused
-    const response = await postGraphQL(gateway.graphqlUrl, viewerQuery, {}, { secret: created.secret });
-    expect(response.status).toBe(401);
+    // Then it is refused as soon as PostgreSQL announces the change to the gateway (milliseconds)
+    const response = await pollUntil(async () => {
+      const answer = await postGraphQL(gateway.graphqlUrl, viewerQuery, {}, { secret: created.secret });
+      return answer.status === 401 && answer;
+    }, { timeoutMs: 5_000, description: 'the revoked key to be refused' });
     expect(response.body.errors![0].extensions.code).toBe('UNAUTHENTICATED');
     const { keys: afterRevoke } = parseLastJsonLine<{ keys: { id: string; status: string }[] }>(await runKeys('list', '--json'));
     expect(afterRevoke).toContainEqual(expect.objectContaining({ id: created.id, status: 'REVOKED' }));

@@ -1,22 +1,22 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isIpAllowed } from '../../policies/auth/ip-allowlist';
 import type { Principal } from '../../policies/auth/principal';
-import { effectiveScopes } from '../../policies/auth/scopes';
 import { GatewayError, unauthenticated } from '../../platform/errors';
-import { ApiKey } from './api-key.entity';
+import { ApiKeyCredentials, type ApiKeyCredential } from './api-key-credentials';
 import { keyIdOfSecret, secretMatchesHash } from './api-key.secret';
 
 const lastUsedPrecisionMs = 60_000;
 const bearerPattern = /^Bearer\s+(\S+)\s*$/i;
 
 /**
- * Turns an `Authorization` header into a Principal. The key row is read on every request (one
- * primary-key lookup), so a revocation applies to the very next request on every instance.
+ * Turns an `Authorization` header into a Principal. Keys come from `credentials`, which caches
+ * them only while PostgreSQL reports their changes (see ApiKeyCredentials).
  */
 export class ApiKeyAuthenticator {
   constructor(
     private readonly pepper: string,
     private readonly onBackgroundError: (error: unknown) => void,
+    readonly credentials = new ApiKeyCredentials(),
   ) {}
 
   async authenticate(em: EntityManager, authorization: string | undefined, clientIp: string): Promise<Principal> {
@@ -24,7 +24,7 @@ export class ApiKeyAuthenticator {
     const secret = bearerPattern.exec(authorization)?.[1];
     if (!secret) throw unauthenticated('Malformed Authorization header: expected "Bearer <secret>"');
     const keyId = keyIdOfSecret(secret);
-    const apiKey = keyId ? await em.findOne(ApiKey, { id: keyId }, { populate: ['workspace'] }) : null;
+    const apiKey = keyId ? await this.credentials.find(em, keyId) : null;
     const now = new Date();
     if (!apiKey || !this.matchesLiveSecret(apiKey, secret, now)) throw unauthenticated('Invalid API key');
     if (apiKey.revokedAt) throw unauthenticated('This API key has been revoked');
@@ -36,24 +36,25 @@ export class ApiKeyAuthenticator {
     return {
       apiKeyId: apiKey.id,
       apiKeyName: apiKey.name,
-      workspaceId: apiKey.workspace.id,
-      workspaceSlug: apiKey.workspace.slug,
+      workspaceId: apiKey.workspaceId,
+      workspaceSlug: apiKey.workspaceSlug,
       grantedScopes: apiKey.scopes,
-      effectiveScopes: effectiveScopes(apiKey.scopes),
+      effectiveScopes: apiKey.effectiveScopes,
       clientIp,
       rateLimit: { requests: apiKey.rateLimitRequests, windowSeconds: apiKey.rateLimitWindowSeconds },
     };
   }
 
-  private matchesLiveSecret(apiKey: ApiKey, secret: string, now: Date): boolean {
+  private matchesLiveSecret(apiKey: ApiKeyCredential, secret: string, now: Date): boolean {
     if (secretMatchesHash(secret, apiKey.secretHash, this.pepper)) return true;
     const isPreviousLive = apiKey.previousSecretHash !== null && apiKey.previousSecretExpiresAt !== null && apiKey.previousSecretExpiresAt > now;
     return isPreviousLive && secretMatchesHash(secret, apiKey.previousSecretHash!, this.pepper);
   }
 
   /** At most one write a minute per key, and never on the request's critical path. */
-  private recordUse(em: EntityManager, apiKey: ApiKey, now: Date): void {
+  private recordUse(em: EntityManager, apiKey: ApiKeyCredential, now: Date): void {
     if (apiKey.lastUsedAt && now.getTime() - apiKey.lastUsedAt.getTime() < lastUsedPrecisionMs) return;
+    apiKey.lastUsedAt = now;
     const cutoff = new Date(now.getTime() - lastUsedPrecisionMs);
     em.getConnection()
       .execute('update api_keys set last_used_at = ? where id = ? and (last_used_at is null or last_used_at < ?)', [now, apiKey.id, cutoff])

@@ -27,6 +27,7 @@ export class ApiKeyService {
     private readonly pepper: string,
     private readonly defaultRateLimit: RateLimitSpec,
     private readonly pager: Pager,
+    private readonly onChanged: (id: string) => void = () => {},
   ) {}
 
   async create(em: EntityManager, actor: Actor, creation: ApiKeyCreation): Promise<IssuedApiKey> {
@@ -56,7 +57,7 @@ export class ApiKeyService {
 
   async update(em: EntityManager, actor: Actor, id: string, changes: ApiKeySettings): Promise<ApiKey> {
     validateSettings(changes, new Date());
-    return em.transactional(async (tx) => {
+    const updated = await em.transactional(async (tx) => {
       const apiKey = await this.findManageable(tx, actor, id);
       if (changes.scopes) assertWithinActorScopes(actor, changes.scopes);
       const before = describeSettings(apiKey);
@@ -75,6 +76,8 @@ export class ApiKeyService {
       recordAudit(tx, actor, { action: 'api_key.updated', targetType: 'api_key', targetId: id, changes: changed });
       return apiKey;
     });
+    this.onChanged(id);
+    return updated;
   }
 
   /** Stripe's "roll key": a new secret now, the old one valid for `graceSeconds` more. */
@@ -82,7 +85,7 @@ export class ApiKeyService {
     if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > maxRotationGraceSeconds) {
       throw badUserInput([{ field: 'input.previousSecretExpiresInSeconds', message: `Must be 0 to ${maxRotationGraceSeconds}` }]);
     }
-    return em.transactional(async (tx) => {
+    const rotated = await em.transactional(async (tx) => {
       const apiKey = await this.findManageable(tx, actor, id);
       const secret = generateSecret(apiKey.id);
       const previousSecretExpiresAt = graceSeconds > 0 ? new Date(Date.now() + graceSeconds * 1000) : null;
@@ -98,11 +101,16 @@ export class ApiKeyService {
       await recordEvent(tx, actor.workspaceId, 'api_key.rotated', { apiKey: { id, previousSecretExpiresAt: previousSecretExpiresAt?.toISOString() ?? null } });
       return { apiKey, secret };
     });
+    this.onChanged(id);
+    return rotated;
   }
 
-  /** Takes effect on the next request on every instance: keys are read on every request. */
+  /**
+   * Takes effect on this instance's next request, and on other instances' once PostgreSQL
+   * delivers the change notification (milliseconds; see ApiKeyCredentials).
+   */
   async revoke(em: EntityManager, actor: Actor, id: string): Promise<ApiKey> {
-    return em.transactional(async (tx) => {
+    const revoked = await em.transactional(async (tx) => {
       const apiKey = await this.findManageable(tx, actor, id);
       if (apiKey.revokedAt === null) {
         apiKey.revokedAt = new Date();
@@ -113,6 +121,8 @@ export class ApiKeyService {
       }
       return apiKey;
     });
+    this.onChanged(id);
+    return revoked;
   }
 
   /** A key of another workspace is NOT_FOUND, exactly like one that does not exist. */

@@ -5,13 +5,17 @@ const unavailableErrnoCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'
 const unavailableSqlStates = /^(08|57P0[1-3])/;
 const unavailableMessages = /Connection terminated|Timeout acquiring a connection|connection timeout|the database system is (starting up|shutting down)/i;
 
-/** True when the error says PostgreSQL could not be reached, not that the query was wrong. */
+/**
+ * True when the error says PostgreSQL could not be reached, not that the query was wrong. Errors
+ * are matched by shape, not `instanceof Error`: a socket error from Node's own realm fails that
+ * test inside a VM context such as Jest's.
+ */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let current = error; current instanceof Error; current = (current as { cause?: unknown }).cause) {
+  for (let current = error; typeof current === 'object' && current !== null; current = (current as { cause?: unknown }).cause) {
     if (current instanceof ConnectionException) return true;
-    const code = (current as { code?: unknown }).code;
+    const { code, message } = current as { code?: unknown; message?: unknown };
     if (typeof code === 'string' && (unavailableErrnoCodes.has(code) || unavailableSqlStates.test(code))) return true;
-    if (unavailableMessages.test(current.message)) return true;
+    if (typeof message === 'string' && unavailableMessages.test(message)) return true;
   }
   return false;
 }
