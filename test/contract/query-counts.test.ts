@@ -26,6 +26,11 @@ const conversationsPageWithTotalQuery = /* GraphQL */ `
   }
   ${conversationRowFragment}
 `;
+const conversationScreenQuery = /* GraphQL */ `
+  query ConversationScreen($id: ID!) {
+    conversation(id: $id) { id subject status customer { id name email } messages(first: 50) { nodes { id authorType body createdAt } } }
+  }
+`;
 const customersPageQuery = /* GraphQL */ `query CustomersPage($first: Int!) { customers(first: $first) { nodes { id } } }`;
 
 /**
@@ -139,6 +144,17 @@ describe('SQL: a list costs a fixed number of SQL statements, whatever the page 
     const idsOf = (page: { data: any }): string[] => page.data.conversations.edges.map(({ node }: { node: { id: string } }) => node.id);
     expect(new Set([...idsOf(firstPage), ...idsOf(secondPage)]).size).toBe(100);
     expect(secondPage.cost).toEqual(expected(conversationsPageReads));
+  });
+
+  it('SQL-05 one conversation with its customer and messages costs 2 statements: the conversation joined with its customer, the messages', async () => {
+    const { data: page } = await measure(conversationsPageQuery, { first: 1 });
+    const { id } = page.conversations.edges[0].node;
+
+    const { cost, data } = await measure(conversationScreenQuery, { id });
+
+    expect(data.conversation).toMatchObject({ id, customer: { id: page.conversations.edges[0].node.customer.id } });
+    expect(data.conversation.messages.nodes.length).toBeGreaterThan(0);
+    expect(cost).toEqual(expected(['conversations', 'messages']));
   });
 
   it.each([10, 50, 100])(`SQL-04 a customers page of %i ids costs ${customersPageReads.length} statement: the page`, async (first) => {

@@ -4,6 +4,7 @@ import { RequiresScopes } from '../../policies/auth/requires-scopes.directive';
 import { Idempotent } from '../../policies/idempotency/idempotent.middleware';
 import type { RequestContext } from '../../policies/request-context';
 import { PageArgs, toConnection } from '../../platform/pagination';
+import { customerByIdLoader } from '../customers';
 import { updateConversationsInBatch } from './conversation-batch';
 import { ConversationFilterInput, ConversationOrderInput } from './conversation.filter';
 import {
@@ -38,8 +39,10 @@ export class ConversationResolver {
 
   @Query(() => ConversationType, { nullable: true, description: 'One conversation; NOT_FOUND for ids of other workspaces too.' })
   @RequiresScopes(['conversations:read'])
-  async conversation(@Arg('id', () => ID) id: string, @Ctx() { em, principal }: RequestContext): Promise<ConversationType> {
-    return toConversationType(await this.service.find(em, principal.workspaceId, id));
+  async conversation(@Arg('id', () => ID) id: string, @Ctx() { em, principal, loaders }: RequestContext): Promise<ConversationType> {
+    const { conversation, customer } = await this.service.findWithCustomer(em, principal.workspaceId, id);
+    if (customer) loaders.get(customerByIdLoader).prime(customer.id, customer);
+    return toConversationType(conversation);
   }
 
   @Mutation(() => ConversationCreatePayload, { nullable: true, description: 'Opens a conversation, with its customer (found or created) and first message.' })

@@ -2,10 +2,10 @@ import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '../../policies/auth/actor';
 import { GatewayError, notFound } from '../../platform/errors';
 import { InputErrors } from '../../platform/validation';
-import { findPlainRows } from '../../platform/database/plain-rows';
+import { findPlainRows, plainRowFromColumns } from '../../platform/database/plain-rows';
 import type { Page, PageArgs, Pager } from '../../platform/pagination';
 import { Agent, Team } from '../agents';
-import type { CustomerService } from '../customers';
+import { Customer, type CustomerRow, type CustomerService } from '../customers';
 import { recordEvent, type EventType } from '../events';
 import { assertTransition } from './conversation-status';
 import { Conversation, type ConversationPriority, type ConversationRow, type ConversationStatus } from './conversation.entity';
@@ -104,6 +104,23 @@ export class ConversationService {
     const [conversation] = await findPlainRows<ConversationRow>(em, Conversation, { where: { id, workspace: workspaceId } });
     if (!conversation) throw notFound('Conversation');
     return conversation;
+  }
+
+  /**
+   * One conversation with its customer, in one statement: the conversation screen shows both, and
+   * the caller primes the request's customer loader with it.
+   */
+  async findWithCustomer(em: EntityManager, workspaceId: string, id: string): Promise<{ conversation: ConversationRow; customer: CustomerRow | null }> {
+    const [row] = await em.getConnection().execute<{ conversation: Record<string, unknown>; customer: Record<string, unknown> | null }[]>(
+      `select to_jsonb(c) as conversation, to_jsonb(cu) as customer
+       from conversations c left join customers cu on cu.id = c.customer_id where c.id = ? and c.workspace_id = ?`,
+      [id, workspaceId],
+    );
+    if (!row) throw notFound('Conversation');
+    return {
+      conversation: plainRowFromColumns<ConversationRow>(em, Conversation, row.conversation),
+      customer: row.customer && plainRowFromColumns<CustomerRow>(em, Customer, row.customer),
+    };
   }
 
   list(em: EntityManager, workspaceId: string, filter: ConversationFilterInput | null | undefined, orderBy: ConversationOrderInput | null | undefined, args: PageArgs): Promise<Page<ConversationRow>> {

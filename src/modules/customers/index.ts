@@ -1,4 +1,4 @@
-export { Customer, CustomerNote } from './customer.entity';
+export { Customer, CustomerNote, type CustomerRow } from './customer.entity';
 export { CustomerService, type CustomerUpsertResult, type CustomerNoteCreation } from './customer.service';
 export { CustomerResolver } from './customer.resolver';
 export { CustomerType, CustomerNoteType, CustomerExternalIdType, toCustomerType, toCustomerNoteType } from './customer.type';

@@ -19,25 +19,50 @@ export interface PlainQuery<T> {
   readonly limit?: number;
 }
 
-/** Per entity: its scalar and many-to-one properties, read once (every read request needs them). */
-const fieldsByEntity = new Map<EntityName<object>, readonly string[]>();
+interface PlainProperty {
+  readonly name: string;
+  readonly column: string;
+  readonly isDate: boolean;
+}
 
-function fieldsOf(em: EntityManager, entity: EntityName<object>): readonly string[] {
-  let fields = fieldsByEntity.get(entity);
-  if (!fields) {
-    fields = em
+interface PlainShape {
+  readonly properties: readonly PlainProperty[];
+  readonly names: readonly string[];
+}
+
+/** Per entity: its scalar and many-to-one properties, read once (every read request needs them). */
+const shapeByEntity = new Map<EntityName<object>, PlainShape>();
+
+function shapeOf(em: EntityManager, entity: EntityName<object>): PlainShape {
+  let shape = shapeByEntity.get(entity);
+  if (!shape) {
+    const properties = em
       .getMetadata()
       .find(entity)!
       .props.filter((property) => property.persist !== false && (property.kind === ReferenceKind.SCALAR || property.kind === ReferenceKind.MANY_TO_ONE))
-      .map((property) => property.name);
-    fieldsByEntity.set(entity, fields);
+      .map((property) => ({ name: property.name, column: property.fieldNames[0], isDate: property.runtimeType === 'Date' }));
+    shape = { properties, names: properties.map((property) => property.name) };
+    shapeByEntity.set(entity, shape);
   }
-  return fields;
+  return shape;
+}
+
+/**
+ * A plain row from a record keyed by column names, such as `to_jsonb(table_alias)` read along
+ * another table's row: for the odd join a query builder would hydrate into entities.
+ */
+export function plainRowFromColumns<Row>(em: EntityManager, entity: EntityName<object>, columns: Record<string, unknown>): Row {
+  const row: Record<string, unknown> = {};
+  for (const { name, column, isDate } of shapeOf(em, entity).properties) {
+    const value = columns[column] ?? null;
+    row[name] = isDate && value !== null ? new Date(value as string) : value;
+  }
+  return row as Row;
 }
 
 /** The entity's columns (scalars and many-to-one ids, not database-only ones such as search vectors) for the rows matching `query`. */
 export async function findPlainRows<Row>(em: EntityManager, entity: EntityName<object>, query: PlainQuery<object>): Promise<Row[]> {
-  const builder = em.createQueryBuilder(entity).select(fieldsOf(em, entity) as never).where(query.where);
+  const builder = em.createQueryBuilder(entity).select(shapeOf(em, entity).names as never).where(query.where);
   if (query.orderBy) builder.orderBy(query.orderBy);
   if (query.limit !== undefined) builder.limit(query.limit);
   return (await builder.execute('all', true)) as Row[];
