@@ -31,6 +31,9 @@ const conversationScreenQuery = /* GraphQL */ `
     conversation(id: $id) { id subject status customer { id name email } messages(first: 50) { nodes { id authorType body createdAt } } }
   }
 `;
+const createMutation = /* GraphQL */ `
+  mutation Create($input: ConversationCreateInput!) { conversationCreate(input: $input) { conversation { id subject status } } }
+`;
 const customersPageQuery = /* GraphQL */ `query CustomersPage($first: Int!) { customers(first: $first) { nodes { id } } }`;
 
 /**
@@ -155,6 +158,16 @@ describe('SQL: a list costs a fixed number of SQL statements, whatever the page 
     expect(data.conversation).toMatchObject({ id, customer: { id: page.conversations.edges[0].node.customer.id } });
     expect(data.conversation.messages.nodes.length).toBeGreaterThan(0);
     expect(cost).toEqual(expected(['conversations', 'messages']));
+  });
+
+  it('SQL-06 a retried conversationCreate is answered from its idempotency record: one statement, no transaction', async () => {
+    const input = { subject: 'Counted', channel: 'API', idempotencyKey: 'sql-06' };
+    const first = await measure(createMutation, { input });
+
+    const retry = await measure(createMutation, { input });
+
+    expect(retry.data).toEqual(first.data);
+    expect(retry.cost).toEqual(expected(['idempotency_records']));
   });
 
   it.each([10, 50, 100])(`SQL-04 a customers page of %i ids costs ${customersPageReads.length} statement: the page`, async (first) => {

@@ -9,8 +9,9 @@ import { toConversationType } from './conversation.type';
 export const maxBatchOperations = 100;
 
 /**
- * Applies each operation in its own transaction (a savepoint inside an idempotent request), so
- * one bad operation is reported and skipped while the others stand.
+ * Applies each operation in its own transaction, opened here (a savepoint inside an idempotent
+ * request; the service's write joins it), so one bad operation is reported and skipped while the
+ * others stand.
  */
 export async function updateConversationsInBatch(
   service: ConversationService,
@@ -24,7 +25,7 @@ export async function updateConversationsInBatch(
   const results: ConversationBatchResultType[] = [];
   for (const [index, operation] of operations.entries()) {
     try {
-      const conversation = await service.update(em, actor, operation.id, operation, `input.operations.${index}`);
+      const conversation = await em.transactional((tx) => service.update(tx, actor, operation.id, operation, `input.operations.${index}`));
       results.push({ index, id: operation.id, conversation: toConversationType(conversation), error: null });
     } catch (error) {
       if (!(error instanceof GatewayError)) throw error;

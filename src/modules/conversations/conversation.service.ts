@@ -16,6 +16,7 @@ import { checkChanges, mergeMetadata, validateCreation } from './conversation.ru
 import { toConversationWhere, type ConversationFilterInput, type ConversationOrderInput } from './conversation.filter';
 import type { MessageService } from './activity/message.service';
 import { lockWorkspaceForWrite } from '../workspaces';
+import { writeTransaction } from '../../platform/database/write-transaction';
 
 const priorityRank: Record<ConversationPriority, number> = { low: 0, normal: 1, high: 2, urgent: 3 };
 
@@ -29,7 +30,7 @@ export class ConversationService {
 
   async create(em: EntityManager, actor: Actor, input: ConversationCreateInput): Promise<Conversation> {
     validateCreation(input);
-    return em.transactional(async (tx) => {
+    return writeTransaction(em, async (tx) => {
       const customer = input.customer ? await this.customers.findOrCreateByReference(tx, actor, input.customer, 'input.customer') : null;
       const conversation = tx.create(Conversation, {
         workspace: actor.workspaceId,
@@ -53,7 +54,7 @@ export class ConversationService {
 
   async update(em: EntityManager, actor: Actor, id: string, changes: ConversationChangesInput, prefix = 'input'): Promise<Conversation> {
     checkChanges(new InputErrors(), prefix, changes).throwIfAny();
-    return em.transactional(async (tx) => {
+    return writeTransaction(em, async (tx) => {
       const conversation = await this.findForUpdate(tx, actor.workspaceId, id);
       const events = await this.applyChanges(tx, conversation, changes, prefix);
       await this.emit(tx, actor, conversation, events);
@@ -62,7 +63,7 @@ export class ConversationService {
   }
 
   async assign(em: EntityManager, actor: Actor, id: string, assigneeId: string | null, teamId: string | null | undefined): Promise<Conversation> {
-    return em.transactional(async (tx) => {
+    return writeTransaction(em, async (tx) => {
       const conversation = await this.findForUpdate(tx, actor.workspaceId, id);
       conversation.assignee = assigneeId ? await this.findAgent(tx, actor.workspaceId, assigneeId, 'input.assigneeId') : null;
       if (teamId !== undefined) conversation.team = teamId ? await this.findTeam(tx, actor.workspaceId, teamId, 'input.teamId') : null;
@@ -73,7 +74,7 @@ export class ConversationService {
 
   async escalate(em: EntityManager, actor: Actor, id: string, reason: string, priority: ConversationPriority | null | undefined): Promise<Conversation> {
     new InputErrors().text('input.reason', reason, { min: 1, max: 1000 }).throwIfAny();
-    return em.transactional(async (tx) => {
+    return writeTransaction(em, async (tx) => {
       const conversation = await this.findForUpdate(tx, actor.workspaceId, id);
       this.changeStatus(conversation, 'escalated', 'input.id');
       conversation.escalationReason = reason.trim();
@@ -85,7 +86,7 @@ export class ConversationService {
 
   /** conversationResolve and conversationReopen. */
   async setStatus(em: EntityManager, actor: Actor, id: string, status: 'resolved' | 'open'): Promise<Conversation> {
-    return em.transactional(async (tx) => {
+    return writeTransaction(em, async (tx) => {
       const conversation = await this.findForUpdate(tx, actor.workspaceId, id);
       if (status === 'open' && conversation.status !== 'resolved') {
         throw new GatewayError('BAD_USER_INPUT', `Only a resolved conversation can be reopened; this one is ${conversation.status}`, {

@@ -20,6 +20,7 @@ import {
   type ExternalId,
 } from './customer.rules';
 import { lockWorkspaceForWrite } from '../workspaces';
+import { writeTransaction } from '../../platform/database/write-transaction';
 
 export interface CustomerUpsertResult {
   readonly customer: Customer;
@@ -46,7 +47,7 @@ export class CustomerService {
     const externalIds = upsert.externalId ? [upsert.externalId] : [];
     const externalIdField = () => 'input.externalId';
     return rethrowUniqueViolation(
-      em.transactional(async (tx) => {
+      writeTransaction(em, async (tx) => {
         await lockIdentities(tx, workspaceId, { emails: [upsert.email], externalIds });
         const matchedId =
           (upsert.externalId && (await findCustomerIdByExternalId(tx, workspaceId, upsert.externalId))) ||
@@ -62,7 +63,7 @@ export class CustomerService {
   async update(em: EntityManager, actor: Actor, id: string, changes: CustomerChanges): Promise<Customer> {
     validateChanges(changes);
     return rethrowUniqueViolation(
-      em.transactional(async (tx) => {
+      writeTransaction(em, async (tx) => {
         await lockIdentities(tx, actor.workspaceId, { emails: [changes.email], externalIds: changes.externalIdsAdd });
         const customer = await this.lockCustomer(tx, actor.workspaceId, id);
         await this.change(tx, customer, changes, (index) => `input.externalIdsAdd.${index}`);
@@ -82,7 +83,7 @@ export class CustomerService {
     const workspaceId = actor.workspaceId;
     const externalIds = reference.externalId ? [reference.externalId] : [];
     return rethrowUniqueViolation(
-      em.transactional(async (tx) => {
+      writeTransaction(em, async (tx) => {
         await lockIdentities(tx, workspaceId, { emails: [reference.email], externalIds });
         const id = reference.externalId ? await findCustomerIdByExternalId(tx, workspaceId, reference.externalId) : await findCustomerIdByEmail(tx, workspaceId, reference.email!);
         if (id) return tx.findOneOrFail(Customer, { id, workspace: workspaceId });
@@ -109,7 +110,7 @@ export class CustomerService {
 
   async noteCreate(em: EntityManager, actor: Actor, customerId: string, body: string): Promise<CustomerNoteCreation> {
     validateNoteBody(body);
-    return em.transactional(async (tx) => {
+    return writeTransaction(em, async (tx) => {
       const customer = await this.find(tx, actor.workspaceId, customerId);
       const note = tx.create(CustomerNote, { workspace: actor.workspaceId, customer, author: actor.label, body });
       await recordEvent(tx, actor.workspaceId, 'customer.note_created', { note: customerNoteSnapshot(note), customer: customerSnapshot(customer) });

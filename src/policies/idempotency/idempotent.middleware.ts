@@ -33,29 +33,28 @@ export class IdempotencyMiddleware implements MiddlewareInterface<RequestContext
     const requestHash = hashRequest(operation, input!);
     const recordKey = [context.principal.apiKeyId, operation, key];
 
+    const completed = await findCompletedRecord(context.em, recordKey);
+    if (completed) return replay(context, operation, key, requestHash, completed);
     return context.em.transactional(async (tx) => {
-      await tx.execute(`set local lock_timeout = '${duplicateWaitMs}ms'`);
+      // lock_timeout is set in the claim itself, one statement less than SET LOCAL: the
+      // subquery runs first, so it bounds the claim's wait on a concurrent duplicate's row lock.
       const claimed = await tx
         .execute<unknown[]>(
           `insert into idempotency_records (api_key_id, operation, idempotency_key, workspace_id, request_hash, response, expires_at)
-           values (?, ?, ?, ?, ?, 'null', now() + interval '${idempotencyRetentionHours} hours')
+           select ?, ?, ?, ?, ?, 'null', now() + interval '${idempotencyRetentionHours} hours' from (select set_config('lock_timeout', ?, true)) as wait
            on conflict (api_key_id, operation, idempotency_key) do update
              set request_hash = excluded.request_hash, response = 'null', created_at = now(), expires_at = excluded.expires_at
              where idempotency_records.expires_at <= now()
            returning 1`,
-          [...recordKey, context.principal.workspaceId, requestHash],
+          [...recordKey, context.principal.workspaceId, requestHash, `${duplicateWaitMs}ms`],
         )
         .catch(rethrowLockTimeout);
       if (claimed.length === 0) {
-        const [record] = await tx.execute<{ request_hash: string; response: unknown }[]>(
+        const [record] = await tx.execute<IdempotencyRecord[]>(
           'select request_hash, response from idempotency_records where api_key_id = ? and operation = ? and idempotency_key = ?',
           recordKey,
         );
-        if (record.request_hash !== requestHash) {
-          throw new GatewayError('IDEMPOTENCY_KEY_REUSED', `This idempotency key was already used for ${operation} with a different input`, { idempotencyKey: key });
-        }
-        context.replayedOperations.push(operation);
-        return record.response;
+        return replay(context, operation, key, requestHash, record);
       }
       const result = await next();
       await tx.execute('update idempotency_records set response = ? where api_key_id = ? and operation = ? and idempotency_key = ?', [
@@ -65,6 +64,33 @@ export class IdempotencyMiddleware implements MiddlewareInterface<RequestContext
       return result;
     });
   }
+}
+
+interface IdempotencyRecord {
+  readonly request_hash: string;
+  readonly response: unknown;
+}
+
+/**
+ * A retry of a request that already completed is answered from its record with one read and no
+ * transaction. A record still being written (its response is the 'null' placeholder), an expired
+ * one, or none at all takes the claiming path, which waits for or replaces it.
+ */
+async function findCompletedRecord(em: RequestContext['em'], recordKey: readonly string[]): Promise<IdempotencyRecord | undefined> {
+  const [record] = await em.execute<IdempotencyRecord[]>(
+    `select request_hash, response from idempotency_records
+     where api_key_id = ? and operation = ? and idempotency_key = ? and expires_at > now() and response <> 'null'::jsonb`,
+    [...recordKey],
+  );
+  return record;
+}
+
+function replay(context: RequestContext, operation: string, key: string, requestHash: string, record: IdempotencyRecord): unknown {
+  if (record.request_hash !== requestHash) {
+    throw new GatewayError('IDEMPOTENCY_KEY_REUSED', `This idempotency key was already used for ${operation} with a different input`, { idempotencyKey: key });
+  }
+  context.replayedOperations.push(operation);
+  return record.response;
 }
 
 /** Same operation and same input (key order aside, idempotencyKey itself excluded) → same hash. */

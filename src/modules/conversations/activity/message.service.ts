@@ -13,6 +13,7 @@ import { checkMessage } from '../conversation.rules';
 import { Message, type MessageRow } from './message.entity';
 import { SatisfactionFeedback } from './satisfaction-feedback.entity';
 import { lockWorkspaceForWrite } from '../../workspaces';
+import { writeTransaction } from '../../../platform/database/write-transaction';
 
 /** What happens inside a conversation: messages, internal notes and the customer's rating. */
 export class MessageService {
@@ -44,12 +45,12 @@ export class MessageService {
   }
 
   async create(em: EntityManager, actor: Actor, conversationId: string, content: MessageContentInput): Promise<Message> {
-    return em.transactional(async (tx) => this.addMessage(tx, actor, await this.lockConversation(tx, actor, conversationId), content, 'input'));
+    return writeTransaction(em, async (tx) => this.addMessage(tx, actor, await this.lockConversation(tx, actor, conversationId), content, 'input'));
   }
 
   async createNote(em: EntityManager, actor: Actor, conversationId: string, body: string): Promise<ConversationNote> {
     new InputErrors().text('input.body', body, { min: 1, max: limits.maxTextLength }).throwIfAny();
-    return em.transactional(async (tx) => {
+    return writeTransaction(em, async (tx) => {
       const conversation = await this.lockConversation(tx, actor, conversationId);
       const note = tx.create(ConversationNote, { workspace: actor.workspaceId, conversation, author: actor.label, body });
       await tx.flush();
@@ -62,7 +63,7 @@ export class MessageService {
     const errors = new InputErrors().range('input.rating', input.rating, 1, 5).range('input.npsScore', input.npsScore, 0, 10).text('input.comment', input.comment, { max: limits.maxTextLength });
     if (input.rating == null && input.npsScore == null) errors.add('input.rating', 'Give a rating, an npsScore or both');
     errors.throwIfAny();
-    return em.transactional(async (tx) => {
+    return writeTransaction(em, async (tx) => {
       const conversation = await this.lockConversation(tx, actor, input.conversationId);
       const feedback = tx.create(SatisfactionFeedback, {
         workspace: actor.workspaceId,
