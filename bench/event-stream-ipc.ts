@@ -10,7 +10,16 @@ import { performance } from 'node:perf_hooks';
 /** ms since the epoch with sub-millisecond resolution; agrees across processes (checked by `calibrateClock`). */
 export const now = (): number => performance.timeOrigin + performance.now();
 
+/** Conversations whose subject starts so are marker events: they only show the subscribers that a subscription is live. */
+export const markerPrefix = 'marker ';
+
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** This process's CPU time so far (user + system), ms. */
+export function cpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
 
 /** Heap after full collections (node --expose-gc; without it the figure is noisier). */
 export async function settledMemory(): Promise<NodeJS.MemoryUsage> {
