@@ -12,9 +12,10 @@ export type DriverCommand =
   | { readonly cmd: 'clock' }
   | { readonly cmd: 'init'; readonly graphqlUrl: string; readonly secret: string; readonly parallelClients: number }
   | { readonly cmd: 'create'; readonly subject: string }
+  | { readonly cmd: 'createAtRate'; readonly subjects: readonly string[]; readonly ratePerSecond: number }
   | { readonly cmd: 'batches'; readonly label: string; readonly conversationIds: readonly string[] }
   | { readonly cmd: 'receiverStart' }
-  | { readonly cmd: 'receiverWait'; readonly distinctCount: number; readonly timeoutMs: number }
+  | { readonly cmd: 'receiverWait'; readonly distinctCountByLabel: Readonly<Record<string, number>>; readonly timeoutMs: number }
   | { readonly cmd: 'receiverStop' }
   | { readonly cmd: 'close' };
 
@@ -24,6 +25,8 @@ export interface Timed {
 }
 
 export interface ReceivedDelivery {
+  /** The endpoint's label: the path segment after /hooks/. */
+  readonly label: string;
   readonly receivedAt: number;
   readonly body: string;
   readonly headers: Record<string, string>;
@@ -31,9 +34,11 @@ export interface ReceivedDelivery {
 
 export interface ReceiverReport {
   readonly isComplete: boolean;
+  /** Every POST to the awaited labels, answered or not. */
   readonly received: ReceivedDelivery[];
-  /** The dispatcher opens one connection per attempt, so this is its peak of parallel POSTs. */
-  readonly maxOpenConnections: number;
+  /** Per awaited label: the peak of POSTs being handled at once, and of connections open at once (the gateway opens one per attempt). */
+  readonly maxConcurrentRequestsByLabel: Record<string, number>;
+  readonly maxOpenConnectionsByLabel: Record<string, number>;
 }
 
 const createMutation = /* GraphQL */ `mutation Create($subject: String!) { conversationCreate(input: { subject: $subject, channel: API }) { conversation { id } } }`;
@@ -53,6 +58,22 @@ async function create(subject: string): Promise<Timed & { id: string }> {
   return { sentAt, answeredAt: now(), id: data.conversationCreate.conversation.id };
 }
 
+/**
+ * Open loop: the i-th creation is sent at i / rate seconds whatever the earlier ones' answers,
+ * over the parallel clients in turn, so a slow answer does not hold back the next event.
+ */
+async function createAtRate(subjects: readonly string[], ratePerSecond: number): Promise<(Timed & { subject: string })[]> {
+  const startedAt = now();
+  return Promise.all(
+    subjects.map(async (subject, index) => {
+      await new Promise((resolve) => setTimeout(resolve, startedAt + (index * 1000) / ratePerSecond - now()));
+      const sentAt = now();
+      await ask(clients[index % clients.length], createMutation, { subject });
+      return { subject, sentAt, answeredAt: now() };
+    }),
+  );
+}
+
 /** One conversationsBatchUpdate per client, all at once, each adding a tag to every conversation. */
 async function batches(label: string, conversationIds: readonly string[]): Promise<Timed> {
   const sentAt = now();
@@ -67,57 +88,110 @@ async function batches(label: string, conversationIds: readonly string[]): Promi
   return { sentAt, answeredAt: Math.max(...answeredAt) };
 }
 
-let receiver: { server: Server; received: ReceivedDelivery[]; ids: Set<string>; maxOpen: number; onReceived: () => void } | undefined;
+interface Receiver {
+  server: Server | undefined;
+  readonly received: ReceivedDelivery[];
+  readonly idsByLabel: Map<string, Set<string>>;
+  readonly maxConcurrentByLabel: Map<string, number>;
+  readonly maxConnectionsByLabel: Map<string, number>;
+  onReceived: () => void;
+}
 
-/** Answers 200 as soon as the body is read. */
-async function receiverStart(): Promise<{ url: string }> {
-  const state = { received: [] as ReceivedDelivery[], ids: new Set<string>(), maxOpen: 0, onReceived: () => {}, server: undefined as unknown as Server };
-  let open = 0;
+let receiver: Receiver | undefined;
+
+/** How many of something per label now, and the most there were at once. */
+class PeakCounter {
+  private readonly current = new Map<string, number>();
+
+  constructor(private readonly peaks: Map<string, number>) {}
+
+  add(label: string): void {
+    const count = (this.current.get(label) ?? 0) + 1;
+    this.current.set(label, count);
+    this.peaks.set(label, Math.max(this.peaks.get(label) ?? 0, count));
+  }
+
+  remove(label: string): void {
+    this.current.set(label, (this.current.get(label) ?? 1) - 1);
+  }
+}
+
+/**
+ * One server for every endpoint of a run; `/hooks/<label>` names the endpoint and the query says
+ * how it answers: `200` at once by default, after `?delayMs=N`, with `?status=N`, or never
+ * (`?hang`, until the receiver stops).
+ */
+async function receiverStart(): Promise<{ origin: string }> {
+  const state: Receiver = { server: undefined, received: [], idsByLabel: new Map(), maxConcurrentByLabel: new Map(), maxConnectionsByLabel: new Map(), onReceived: () => {} };
+  const concurrent = new PeakCounter(state.maxConcurrentByLabel);
+  const connections = new PeakCounter(state.maxConnectionsByLabel);
+  const labelledSockets = new WeakSet<object>();
   const server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://receiver');
+    const label = url.pathname.replace(/^\/hooks\//, '');
+    concurrent.add(label);
+    response.once('close', () => concurrent.remove(label));
+    // Each dispatcher's connections carry one endpoint's POSTs, so a connection counts for the label of its first.
+    if (!labelledSockets.has(request.socket)) {
+      labelledSockets.add(request.socket);
+      connections.add(label);
+      request.socket.once('close', () => connections.remove(label));
+    }
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const headers = request.headers as Record<string, string>;
-      state.received.push({ receivedAt: now(), body: Buffer.concat(chunks).toString('utf8'), headers });
-      state.ids.add(headers['webhook-id']);
-      response.writeHead(200).end();
+      state.received.push({ label, receivedAt: now(), body: Buffer.concat(chunks).toString('utf8'), headers });
+      const status = Number(url.searchParams.get('status') ?? 200);
+      if (status >= 200 && status < 300) {
+        const ids = state.idsByLabel.get(label) ?? new Set<string>();
+        state.idsByLabel.set(label, ids.add(headers['webhook-id']));
+      }
       state.onReceived();
+      if (url.searchParams.has('hang')) return;
+      const answer = () => response.writeHead(status).end();
+      const delayMs = Number(url.searchParams.get('delayMs') ?? 0);
+      if (delayMs > 0) setTimeout(answer, delayMs);
+      else answer();
     });
-  });
-  server.on('connection', (socket) => {
-    state.maxOpen = Math.max(state.maxOpen, ++open);
-    socket.once('close', () => open--);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   // The handlers above read `state`, so the receiver is that same object, not a copy.
   state.server = server;
   receiver = state;
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks` };
+  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-/** Waits until `distinctCount` event ids arrived (or the timeout), then reports everything received. */
-async function receiverWait(distinctCount: number, timeoutMs: number): Promise<ReceiverReport> {
+/** Waits until each label has received its count of distinct event ids with a 2xx (or the timeout), then reports those labels. */
+async function receiverWait(distinctCountByLabel: Readonly<Record<string, number>>, timeoutMs: number): Promise<ReceiverReport> {
   const state = receiver!;
+  const labels = Object.keys(distinctCountByLabel);
+  const isDone = () => labels.every((label) => (state.idsByLabel.get(label)?.size ?? 0) >= distinctCountByLabel[label]);
   const isComplete =
-    state.ids.size >= distinctCount ||
+    isDone() ||
     (await new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), timeoutMs);
       state.onReceived = () => {
-        if (state.ids.size < distinctCount) return;
+        if (!isDone()) return;
         clearTimeout(timer);
         resolve(true);
       };
     }));
   state.onReceived = () => {};
-  return { isComplete, received: state.received, maxOpenConnections: state.maxOpen };
+  return {
+    isComplete,
+    received: state.received.filter((delivery) => labels.includes(delivery.label)),
+    maxConcurrentRequestsByLabel: Object.fromEntries(labels.map((label) => [label, state.maxConcurrentByLabel.get(label) ?? 0])),
+    maxOpenConnectionsByLabel: Object.fromEntries(labels.map((label) => [label, state.maxConnectionsByLabel.get(label) ?? 0])),
+  };
 }
 
 async function receiverStop(): Promise<void> {
   if (!receiver) return;
   const { server } = receiver;
   receiver = undefined;
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  server!.closeAllConnections();
+  await new Promise<void>((resolve) => server!.close(() => resolve()));
 }
 
 serveCommands<DriverCommand>(async (command) => {
@@ -132,12 +206,14 @@ serveCommands<DriverCommand>(async (command) => {
       return null;
     case 'create':
       return create(command.subject);
+    case 'createAtRate':
+      return createAtRate(command.subjects, command.ratePerSecond);
     case 'batches':
       return batches(command.label, command.conversationIds);
     case 'receiverStart':
       return receiverStart();
     case 'receiverWait':
-      return receiverWait(command.distinctCount, command.timeoutMs);
+      return receiverWait(command.distinctCountByLabel, command.timeoutMs);
     case 'receiverStop':
       return receiverStop();
     case 'close':

@@ -29,6 +29,11 @@ const load: LoadSettings = isQuick
   ? { connections: 10, seconds: 1, warmUpSeconds: 0.5, rounds: 1, openLoopSeconds: 1, statementSampleCount: 20 }
   : { connections: 10, seconds: 10, warmUpSeconds: 2, rounds: 3, openLoopSeconds: 5, statementSampleCount: 100 };
 
+/** bench/event-stream.ts's sizes: the full run measures the 5k subscribers at 5 events/s. */
+const eventStreamSize: Record<string, string> = isQuick
+  ? { BENCH_SUBSCRIBERS: '100', BENCH_LOAD_SUBSCRIBERS: '200', BENCH_LOAD_CLIENT_PROCESSES: '1', BENCH_WEBHOOK_CONVERSATIONS: '20' }
+  : { BENCH_SUBSCRIBERS: '1000', BENCH_LOAD_SUBSCRIBERS: '5000', BENCH_LOAD_CLIENT_PROCESSES: '2' };
+
 async function ensurePostGraphileInstalled(): Promise<boolean> {
   const directory = path.join(benchDir, 'postgraphile');
   if (existsSync(path.join(directory, 'node_modules', 'postgraphile'))) return true;
@@ -94,7 +99,7 @@ async function main(): Promise<void> {
       ...(isQuick ? { BENCH_QUICK: '1' } : {}),
     }, 'analytics.json');
     process.stdout.write('event stream (bench/event-stream.ts)…\n');
-    const events = await runScript('event-stream.ts', ['--expose-gc'], { DATABASE_URL: database.serverUrl, BENCH_SUBSCRIBERS: isQuick ? '100' : '1000' }, 'event-stream.json');
+    const events = await runScript('event-stream.ts', ['--expose-gc'], { DATABASE_URL: database.serverUrl, ...eventStreamSize }, 'event-stream.json');
 
     const results: SuiteResults = {
       measuredAt: new Date().toISOString(),
