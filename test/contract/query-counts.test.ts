@@ -79,8 +79,8 @@ describe('SQL: a list costs a fixed number of SQL statements, whatever the page 
 
   /** Requests run one at a time and nothing else uses this gateway, so the delta is this request's alone. */
   const measure = async (query: string, variables: Record<string, unknown>): Promise<{ cost: Measurement; data: any }> => {
-    const before = await readStatementTotal();
     sentStatements = [];
+    const before = await readStatementTotal();
     const response = await postGraphQL(gateway.graphqlUrl, query, variables, { secret: gateway.adminSecret });
     expect(response.body.errors).toBeUndefined();
     const statementCount = (await readStatementTotal()) - before;
@@ -163,6 +163,8 @@ describe('SQL: a list costs a fixed number of SQL statements, whatever the page 
   it('SQL-06 a retried conversationCreate is answered from its idempotency record: one statement, no transaction', async () => {
     const input = { subject: 'Counted', channel: 'API', idempotencyKey: 'sql-06' };
     const first = await measure(createMutation, { input });
+    // The creation's event is announced by a NOTIFY just after its commit: let it pass first.
+    await pollUntil(async () => sentStatements.some((sql) => sql.includes('pg_notify')), { timeoutMs: 5000, description: 'the creation’s announcement' });
 
     const retry = await measure(createMutation, { input });
 

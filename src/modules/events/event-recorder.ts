@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { EventRecord } from './event.entity';
+import { newId } from '../../platform/ids';
+import type { EventRecord } from './event.entity';
 import { announcerOf } from './hub/event-announcer';
 import type { EventType } from './event-catalogue';
 
@@ -15,17 +16,19 @@ export interface EventEnvelope {
 /**
  * Adds an event to the caller's transaction. The sequence comes from a row lock on the
  * workspace's counter, held until commit: sequences are gap-free and follow commit order, so
- * a consumer can resume by sequence without missing a slow transaction's event.
+ * a consumer can resume by sequence without missing a slow transaction's event. Taking the
+ * sequence and inserting the event is one statement (a data-modifying CTE), not two.
  */
 export async function recordEvent(em: EntityManager, workspaceId: string, type: EventType, data: Record<string, unknown>): Promise<EventEnvelope> {
-  const [{ event_sequence: sequence }] = await em.execute<{ event_sequence: string }[]>(
-    'update workspaces set event_sequence = event_sequence + 1 where id = ? returning event_sequence',
-    [workspaceId],
+  const id = newId('evt');
+  const occurredAt = new Date();
+  const [{ sequence }] = await em.execute<{ sequence: string }[]>(
+    `with counter as (update workspaces set event_sequence = event_sequence + 1 where id = ? returning event_sequence)
+     insert into events (id, workspace_id, sequence, type, occurred_at, data) select ?, ?, event_sequence, ?, ?, ? from counter returning sequence`,
+    [workspaceId, id, workspaceId, type, occurredAt, JSON.stringify(data)],
   );
-  const event = em.create(EventRecord, { workspace: workspaceId, sequence, type, data });
-  em.persist(event);
   announcerOf(em)?.noteRecorded(workspaceId);
-  return toEnvelope(event);
+  return { id, type, occurredAt: occurredAt.toISOString(), sequence: Number(sequence), data };
 }
 
 export function toEnvelope(event: EventRecord): EventEnvelope {
