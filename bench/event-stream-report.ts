@@ -1,6 +1,6 @@
 import { fanoutProblems, type FanoutResult, type PhaseName, type PhaseResult } from './event-stream-fanout';
 import { ratio, type Distribution } from './event-stream-statistics';
-import { deliveryProblems, type BacklogResult, type BacklogScenario, type EventWrite, type LiveResult } from './event-stream-webhooks';
+import { deliveryProblems, type BacklogResult, type BacklogScenario, type EndpointDeliveries, type EventWrite, type LiveResult } from './event-stream-webhooks';
 
 /** The gateway and its reference, measured alike in one run. */
 export interface FanoutPair {
@@ -41,9 +41,9 @@ export interface FanoutRatios {
 export interface EventStreamRatios {
   readonly fanout: FanoutRatios;
   readonly load: FanoutRatios | null;
-  /** Events per second, gateway ÷ raw, per backlog scenario (the healthy endpoint's in isolation). */
+  /** Deliveries per second to the healthy endpoints, gateway ÷ raw, per backlog scenario. */
   readonly webhooks: Partial<Record<BacklogScenario, number | null>>;
-  /** Per dispatcher: the healthy endpoint's rate next to a failing and a hanging one ÷ its rate alone (instant); 1 = not slowed at all. */
+  /** Per dispatcher: the measured endpoint's rate next to a failing and a hanging one ÷ next to a healthy one (instant); 1 = not slowed at all. */
   readonly isolation: Record<'gateway' | 'raw', number | null>;
 }
 
@@ -63,7 +63,7 @@ function fanoutRatios(pair: FanoutPair): FanoutRatios {
 
 export function eventStreamRatios(fanout: FanoutPair, load: FanoutPair | null, backlog: BacklogResults): EventStreamRatios {
   const webhooks: EventStreamRatios['webhooks'] = {};
-  for (const scenario of Object.keys(backlog.gateway) as BacklogScenario[]) webhooks[scenario] = ratio(backlog.gateway[scenario]?.eventsPerSecond, backlog.raw[scenario]?.eventsPerSecond);
+  for (const scenario of Object.keys(backlog.gateway) as BacklogScenario[]) webhooks[scenario] = ratio(backlog.gateway[scenario]?.deliveriesPerSecond, backlog.raw[scenario]?.deliveriesPerSecond);
   const isolation = (name: 'gateway' | 'raw') => ratio(backlog[name].isolation?.eventsPerSecond, backlog[name].instant?.eventsPerSecond);
   return { fanout: fanoutRatios(fanout), load: load && fanoutRatios(load), webhooks, isolation: { gateway: isolation('gateway'), raw: isolation('raw') } };
 }
@@ -72,7 +72,10 @@ export function eventStreamRatios(fanout: FanoutPair, load: FanoutPair | null, b
 export function eventStreamProblems(results: EventStreamResults): string[] {
   const { fanout, load, webhooks } = results;
   const backlog = (['gateway', 'raw'] as const).flatMap((name) =>
-    Object.values(webhooks.backlog[name]).flatMap((result) => deliveryProblems(`${name} ${result.scenario}`, result, result.eventCount)),
+    Object.values(webhooks.backlog[name]).flatMap((result) => [
+      ...deliveryProblems(`${name} ${result.scenario}`, result.measured, result.eventCount),
+      ...(result.neighbour ? deliveryProblems(`${name} ${result.scenario} neighbour`, result.neighbour, result.eventCount) : []),
+    ]),
   );
   return [
     ...[fanout, ...(load ? [load] : [])].flatMap((pair) => [...fanoutProblems(pair.gateway), ...fanoutProblems(pair.raw)]),
@@ -86,7 +89,7 @@ export function eventStreamProblems(results: EventStreamResults): string[] {
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '–');
 const kb = (bytes: number) => (bytes / 1024).toFixed(1);
 const times = (value: number | null | undefined) => (value === null || value === undefined ? '–' : `${value.toFixed(2)}×`);
-const row = (label: string, cells: string[]) => `${label.padEnd(40)}${cells.map((cell) => cell.padStart(9)).join('')}`;
+const row = (label: string, cells: string[]) => `${label.padEnd(46)}${cells.map((cell) => cell.padStart(9)).join('')}`;
 const distributionRow = (label: string, figures: Distribution) => row(label, [ms(figures.p50Ms), ms(figures.p90Ms), ms(figures.p99Ms), ms(figures.maxMs), ms(figures.minMs)]);
 
 function fanoutLines(title: string, pair: FanoutPair, ratios: FanoutRatios, subscriptionsPerKey: number): string[] {
@@ -132,7 +135,7 @@ function fanoutLines(title: string, pair: FanoutPair, ratios: FanoutRatios, subs
 function webhookLines(results: EventStreamResults): string[] {
   const { live, backlogWrite, backlog } = results.webhooks;
   const { settings, ratios } = results;
-  const deliveryFigures = (result: LiveResult | BacklogResult) =>
+  const deliveryFigures = (result: EndpointDeliveries) =>
     `${result.deliveredCount} delivered, ${result.duplicateCount} duplicates, ${result.invalidSignatureCount} bad signatures, ${result.wrongPayloadCount} wrong payloads; at most ${result.maxConcurrentRequests} POSTs and ${result.maxOpenConnections} connections at once`;
   const lines = [
     '',
@@ -142,27 +145,30 @@ function webhookLines(results: EventStreamResults): string[] {
     `  written in ${(live.write.untilAt - live.write.fromAt).toFixed(0)} ms = ${live.writeEventsPerSecond.toFixed(0)} events/s (gateway CPU ${live.write.cpuMsPerEvent.toFixed(1)} ms/event); ` +
       `last delivery ${live.lastDeliveryAfterLastWriteMs.toFixed(0)} ms after the last batch answered`,
     distributionRow('  delivery − occurredAt', live.lagMs),
-    `backlog: ${settings.webhookEventCount} more written in ${(backlogWrite.untilAt - backlogWrite.fromAt).toFixed(0)} ms = ${backlogWrite.eventsPerSecond.toFixed(0)} events/s, then endpoints enabled in turns; events/s from enabling to the last delivery:`,
-    row('endpoint', ['gateway', 'raw', 'g ÷ raw']),
+    `backlog: ${settings.webhookEventCount} more written in ${(backlogWrite.untilAt - backlogWrite.fromAt).toFixed(0)} ms = ${backlogWrite.eventsPerSecond.toFixed(0)} events/s, then endpoints enabled in turns; ` +
+      'deliveries/s to the healthy endpoints from enabling to the last delivery:',
+    row('endpoints', ['gateway', 'raw', 'g ÷ raw']),
   ];
   const scenarioLabel: Record<BacklogScenario, string> = {
-    instant: 'answering 200 at once',
-    slow: `answering 200 after ${settings.slowReceiverDelayMs} ms`,
-    isolation: 'at once, next to a 500 and a hanging one',
+    instant: 'two answering 200 at once',
+    slow: `one answering 200 after ${settings.slowReceiverDelayMs} ms`,
+    isolation: 'one at once, next to a 500 and a hanging one',
   };
   for (const scenario of Object.keys(scenarioLabel) as BacklogScenario[]) {
     const gateway = backlog.gateway[scenario];
     const raw = backlog.raw[scenario];
     if (!gateway || !raw) continue;
-    lines.push(row(scenarioLabel[scenario], [gateway.eventsPerSecond.toFixed(0), raw.eventsPerSecond.toFixed(0), times(ratios.webhooks[scenario])]));
+    lines.push(row(scenarioLabel[scenario], [gateway.deliveriesPerSecond.toFixed(0), raw.deliveriesPerSecond.toFixed(0), times(ratios.webhooks[scenario])]));
   }
   const isolation = (name: 'gateway' | 'raw') => backlog[name].isolation;
   lines.push(
-    `isolation: the healthy endpoint's rate next to the failing ones ÷ alone: gateway ${times(ratios.isolation.gateway)}, raw ${times(ratios.isolation.raw)}; ` +
+    `isolation: the first endpoint's rate next to the failing ones ÷ next to a healthy one: gateway ${times(ratios.isolation.gateway)}, raw ${times(ratios.isolation.raw)}; ` +
       `meanwhile the 500 endpoint got ${isolation('gateway')?.failingEndpointRequests} / ${isolation('raw')?.failingEndpointRequests} POSTs, the hanging one ${isolation('gateway')?.hangingEndpointRequests} / ${isolation('raw')?.hangingEndpointRequests}`,
   );
   for (const name of ['gateway', 'raw'] as const) {
-    for (const result of Object.values(backlog[name])) lines.push(`  ${name} ${result.scenario}: ${deliveryFigures(result)}`);
+    for (const result of Object.values(backlog[name])) {
+      lines.push(`  ${name} ${result.scenario}: ${deliveryFigures(result.measured)}${result.neighbour ? `; its neighbour ${deliveryFigures(result.neighbour)}` : ''}`);
+    }
   }
   return lines;
 }

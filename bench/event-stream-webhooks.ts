@@ -32,13 +32,22 @@ export interface WebhookSetting {
 
 /**
  * Backlog scenarios, each on the same committed events, measured from enabling the endpoints:
- * instant: one endpoint answering 200 at once; slow: one answering 200 after 50 ms; isolation:
- * one answering at once next to one answering 500 and one that never answers (until the run ends).
+ * instant: two endpoints answering 200 at once; slow: one answering 200 after 50 ms; isolation:
+ * the first of instant's pair next to one answering 500 at once (as much work as instant's
+ * neighbour: each event is POSTed to it once within the retry schedule's first delay) and one
+ * that never answers (until the run ends). Its rate ÷ its rate in instant is 1 when the failing
+ * endpoints take nothing from it.
  */
 export type BacklogScenario = 'instant' | 'slow' | 'isolation';
 export const slowReceiverDelayMs = 50;
 
-const healthyLabel = (dispatcher: Dispatcher, scenario: BacklogScenario) => `${dispatcher.name}-${scenario}`;
+/** measured: the endpoint whose rate is reported; neighbour: another healthy one, awaited and checked alike. */
+export type EndpointRole = 'measured' | 'neighbour' | 'failing' | 'hanging';
+
+export interface ScenarioEndpoint extends Endpoint {
+  readonly role: EndpointRole;
+}
+
 const receiverWaitMs = 120_000;
 
 /** One endpoint as the receiver saw it: every event once, signed, with its own body. */
@@ -59,13 +68,17 @@ export interface EndpointDeliveries {
   readonly lagMs: Distribution;
 }
 
-export interface BacklogResult extends EndpointDeliveries {
+export interface BacklogResult {
   readonly dispatcher: Dispatcher['name'];
   readonly scenario: BacklogScenario;
   readonly eventCount: number;
-  /** From enabling the endpoints to the healthy endpoint's last delivery. */
+  readonly measured: EndpointDeliveries;
+  readonly neighbour?: EndpointDeliveries;
+  /** From enabling the endpoints to the measured endpoint's last delivery, and its events over it. */
   readonly windowMs: number;
   readonly eventsPerSecond: number;
+  /** Every healthy endpoint's deliveries over enabling → the last of them: the dispatcher's rate. */
+  readonly deliveriesPerSecond: number;
   /** isolation only: POSTs the failing (500) and hanging endpoints received meanwhile. */
   readonly failingEndpointRequests?: number;
   readonly hangingEndpointRequests?: number;
@@ -192,39 +205,43 @@ export async function measureLive(dispatcher: Dispatcher, setting: WebhookSettin
 }
 
 /** Endpoints of every scenario, registered disabled before the backlog is written. */
-export async function registerBacklogEndpoints(dispatcher: Dispatcher, setting: WebhookSetting, afterSequence: number): Promise<Map<BacklogScenario, Endpoint[]>> {
-  const url = (label: string, query = '') => `${setting.receiverOrigin}/hooks/${label}${query}`;
-  const register = (scenario: BacklogScenario, suffix: string, query = '') => {
-    const label = `${healthyLabel(dispatcher, scenario)}${suffix}`;
-    return dispatcher.register(label, url(label, query), afterSequence);
+export async function registerBacklogEndpoints(dispatcher: Dispatcher, setting: WebhookSetting, afterSequence: number): Promise<Map<BacklogScenario, ScenarioEndpoint[]>> {
+  const register = async (scenario: BacklogScenario, role: EndpointRole, query = ''): Promise<ScenarioEndpoint> => {
+    const label = `${dispatcher.name}-${scenario}-${role}`;
+    return { ...(await dispatcher.register(label, `${setting.receiverOrigin}/hooks/${label}${query}`, afterSequence)), role };
   };
   return new Map([
-    ['instant', [await register('instant', '')]],
-    ['slow', [await register('slow', '', `?delayMs=${slowReceiverDelayMs}`)]],
-    ['isolation', [await register('isolation', ''), await register('isolation', '-failing', '?status=500'), await register('isolation', '-hanging', '?hang')]],
+    ['instant', [await register('instant', 'measured'), await register('instant', 'neighbour')]],
+    ['slow', [await register('slow', 'measured', `?delayMs=${slowReceiverDelayMs}`)]],
+    ['isolation', [await register('isolation', 'measured'), await register('isolation', 'failing', '?status=500'), await register('isolation', 'hanging', '?hang')]],
   ]);
 }
 
-/** Enables the scenario's endpoints, waits for the healthy one to have every event, disables them again. */
-export async function measureBacklog(dispatcher: Dispatcher, scenario: BacklogScenario, endpoints: readonly Endpoint[], setting: WebhookSetting, eventCount: number): Promise<BacklogResult> {
-  const [healthy, failing, hanging] = endpoints;
+/** Enables the scenario's endpoints, waits for the healthy ones to have every event, disables them again. */
+export async function measureBacklog(dispatcher: Dispatcher, scenario: BacklogScenario, endpoints: readonly ScenarioEndpoint[], setting: WebhookSetting, eventCount: number): Promise<BacklogResult> {
+  const isHealthy = (endpoint: ScenarioEndpoint) => endpoint.role === 'measured' || endpoint.role === 'neighbour';
   const enabledAt = performance.timeOrigin + performance.now();
   await dispatcher.setEnabled(endpoints, true);
-  // The neighbours are awaited for nothing: the report only brings what they received meanwhile.
-  const distinctCountByLabel = Object.fromEntries(endpoints.map((endpoint) => [endpoint.label, endpoint === healthy ? eventCount : 0]));
+  // The failing ones are awaited for nothing: the report only brings what they received meanwhile.
+  const distinctCountByLabel = Object.fromEntries(endpoints.map((endpoint) => [endpoint.label, isHealthy(endpoint) ? eventCount : 0]));
   const report = await setting.driver.call<ReceiverReport>({ cmd: 'receiverWait', distinctCountByLabel, timeoutMs: receiverWaitMs });
   await dispatcher.setEnabled(endpoints, false);
-  const deliveries = checkDeliveries(healthy, report, setting.eventType, (time) => setting.driver.toLocal(time));
-  const windowMs = deliveries.lastDeliveryAt - enabledAt;
-  const requestsOf = (endpoint: Endpoint) => report.received.filter((delivery) => delivery.label === endpoint.label).length;
+  const byRole = new Map(endpoints.map((endpoint) => [endpoint.role, endpoint]));
+  const check = (endpoint: ScenarioEndpoint) => checkDeliveries(endpoint, report, setting.eventType, (time) => setting.driver.toLocal(time));
+  const healthy = endpoints.filter(isHealthy).map(check);
+  const [measured, neighbour] = healthy;
+  const requestsOf = (role: EndpointRole) => report.received.filter((delivery) => delivery.label === byRole.get(role)?.label).length;
+  const lastDeliveryAt = Math.max(...healthy.map((deliveries) => deliveries.lastDeliveryAt));
   return {
     dispatcher: dispatcher.name,
     scenario,
     eventCount,
-    ...deliveries,
-    windowMs,
-    eventsPerSecond: (deliveries.deliveredCount * 1000) / windowMs,
-    ...(failing && hanging ? { failingEndpointRequests: requestsOf(failing), hangingEndpointRequests: requestsOf(hanging) } : {}),
+    measured,
+    ...(neighbour ? { neighbour } : {}),
+    windowMs: measured.lastDeliveryAt - enabledAt,
+    eventsPerSecond: (measured.deliveredCount * 1000) / (measured.lastDeliveryAt - enabledAt),
+    deliveriesPerSecond: (healthy.reduce((sum, deliveries) => sum + deliveries.deliveredCount, 0) * 1000) / (lastDeliveryAt - enabledAt),
+    ...(byRole.has('failing') ? { failingEndpointRequests: requestsOf('failing'), hangingEndpointRequests: requestsOf('hanging') } : {}),
   };
 }
 
@@ -232,7 +249,7 @@ export async function measureBacklog(dispatcher: Dispatcher, scenario: BacklogSc
 export async function warmUp(dispatcher: Dispatcher, setting: WebhookSetting, afterSequence: number, eventCount: number): Promise<void> {
   const label = `${dispatcher.name}-warm-up`;
   const endpoint = await dispatcher.register(label, `${setting.receiverOrigin}/hooks/${label}`, afterSequence);
-  await measureBacklog(dispatcher, 'instant', [endpoint], setting, eventCount);
+  await measureBacklog(dispatcher, 'instant', [{ ...endpoint, role: 'measured' }], setting, eventCount);
 }
 
 /** A delivery run is wrong, not slow, when an event is missing, repeated, badly signed or not the one announced. */
