@@ -1,5 +1,6 @@
 import type { EntityManager, EntityName, FilterQuery, QueryOrderMap } from '@mikro-orm/postgresql';
-import { ReferenceKind } from '@mikro-orm/core';
+import { ReferenceKind, Utils } from '@mikro-orm/core';
+import { parameterize, QueryShapes } from './query-shapes';
 
 /**
  * An entity read as plain data: its properties with many-to-one relations as the related id.
@@ -60,10 +61,22 @@ export function plainRowFromColumns<Row>(em: EntityManager, entity: EntityName<o
   return row as Row;
 }
 
-/** The entity's columns (scalars and many-to-one ids, not database-only ones such as search vectors) for the rows matching `query`. */
+const queryShapes = new QueryShapes();
+
+/**
+ * The entity's columns (scalars and many-to-one ids, not database-only ones such as search
+ * vectors) for the rows matching `query`. The SQL is built once per shape of query (QueryShapes).
+ */
 export async function findPlainRows<Row>(em: EntityManager, entity: EntityName<object>, query: PlainQuery<object>): Promise<Row[]> {
-  const builder = em.createQueryBuilder(entity).select(shapeOf(em, entity).names as never).where(query.where);
-  if (query.orderBy) builder.orderBy(query.orderBy);
-  if (query.limit !== undefined) builder.limit(query.limit);
-  return (await builder.execute('all', true)) as Row[];
+  const build = (where: FilterQuery<object>) => {
+    const builder = em.createQueryBuilder(entity).select(shapeOf(em, entity).names as never).where(where);
+    if (query.orderBy) builder.orderBy(query.orderBy);
+    if (query.limit !== undefined) builder.limit(query.limit);
+    return builder;
+  };
+  const context = `${Utils.className(entity)} ${JSON.stringify(query.orderBy ?? null)} ${query.limit ?? ''}`;
+  const compiled = queryShapes.resolve(context, parameterize(query.where), (template) => build(template as FilterQuery<object>).getKnexQuery().toSQL());
+  if (!compiled) return (await build(query.where).execute('all', true)) as Row[];
+  const rows = await em.execute<Record<string, unknown>[]>(compiled.sql, compiled.bindings, 'all');
+  return rows.map((columns) => plainRowFromColumns<Row>(em, entity, columns));
 }
