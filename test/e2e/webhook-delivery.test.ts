@@ -6,6 +6,7 @@ import { startWebhookReceiver, type Reply } from '../support/start-webhook-recei
 
 const compressedSchedule = '0ms,150ms,300ms,600ms';
 const createMutation = /* GraphQL */ `mutation Create($subject: String!) { conversationCreate(input: { subject: $subject, channel: API }) { conversation { id } } }`;
+const batchUpdateMutation = /* GraphQL */ `mutation Batch($input: ConversationsBatchUpdateInput!) { conversationsBatchUpdate(input: $input) { appliedCount } }`;
 
 describe('HOOK: signed webhook deliveries with retries, at least once', () => {
   let gateway: TestGateway;
@@ -97,6 +98,18 @@ describe('HOOK: signed webhook deliveries with retries, at least once', () => {
     const attempts = (await database.query('select status_code, error from webhook_attempts where delivery_id = $1 order by attempt_number', [delivery.id])).rows;
     expect(attempts[0]).toMatchObject({ status_code: null, error: expect.stringMatching(/^timeout/) });
     expect(attempts[1]).toMatchObject({ status_code: 200 });
+  });
+
+  it('HOOK-11 an endpoint never has more than 4 deliveries in flight, and a hanging one does not hold up another endpoint', async () => {
+    const ids = await Promise.all(Array.from({ length: 12 }, (_, index) => createConversation(`HOOK-11 ${index}`)));
+    const { receiver: hanging } = await receiverFor(() => 'hang', ['conversation.updated']);
+    const { receiver: healthy } = await receiverFor(undefined, ['conversation.updated']);
+    // One idempotent batch commits its 12 events together, so one dispatcher pass finds them all due.
+    const batch = await postGraphQL(gateway.graphqlUrl, batchUpdateMutation, { input: { idempotencyKey: 'HOOK-11', operations: ids.map((id) => ({ id, tagsAdd: ['hook-11'] })) } }, { secret: gateway.adminSecret });
+    expect(batch.body.data!.conversationsBatchUpdate.appliedCount).toBe(12);
+    await healthy.waitFor(12);
+    await hanging.waitFor(4);
+    expect(hanging.maxOpenRequests).toBe(4);
   });
 
   it('HOOK-05 a redirect is a failure and is not followed', async () => {

@@ -20,7 +20,11 @@ export async function startWebhookReceiver(reply: (request: number) => Reply = (
   const waiters: { count: number; resolve: () => void }[] = [];
   const hanging: ServerResponse[] = [];
   let verifier: Webhook | undefined;
+  let openRequests = 0;
+  let maxOpenRequests = 0;
   const server = createServer((request, response) => {
+    maxOpenRequests = Math.max(maxOpenRequests, ++openRequests);
+    response.once('close', () => openRequests--);
     const chunks: Buffer[] = [];
     request.on('data', (chunk) => chunks.push(chunk));
     request.on('end', () => {
@@ -48,6 +52,10 @@ export async function startWebhookReceiver(reply: (request: number) => Reply = (
   return {
     url: `http://127.0.0.1:${port}/hooks`,
     received,
+    /** The most requests this receiver had open at once (answered or hanging). */
+    get maxOpenRequests() {
+      return maxOpenRequests;
+    },
     /** The endpoint's signing secret, known once the endpoint is registered. */
     verifyWith(secret: string) {
       verifier = new Webhook(secret);

@@ -18,25 +18,37 @@ export interface ClaimedDelivery {
 /**
  * Leases due deliveries to this instance (SKIP LOCKED, so instances never take the same one)
  * until `leaseMs` from now. A crash lets the lease expire and another instance retries: at
- * least once. Endpoints at their concurrency limit here are skipped, so one slow receiver
- * cannot take every slot.
+ * least once. Each endpoint gets at most `maxPerEndpoint` less what this instance already has in
+ * flight for it, taken per endpoint (a lateral subquery), so one slow receiver's backlog can
+ * neither take every slot nor keep the other endpoints' deliveries from being claimed.
  */
-export async function claimDueDeliveries(em: EntityManager, limit: number, busyEndpointIds: readonly string[], leaseMs: number): Promise<ClaimedDelivery[]> {
+export async function claimDueDeliveries(
+  em: EntityManager,
+  limit: number,
+  inFlightByEndpoint: ReadonlyMap<string, number>,
+  maxPerEndpoint: number,
+  leaseMs: number,
+): Promise<ClaimedDelivery[]> {
   if (limit <= 0) return [];
   const rows = await em.execute<Record<string, unknown>[]>(
     `update webhook_deliveries d set leased_until = now() + (? || ' milliseconds')::interval, updated_at = now()
      from webhook_endpoints e, events ev
      where d.id in (
-         select d2.id from webhook_deliveries d2 join webhook_endpoints e2 on e2.id = d2.endpoint_id
-         where d2.status = 'pending' and d2.next_attempt_at <= now() and (d2.leased_until is null or d2.leased_until < now())
-           and e2.is_enabled and e2.deleted_at is null and d2.endpoint_id not in (select jsonb_array_elements_text(?::jsonb))
-         order by d2.next_attempt_at, d2.event_sequence
-         limit ? for update of d2 skip locked)
+         select due.id from webhook_endpoints e2
+         cross join lateral (
+           select d2.id, d2.next_attempt_at, d2.event_sequence from webhook_deliveries d2
+           where d2.endpoint_id = e2.id and d2.status = 'pending' and d2.next_attempt_at <= now() and (d2.leased_until is null or d2.leased_until < now())
+           order by d2.next_attempt_at, d2.event_sequence
+           limit greatest(0, ? - coalesce((?::jsonb ->> e2.id)::int, 0))
+           for update of d2 skip locked) due
+         where e2.is_enabled and e2.deleted_at is null
+         order by due.next_attempt_at, due.event_sequence
+         limit ?)
        and e.id = d.endpoint_id and ev.id = d.event_id
      returning d.id, d.workspace_id, d.endpoint_id, d.event_id, d.attempt_count, e.url, e.secret_ciphertext,
                e.previous_secret_ciphertext, e.previous_secret_expires_at, e.failing_since,
                ev.type as event_type, ev.occurred_at, ev.sequence, ev.data`,
-    [String(leaseMs), JSON.stringify(busyEndpointIds), limit],
+    [String(leaseMs), maxPerEndpoint, JSON.stringify(Object.fromEntries(inFlightByEndpoint)), limit],
   );
   return rows.map((row) => ({
     id: row.id as string,

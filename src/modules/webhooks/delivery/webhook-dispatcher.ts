@@ -59,10 +59,9 @@ export class WebhookDispatcher {
     this.isTicking = true;
     try {
       await enqueueDeliveries(this.orm.em.fork());
-      const busy = [...this.inFlightByEndpoint].filter(([, count]) => count >= maxInFlightPerEndpoint).map(([id]) => id);
       // Long enough for an attempt (bounded by the timeout) and its bookkeeping; short enough that a crash delays little.
       const leaseMs = this.settings.timeoutMs * 2 + 5_000;
-      const claimed = await claimDueDeliveries(this.orm.em.fork(), maxInFlight - this.inFlight.size, busy, leaseMs);
+      const claimed = await claimDueDeliveries(this.orm.em.fork(), maxInFlight - this.inFlight.size, this.inFlightByEndpoint, maxInFlightPerEndpoint, leaseMs);
       for (const delivery of claimed) this.track(delivery);
     } catch (error) {
       this.logger.warn({ err: error }, 'webhook dispatcher pass failed; the next one retries');

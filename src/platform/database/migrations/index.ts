@@ -7,6 +7,7 @@ import { Migration20261201010000AnalyticsRollups } from './Migration202612010100
 import { Migration20261201020000ApiUsage } from './Migration20261201020000ApiUsage';
 import { Migration20261201030000AnalyticsDurationHistograms } from './Migration20261201030000AnalyticsDurationHistograms';
 import { Migration20261201040000ApiKeyChangeNotifications } from './Migration20261201040000ApiKeyChangeNotifications';
+import { Migration20261201050000WebhookDeliveriesDuePerEndpoint } from './Migration20261201050000WebhookDeliveriesDuePerEndpoint';
 
 /** Every migration in order; a new migration is added here as well as in its file. */
 export const migrationsList: MigrationObject[] = [
@@ -18,4 +19,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201020000ApiUsage', class: Migration20261201020000ApiUsage },
   { name: 'Migration20261201030000AnalyticsDurationHistograms', class: Migration20261201030000AnalyticsDurationHistograms },
   { name: 'Migration20261201040000ApiKeyChangeNotifications', class: Migration20261201040000ApiKeyChangeNotifications },
+  { name: 'Migration20261201050000WebhookDeliveriesDuePerEndpoint', class: Migration20261201050000WebhookDeliveriesDuePerEndpoint },
 ];
