@@ -8,6 +8,7 @@ import { nextStepAfter, type AttemptResult, type NextStep } from './delivery-out
 import { OutboundRequestError, postWithGuard } from './guarded-http';
 import type { OutboundPolicy } from './ssrf-guard';
 import { signDelivery } from './standard-webhooks';
+import { SucceededAttempts } from './succeeded-attempts';
 
 export interface DispatcherSettings {
   readonly timeoutMs: number;
@@ -30,6 +31,7 @@ const responseExcerptBytes = 2_048;
 export class WebhookDispatcher {
   private readonly inFlightByEndpoint = new Map<string, number>();
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly succeeded: SucceededAttempts;
   private timer: NodeJS.Timeout | undefined;
   private isTicking = false;
   private isStopped = false;
@@ -39,7 +41,9 @@ export class WebhookDispatcher {
     private readonly secrets: SecretBox,
     private readonly settings: DispatcherSettings,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.succeeded = new SucceededAttempts(orm);
+  }
 
   start(): void {
     this.timer = setInterval(() => void this.tick(), this.settings.pollIntervalMs);
@@ -102,7 +106,13 @@ export class WebhookDispatcher {
 
   private async record(delivery: ClaimedDelivery, attemptNumber: number, startedAt: Date, result: AttemptResult, next: NextStep): Promise<void> {
     const response = result.kind === 'response' ? result.response : undefined;
-    const lastError = next.kind === 'succeeded' ? null : next.reason;
+    // Only a response can succeed.
+    if (next.kind === 'succeeded' && response) {
+      return this.succeeded.add({
+        workspaceId: delivery.workspaceId, deliveryId: delivery.id, endpointId: delivery.endpointId, attemptNumber, startedAt,
+        durationMs: response.durationMs, statusCode: response.status, responseExcerpt: response.bodyExcerpt.slice(0, responseExcerptBytes),
+      });
+    }
     await this.orm.em.fork().transactional(async (tx) => {
       await tx.execute(
         `insert into webhook_attempts (id, workspace_id, delivery_id, attempt_number, started_at, duration_ms, status_code, response_excerpt, error)
@@ -110,16 +120,12 @@ export class WebhookDispatcher {
         [delivery.workspaceId, delivery.id, attemptNumber, startedAt, response?.durationMs ?? Date.now() - startedAt.getTime(), response?.status ?? null,
           response?.bodyExcerpt.slice(0, responseExcerptBytes) ?? null, result.kind === 'error' ? result.error : null],
       );
-      const status = next.kind === 'succeeded' ? 'succeeded' : next.kind === 'retry' ? 'pending' : 'failed';
+      const status = next.kind === 'retry' ? 'pending' : 'failed';
       const nextAttemptAt = next.kind === 'retry' ? new Date(Date.now() + next.delayMs) : null;
       await tx.execute(
         `update webhook_deliveries set status = ?, attempt_count = ?, next_attempt_at = ?, leased_until = null, last_status_code = ?, last_error = ?, updated_at = now() where id = ?`,
-        [status, attemptNumber, nextAttemptAt, response?.status ?? null, lastError, delivery.id],
+        [status, attemptNumber, nextAttemptAt, response?.status ?? null, next.kind === 'succeeded' ? null : next.reason, delivery.id],
       );
-      if (next.kind === 'succeeded') {
-        await tx.execute('update webhook_endpoints set failing_since = null where id = ? and failing_since is not null', [delivery.endpointId]);
-        return;
-      }
       const failingSince = delivery.failingSince ?? startedAt;
       const isFailingTooLong = Date.now() - failingSince.getTime() >= this.settings.disableAfterMs;
       if (next.kind === 'disable-endpoint' || isFailingTooLong) {
