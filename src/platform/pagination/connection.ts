@@ -57,15 +57,25 @@ export function connectionType<TNode extends object>(name: string, nodeType: Cla
 
 /** Maps a page of rows to a connection of API objects. */
 export function toConnection<TRow, TNode>(page: Page<TRow>, toNode: (row: TRow) => TNode): ConnectionShape<TNode> {
-  const edges = page.items.map((item) => ({ cursor: item.cursor, node: toNode(item.node) }));
+  // Cursors are read through, so they are signed only if the client selects them.
+  const edges = page.items.map((item) => ({
+    get cursor() {
+      return item.cursor;
+    },
+    node: toNode(item.node),
+  }));
   return {
     edges,
     nodes: edges.map((edge) => edge.node),
     pageInfo: {
       hasNextPage: page.hasNextPage,
       hasPreviousPage: page.hasPreviousPage,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      get startCursor() {
+        return page.items[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return page.items.at(-1)?.cursor ?? null;
+      },
     },
     totalCount: page.countTotal,
   };

@@ -68,7 +68,7 @@ export class Pager {
     const pageRows = rows.slice(0, request.size);
     if (!isForward) pageRows.reverse();
     return {
-      items: pageRows.map((node) => ({ cursor: this.cursors.encode(scope, positionOf(node, query.sort.field)), node })),
+      items: pageRows.map((node) => lazilySigned(node, () => this.cursors.encode(scope, positionOf(node, query.sort.field)))),
       hasNextPage: isForward ? hasMore : position !== undefined,
       hasPreviousPage: isForward ? position !== undefined : hasMore,
       countTotal: () => em.count(query.entity, query.where),
@@ -79,6 +79,17 @@ export class Pager {
 function beyond(field: string, position: CursorPosition, operator: '$gt' | '$lt') {
   const value = typeof position.value === 'string' && /^\d{4}-\d\d-\d\dT/.test(position.value) ? new Date(position.value) : position.value;
   return { $or: [{ [field]: { [operator]: value } }, { [field]: value, id: { [operator]: position.id } }] };
+}
+
+/** A page item whose cursor is signed (an HMAC) only when read: most clients select nodes, not cursors. */
+function lazilySigned<T>(node: T, sign: () => string): { readonly cursor: string; readonly node: T } {
+  let cursor: string | undefined;
+  return {
+    node,
+    get cursor() {
+      return (cursor ??= sign());
+    },
+  };
 }
 
 function positionOf(row: Row, field: string): CursorPosition {
