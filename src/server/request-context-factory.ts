@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Principal } from '../policies/auth/principal';
 import type { FieldRateLimiter } from '../policies/rate-limit/field-rate-limit';
 import type { RequestContext } from '../policies/request-context';
@@ -14,15 +14,38 @@ export interface ContextDependencies {
 }
 
 /** One request context, built the same way for HTTP, WebSocket and SSE operations. */
-export function createRequestContext(deps: ContextDependencies, principal: Principal, requestId: string, em = deps.orm.em.fork({ useContext: true })): RequestContext {
-  return {
-    requestId,
-    principal,
-    em,
-    logger: deps.logger.child({ requestId, apiKeyId: principal.apiKeyId }),
-    fieldRateLimiter: deps.fieldRateLimiter,
-    loaders: new RequestLoaders(em),
-    replayedOperations: [],
-    ...deps.extras,
-  };
+export function createRequestContext(deps: ContextDependencies, principal: Principal, requestId: string, em?: EntityManager): RequestContext {
+  return Object.assign(new LazyRequestContext(deps, principal, requestId, em), deps.extras);
+}
+
+/**
+ * The fork, the loaders and the child logger are made on first use: an idle subscription holds
+ * none of them. A class, not an object literal with getters, which V8 would keep as a dictionary.
+ */
+class LazyRequestContext implements RequestContext {
+  readonly fieldRateLimiter: FieldRateLimiter;
+  readonly replayedOperations: string[] = [];
+  private requestLoaders: RequestLoaders | undefined;
+  private childLogger: Logger | undefined;
+
+  constructor(
+    private readonly deps: ContextDependencies,
+    readonly principal: Principal,
+    readonly requestId: string,
+    private fork: EntityManager | undefined,
+  ) {
+    this.fieldRateLimiter = deps.fieldRateLimiter;
+  }
+
+  get em(): EntityManager {
+    return (this.fork ??= this.deps.orm.em.fork({ useContext: true }));
+  }
+
+  get loaders(): RequestLoaders {
+    return (this.requestLoaders ??= new RequestLoaders(this.em));
+  }
+
+  get logger(): Logger {
+    return (this.childLogger ??= this.deps.logger.child({ requestId: this.requestId, apiKeyId: this.principal.apiKeyId }));
+  }
 }

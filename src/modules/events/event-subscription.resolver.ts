@@ -4,7 +4,7 @@ import { RequiresScopes } from '../../policies/auth/requires-scopes.directive';
 import type { RequestContext } from '../../policies/request-context';
 import { eventCatalogue } from './event-catalogue';
 import type { EventEnvelope } from './event-recorder';
-import { abortableIterator, streamEvents } from './event-stream';
+import { EventStream } from './event-stream';
 import { EventType, envelopeToEventType } from './event.type';
 import { visibleEventTypes } from './event-visibility';
 import type { EventHub } from './hub/event-hub';
@@ -32,8 +32,8 @@ export class EventSubscriptionResolver {
     subscribe: ({ args, context }: SubscribeResolverData<unknown, Record<string, unknown>, RequestContext>) => {
       const { types, after } = args as EventsArgs;
       checkTypes(types);
-      const wanted = new Set(visibleEventTypes(context.principal.effectiveScopes, types));
-      return abortableIterator((signal) => resolverOf(context).stream(context, after, wanted, () => true, signal));
+      const wanted = new Set<string>(visibleEventTypes(context.principal.effectiveScopes, types));
+      return resolverOf(context).stream(context, after, (event) => wanted.has(event.type));
     },
   })
   @RequiresScopes(['events:read'])
@@ -49,8 +49,8 @@ export class EventSubscriptionResolver {
     description: 'Events of one conversation (its changes and messages), for a live conversation view.',
     subscribe: ({ args, context }: SubscribeResolverData<unknown, Record<string, unknown>, RequestContext>) => {
       const { conversationId, after } = args as unknown as ConversationEventsArgs;
-      const types = new Set(visibleEventTypes(context.principal.effectiveScopes).filter((type) => type.startsWith('conversation.') || type === 'message.created'));
-      return abortableIterator((signal) => resolverOf(context).stream(context, after, types, (event) => conversationIdOf(event) === conversationId, signal));
+      const types = new Set<string>(visibleEventTypes(context.principal.effectiveScopes).filter((type) => type.startsWith('conversation.') || type === 'message.created'));
+      return resolverOf(context).stream(context, after, (event) => types.has(event.type) && conversationIdOf(event) === conversationId);
     },
   })
   @RequiresScopes(['conversations:read'])
@@ -62,13 +62,12 @@ export class EventSubscriptionResolver {
     return envelopeToEventType(event);
   }
 
-  async *stream(context: RequestContext, after: string | null | undefined, types: ReadonlySet<string>, isAbout: (event: EventEnvelope) => boolean, signal: AbortSignal) {
-    const afterSequence = await resolveAfter(context, after);
-    yield* streamEvents(this.hub, context.em, {
+  /** `after` is resolved when the stream starts: an unknown one fails the stream, as overflow does. */
+  stream(context: RequestContext, after: string | null | undefined, isWanted: (event: EventEnvelope) => boolean): EventStream {
+    return new EventStream(this.hub, {
       workspaceId: context.principal.workspaceId,
-      afterSequence,
-      isWanted: (event) => types.has(event.type) && isAbout(event),
-      signal,
+      startAfter: () => resolveAfter(context, after),
+      isWanted,
       onOverflow: context.cutOff,
     });
   }

@@ -7,3 +7,4 @@ export { EventHub } from './hub/event-hub';
 export { eventRetentionJob } from './event-retention';
 export { EventType as EventGraphQLType, toEventType } from './event.type';
 export { visibleEventTypes } from './event-visibility';
+export { EventStream, maxBufferedEvents, type EventSink } from './event-stream';

@@ -1,14 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { ExecutionResult, GraphQLSchema } from 'graphql';
 import { createHandler } from 'graphql-sse';
 import type { ApiKeyAuthenticator } from '../../modules/api-keys';
 import { resolveClientIp, type TrustProxySetting } from '../../policies/auth/ip-allowlist';
 import type { Principal } from '../../policies/auth/principal';
 import type { RequestRateLimiter } from '../../policies/rate-limit/request-rate-limiter';
-import { GatewayError, formatGraphQLError, isDatabaseUnavailable, temporarilyUnavailable } from '../../platform/errors';
+import { GatewayError, isDatabaseUnavailable, temporarilyUnavailable } from '../../platform/errors';
 import { readBody } from '../http/read-body';
 import { writeRefusal } from '../http/respond';
 import { createRequestContext, type ContextDependencies } from '../request-context-factory';
+import { SubscriptionDocuments } from '../subscriptions/subscription-documents';
+import { formatResult } from '../subscriptions/subscription-shapes';
 import { pipeEventStream } from './pipe-event-stream';
 import { OpenStreams, type OpenStream } from './open-streams';
 
@@ -41,6 +43,7 @@ const acceptsEventStream = /(^|,)\s*text\/event-stream\s*(;|,|$)/i;
  * before its stream opens gets the JSON refusal `/graphql` gives, with the matching status.
  */
 export function createGraphQLSseHandler(deps: GraphQLSseDependencies) {
+  const documents = new SubscriptionDocuments(deps.schema);
   const openStreams = new OpenStreams(deps.orm, deps.maxSubscriptionsPerKey, (error) => deps.logger.warn({ err: error }, 'revocation sweep failed'));
   const flowing = new Set<Promise<void>>();
   let isClosing = false;
@@ -59,17 +62,7 @@ export function createGraphQLSseHandler(deps: GraphQLSseDependencies) {
       return null;
     },
     onSubscribe: ({ context }, params) => {
-      let document: DocumentNode;
-      try {
-        document = parse(params.query);
-      } catch (error) {
-        throw new GatewayError('GRAPHQL_PARSE_FAILED', (error as Error).message);
-      }
-      const validationErrors = validate(deps.schema, document);
-      if (validationErrors.length > 0) throw new GatewayError('GRAPHQL_VALIDATION_FAILED', validationErrors[0].message);
-      if (getOperationAST(document, params.operationName)?.operation !== 'subscription') {
-        throw new GatewayError('BAD_USER_INPUT', 'Only subscriptions run over /graphql/stream; send queries and mutations to /graphql');
-      }
+      const document = documents.subscriptionOf(params.query, params.operationName, 'Only subscriptions run over /graphql/stream; send queries and mutations to /graphql');
       const principal = context.principal!;
       context.stream = openStreams.tryOpen(principal.apiKeyId);
       if (!context.stream) {
@@ -80,19 +73,12 @@ export function createGraphQLSseHandler(deps: GraphQLSseDependencies) {
         document,
         operationName: params.operationName,
         variableValues: params.variables,
-        // Spread into a plain object: graphql-sse types contexts as records, which an interface is not.
-        contextValue: { ...createRequestContext(deps, principal, context.requestId) },
+        // graphql-sse types contexts as records, which an interface is not.
+        contextValue: createRequestContext(deps, principal, context.requestId) as unknown as Record<PropertyKey, unknown>,
       };
     },
-    onNext: (_contextValue, { context }, result) => {
-      if (!result.errors) return undefined;
-      const errors = result.errors.map((error) => {
-        const formatted = formatGraphQLError(error.toJSON(), error);
-        return { ...formatted, extensions: { ...formatted.extensions, requestId: context.requestId } };
-      });
-      // Results go out through JSON.stringify, so formatted errors travel as they are.
-      return { ...result, errors: errors as unknown as readonly GraphQLError[] };
-    },
+    // Results go out through JSON.stringify, so formatted errors travel as they are.
+    onNext: (_contextValue, { context }, result) => (result.errors ? (formatResult(result as ExecutionResult, context.requestId) as ExecutionResult) : undefined),
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse, requestId: string): Promise<void> {

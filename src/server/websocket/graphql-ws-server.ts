@@ -1,14 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { GraphQLError, createSourceEventStream, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { makeServer } from 'graphql-ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiKeyAuthenticator } from '../../modules/api-keys';
+import { EventStream } from '../../modules/events';
 import { resolveClientIp, type TrustProxySetting } from '../../policies/auth/ip-allowlist';
 import type { Principal } from '../../policies/auth/principal';
 import type { RequestRateLimiter } from '../../policies/rate-limit/request-rate-limiter';
+import type { RequestContext } from '../../policies/request-context';
 import { GatewayError, extensionsOf, formatGraphQLError } from '../../platform/errors';
 import { createRequestContext, type ContextDependencies } from '../request-context-factory';
+import { SubscriptionDocuments } from '../subscriptions/subscription-documents';
+import { SubscriptionShapes, formatResult, withRequestId } from '../subscriptions/subscription-shapes';
+import { serveGraphQLWs } from './graphql-ws-adapter';
+import { SocketDelivery } from './socket-delivery';
 import { SubscriptionSockets } from './subscription-sockets';
 
 export interface GraphQLWebSocketDependencies extends ContextDependencies {
@@ -20,10 +26,17 @@ export interface GraphQLWebSocketDependencies extends ContextDependencies {
   readonly maxSubscriptionsPerKey: number;
 }
 
-/** A client that stops reading is cut off once this much is queued for it. */
-const maxBufferedBytes = 1_048_576;
+/** Pings each socket this often (as graphql-ws's own adapter does); one that does not answer is dropped. */
+const keepAliveMs = 12_000;
 
-type Extra = { principal?: Principal; entry?: ReturnType<SubscriptionSockets['add']> };
+interface Extra {
+  readonly socket: WebSocket;
+  readonly clientIp: string;
+  principal?: Principal;
+  entry?: ReturnType<SubscriptionSockets['add']>;
+  /** Drops the socket under a subscriber that cannot keep up. */
+  cutOff?: () => void;
+}
 
 /**
  * graphql-ws (subprotocol graphql-transport-ws) on `/graphql`. Only subscriptions run here, and
@@ -37,65 +50,83 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDependencies): { re
     wss.handleUpgrade(request, socket, head, (client) => wss.emit('connection', client, request));
   });
   const sockets = new SubscriptionSockets(deps.orm, deps.maxSubscriptionsPerKey, (error) => deps.logger.warn({ err: error }, 'revocation sweep failed'));
+  const documents = new SubscriptionDocuments(deps.schema);
+  const shapes = new SubscriptionShapes();
   const refuse = (error: GatewayError, requestId: string) => [new GraphQLError(error.message, { originalError: error, extensions: { ...extensionsOf(error), requestId } })];
 
-  const disposable = useServer<{ authorization?: unknown }, Extra>(
-    {
-      schema: deps.schema,
-      onConnect: async (ctx) => {
-        const request = ctx.extra.request;
-        const forwardedFor = request.headers['x-forwarded-for'];
-        const clientIp = resolveClientIp(request.socket.remoteAddress ?? '', Array.isArray(forwardedFor) ? forwardedFor[0] : forwardedFor, deps.trustProxy);
-        const authorization = ctx.connectionParams?.authorization;
-        try {
-          const principal = await deps.authenticator.authenticate(deps.orm.em.fork(), typeof authorization === 'string' ? authorization : undefined, clientIp);
-          ctx.extra.principal = principal;
-          ctx.extra.entry = sockets.add(principal.apiKeyId, ctx.extra.socket, ctx.subscriptions);
-          return true;
-        } catch (error) {
-          deps.logger.info({ reason: (error as Error).message }, 'websocket connection refused');
-          return false;
-        }
-      },
-      onSubscribe: async (ctx, _id, payload) => {
-        const requestId = randomUUID();
-        const principal = ctx.extra.principal!;
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query);
-        } catch (error) {
-          return refuse(new GatewayError('GRAPHQL_PARSE_FAILED', (error as Error).message), requestId);
-        }
-        const validationErrors = validate(deps.schema, document);
-        if (validationErrors.length > 0) return refuse(new GatewayError('GRAPHQL_VALIDATION_FAILED', validationErrors[0].message), requestId);
-        if (getOperationAST(document, payload.operationName)?.operation !== 'subscription') {
-          return refuse(new GatewayError('BAD_USER_INPUT', 'Only subscriptions run over WebSocket; send queries and mutations over HTTP'), requestId);
-        }
-        const decision = await deps.rateLimiter.consume(principal.apiKeyId, principal.rateLimit);
-        if (decision.refusal) return refuse(decision.refusal, requestId);
-        if (sockets.isOverCap(ctx.extra.entry!)) {
-          return refuse(new GatewayError('RATE_LIMITED', `At most ${deps.maxSubscriptionsPerKey} concurrent subscriptions per API key`, { retryAfterSeconds: 5 }), requestId);
-        }
-        return {
-          schema: deps.schema,
-          document,
-          operationName: payload.operationName,
-          variableValues: payload.variables,
-          // graphql-ws waits for each send, so a client that stops reading stalls its stream: drop it.
-          contextValue: { ...createRequestContext(deps, principal, requestId), cutOff: () => ctx.extra.socket.terminate() },
-        };
-      },
-      onNext: (ctx, _id, _payload, args, result) => {
-        if (ctx.extra.socket.bufferedAmount > maxBufferedBytes) ctx.extra.socket.terminate();
-        if (!result.errors) return undefined;
-        const requestId = (args.contextValue as { requestId: string }).requestId;
-        return { ...result, errors: result.errors.map((error) => withRequestId(formatGraphQLError(error.toJSON(), error), requestId)) };
-      },
-      // Refusals from onSubscribe arrive here already in the gateway's shape; keep them as they are.
-      onError: (_ctx, _id, _payload, errors) => errors.map((error) => (error.originalError instanceof GatewayError ? error.toJSON() : formatGraphQLError(error.toJSON(), error))),
+  const protocol = makeServer<{ authorization?: unknown }, Extra>({
+    schema: deps.schema,
+    onConnect: async (ctx) => {
+      const authorization = ctx.connectionParams?.authorization;
+      try {
+        const principal = await deps.authenticator.authenticate(deps.orm.em.fork(), typeof authorization === 'string' ? authorization : undefined, ctx.extra.clientIp);
+        const socket = ctx.extra.socket;
+        ctx.extra.principal = principal;
+        ctx.extra.entry = sockets.add(principal.apiKeyId, socket, ctx.subscriptions);
+        ctx.extra.cutOff = () => socket.terminate();
+        return true;
+      } catch (error) {
+        deps.logger.info({ reason: (error as Error).message }, 'websocket connection refused');
+        return false;
+      }
     },
-    wss,
-  );
+    onSubscribe: async (ctx, _id, payload) => {
+      const requestId = newRequestId();
+      const principal = ctx.extra.principal!;
+      let document: DocumentNode;
+      try {
+        document = documents.subscriptionOf(payload.query, payload.operationName, 'Only subscriptions run over WebSocket; send queries and mutations over HTTP');
+      } catch (error) {
+        if (error instanceof GatewayError) return refuse(error, requestId);
+        throw error;
+      }
+      const decision = await deps.rateLimiter.consume(principal.apiKeyId, principal.rateLimit);
+      if (decision.refusal) return refuse(decision.refusal, requestId);
+      if (sockets.isOverCap(ctx.extra.entry!)) {
+        return refuse(new GatewayError('RATE_LIMITED', `At most ${deps.maxSubscriptionsPerKey} concurrent subscriptions per API key`, { retryAfterSeconds: 5 }), requestId);
+      }
+      return {
+        schema: deps.schema,
+        document,
+        operationName: payload.operationName,
+        variableValues: payload.variables,
+        contextValue: Object.assign(createRequestContext(deps, principal, requestId), { cutOff: ctx.extra.cutOff }),
+      };
+    },
+    // Only the field's event stream: onOperation turns it into deliveries executed per shape.
+    subscribe: async (args) => {
+      const source = await createSourceEventStream(args);
+      if (source instanceof EventStream) return source as AsyncIterable<never>;
+      if ('errors' in source) return source;
+      throw new Error('Subscription fields must return an EventStream');
+    },
+    onOperation: (ctx, id, payload, args, result) => {
+      // A refusal by the field (scopes, arguments) is a result: it goes out through onNext, then `complete`.
+      if (!(result instanceof EventStream)) return undefined;
+      const context = args.contextValue as RequestContext;
+      const shape = shapes.acquire(payload, { ...args, contextValue: context });
+      return new SocketDelivery(ctx.extra.socket, id, context.requestId, shape, result, () => shapes.release(shape));
+    },
+    onNext: (_ctx, _id, _payload, args, result) => formatResult(result, (args.contextValue as RequestContext).requestId),
+    // Refusals from onSubscribe arrive here already in the gateway's shape; a failed stream (a bad
+    // `after`, overflow) is formatted like any result error.
+    onError: (ctx, id, _payload, errors) => {
+      const subscription = ctx.subscriptions[id];
+      const requestId = subscription instanceof SocketDelivery ? subscription.requestId : undefined;
+      return errors.map((error) => {
+        if (error.extensions.code !== undefined || requestId === undefined) return error.toJSON();
+        return withRequestId(formatGraphQLError(error.toJSON(), error.originalError ?? error), requestId);
+      });
+    },
+  });
+  const disposable = serveGraphQLWs(protocol, wss, {
+    keepAliveMs,
+    extraOf: (socket, request) => {
+      const forwardedFor = request.headers['x-forwarded-for'];
+      return { socket, clientIp: resolveClientIp(request.socket.remoteAddress ?? '', Array.isArray(forwardedFor) ? forwardedFor[0] : forwardedFor, deps.trustProxy) };
+    },
+    onError: (error, message) => deps.logger.error({ err: error }, message),
+  });
 
   return {
     get openSocketCount() {
@@ -108,6 +139,10 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDependencies): { re
   };
 }
 
-function withRequestId<T extends { extensions?: Record<string, unknown> }>(error: T, requestId: string): T {
-  return { ...error, extensions: { ...error.extensions, requestId } };
+/**
+ * A request id per subscription, held while it lives. `randomUUID()` returns a string built from
+ * twenty pieces, some 400 bytes more than its 36 characters; copying it keeps the flat string only.
+ */
+function newRequestId(): string {
+  return Buffer.from(randomUUID(), 'latin1').toString('latin1');
 }

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Client } from 'pg';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../../../platform/observability/logger';
@@ -5,7 +6,8 @@ import { readEventLog } from '../event-log';
 import type { EventEnvelope } from '../event-recorder';
 import { EventAnnouncer, eventsChannel } from './event-announcer';
 
-export type EventListener = (events: readonly EventEnvelope[]) => void;
+/** Called synchronously with each new event of its workspace, in sequence order. */
+export type EventListener = (event: EventEnvelope) => void;
 
 const fallbackPollMs = 2_000;
 const readBatchSize = 500;
@@ -23,6 +25,8 @@ interface WorkspaceFeed {
  * One per process: a LISTEN connection that hears "new events in workspace W" from every
  * instance, then reads them from the log by sequence and hands them to local listeners in
  * order. The log, not the notification, is the source: notifications only say when to look.
+ * Each event goes to every listener before the next one does, and the event loop gets a turn
+ * between events, so a burst to thousands of subscribers does not hold up everything else.
  */
 export class EventHub {
   readonly announcer: EventAnnouncer;
@@ -77,6 +81,11 @@ export class EventHub {
     };
   }
 
+  /** Events of a workspace with `after < sequence <= upTo`, in sequence order. */
+  readLog(workspaceId: string, range: { after: number; upTo?: number; limit: number }): Promise<EventEnvelope[]> {
+    return readEventLog(this.orm.em, workspaceId, range);
+  }
+
   get subscribedWorkspaceCount(): number {
     return this.feeds.size;
   }
@@ -101,8 +110,20 @@ export class EventHub {
       const events = await readEventLog(this.orm.em, workspaceId, { after: feed.cursor, limit: readBatchSize });
       if (events.length === 0) return;
       feed.cursor = events[events.length - 1].sequence;
-      for (const listener of feed.listeners) listener(events);
+      for (const [index, event] of events.entries()) {
+        if (index > 0) await nextTurn();
+        for (const listener of feed.listeners) this.hand(listener, event, workspaceId);
+      }
       if (events.length < readBatchSize) return;
+    }
+  }
+
+  /** One listener's failure must not keep the event from the others. */
+  private hand(listener: EventListener, event: EventEnvelope, workspaceId: string): void {
+    try {
+      listener(event);
+    } catch (error) {
+      this.logger.error({ err: error, workspaceId, sequence: event.sequence }, 'event listener failed');
     }
   }
 
