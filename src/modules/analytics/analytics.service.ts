@@ -86,12 +86,21 @@ export class AnalyticsService {
     const boundaries = [question.from, question.to, ...buckets.flatMap((bucket) => [bucket.start, bucket.end]).filter((at) => at > question.from && at < question.to)];
     const plan = planRollup(question, boundaries);
     this.onAnswer({ part: 'figures', source: plan ? 'rollup' : 'raw' });
-    const rows = plan ? await aggregateRollups(em, question, plan) : await aggregateOccurrences(em, question);
-    if (!wantsPercentiles) return { rows, percentiles: new Map() };
+    const figures = plan ? aggregateRollups(em, question, plan) : aggregateOccurrences(em, question);
+    if (!wantsPercentiles) return { rows: await figures, percentiles: new Map() };
+    const percentilesOf = async (keys: readonly (string | null)[]) => {
+      const { percentiles, source } = await durationPercentiles(em, question, plan, buckets, keys);
+      this.onAnswer({ part: 'percentiles', source });
+      return percentiles;
+    };
+    // Ungrouped, the one group is known beforehand, so both reads run at once; grouped, the figures rank the groups first.
+    if (question.groupBy === null) {
+      const [rows, percentiles] = await Promise.all([figures, percentilesOf([null])]);
+      return { rows, percentiles };
+    }
+    const rows = await figures;
     const keys = [...new Set(rows.filter((row) => !row.is_other).sort((a, b) => a.group_rank - b.group_rank).map((row) => row.group_key))];
-    const { percentiles, source } = await durationPercentiles(em, question, plan, buckets, keys);
-    this.onAnswer({ part: 'percentiles', source });
-    return { rows, percentiles };
+    return { rows, percentiles: await percentilesOf(keys) };
   }
 }
 
