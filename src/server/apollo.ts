@@ -1,4 +1,4 @@
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from '../config/config';
 import type { RequestContext } from '../policies/request-context';
@@ -21,8 +21,26 @@ export async function startApollo(schema: GraphQLSchema, config: Config, metrics
     stopOnTerminationSignals: false,
     formatError: formatGraphQLError,
     // No @cacheControl hints exist; the default plugin would still wrap every field resolver to collect them.
-    plugins: [observabilityPlugin(metrics, usage), ApolloServerPluginCacheControlDisabled()],
+    plugins: [observabilityPlugin(metrics, usage), retryableStatusPlugin, ApolloServerPluginCacheControlDisabled()],
   });
   await apollo.start();
   return apollo;
 }
+
+/**
+ * A request whose resolvers could not reach PostgreSQL is answered 503 with Retry-After, like one
+ * refused for that reason before execution: with keys cached, authentication no longer notices
+ * an outage, so execution is where a client learns of it.
+ */
+const retryableStatusPlugin: ApolloServerPlugin<RequestContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        const result = response.body.kind === 'single' ? response.body.singleResult : response.body.initialResult;
+        if (!result.errors?.some((error) => error.extensions?.isRetryable === true)) return;
+        response.http.status = 503;
+        response.http.headers.set('retry-after', '1');
+      },
+    };
+  },
+};

@@ -53,6 +53,7 @@ export class NotificationListener {
   }
 
   private async reconnect(): Promise<void> {
+    if (this.isStopped) return;
     try {
       await this.start();
       this.logger.info({ channel: this.channel }, 'listening again');

@@ -3,7 +3,11 @@ import { ConnectionException } from '@mikro-orm/core';
 const unavailableErrnoCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
 /** SQLSTATE class 08 (connection) and 57P0x (server shutting down or starting). */
 const unavailableSqlStates = /^(08|57P0[1-3])/;
-const unavailableMessages = /Connection terminated|Timeout acquiring a connection|connection timeout|the database system is (starting up|shutting down)/i;
+/**
+ * "Transaction query already complete" is knex's answer to a query in a transaction whose BEGIN
+ * failed on a dropped connection: MikroORM surfaces it, and the connection error is lost.
+ */
+const unavailableMessages = /Connection terminated|Timeout acquiring a connection|connection timeout|the database system is (starting up|shutting down)|Transaction query already complete/i;
 
 /**
  * True when the error says PostgreSQL could not be reached, not that the query was wrong. Errors
