@@ -53,7 +53,6 @@ export class SubscriptionShape {
   constructor(
     readonly key: string,
     private readonly args: SubscriptionExecutionArgs,
-    private readonly onExecute: () => void,
   ) {}
 
   /**
@@ -69,12 +68,10 @@ export class SubscriptionShape {
 
   /** The result for a replayed event: a subscriber of its own, so it is not shared. */
   async execute(event: unknown): Promise<SharedResult> {
-    this.onExecute();
     return share(await execute({ ...this.args, rootValue: event }));
   }
 
   private start(event: unknown): Pending {
-    this.onExecute();
     const result = execute({ ...this.args, rootValue: event });
     if (!(result instanceof Promise)) {
       const pending: Pending = { event, shared: share(result), sinks: [] };
@@ -99,11 +96,9 @@ const share = (result: ExecutionResult): SharedResult => ({ result, json: result
 
 const failed = (error: unknown): ExecutionResult => ({ errors: [error instanceof GraphQLError ? error : new GraphQLError('Internal server error', { originalError: error as Error })] });
 
-/** The shapes of one transport's open subscriptions, and how much sharing them saves. */
+/** The shapes of one transport's open subscriptions. */
 export class SubscriptionShapes {
   private readonly shapes = new Map<string, SubscriptionShape>();
-  /** Events executed for a shape, since start. */
-  executionCount = 0;
 
   acquire(request: SubscriptionRequest, args: SubscriptionExecutionArgs): SubscriptionShape {
     const { workspaceId, grantedScopes } = args.contextValue.principal;
@@ -111,7 +106,7 @@ export class SubscriptionShapes {
     let shape = this.shapes.get(key);
     if (!shape) {
       const { schema, document, operationName, variableValues, contextValue } = args;
-      shape = new SubscriptionShape(key, { schema, document, operationName, variableValues, contextValue }, () => this.executionCount++);
+      shape = new SubscriptionShape(key, { schema, document, operationName, variableValues, contextValue });
       this.shapes.set(key, shape);
     }
     shape.holders++;
@@ -120,10 +115,6 @@ export class SubscriptionShapes {
 
   release(shape: SubscriptionShape): void {
     if (--shape.holders === 0 && this.shapes.get(shape.key) === shape) this.shapes.delete(shape.key);
-  }
-
-  get shapeCount(): number {
-    return this.shapes.size;
   }
 }
 
