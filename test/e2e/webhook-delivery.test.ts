@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { maxInFlightPerEndpoint } from '../../src/modules/webhooks/delivery/webhook-dispatcher';
 import { postGraphQL } from '../support/graphql-client';
 import { registerWebhookEndpoint } from '../support/register-webhook-endpoint';
 import { startGateway, type TestGateway } from '../support/start-gateway';
@@ -100,16 +101,17 @@ describe('HOOK: signed webhook deliveries with retries, at least once', () => {
     expect(attempts[1]).toMatchObject({ status_code: 200 });
   });
 
-  it('HOOK-11 an endpoint never has more than 4 deliveries in flight, and a hanging one does not hold up another endpoint', async () => {
-    const ids = await Promise.all(Array.from({ length: 12 }, (_, index) => createConversation(`HOOK-11 ${index}`)));
+  it(`HOOK-11 an endpoint never has more than ${maxInFlightPerEndpoint} deliveries in flight, and a hanging one does not hold up another endpoint`, async () => {
+    const eventCount = maxInFlightPerEndpoint + 8;
+    const ids = await Promise.all(Array.from({ length: eventCount }, (_, index) => createConversation(`HOOK-11 ${index}`)));
     const { receiver: hanging } = await receiverFor(() => 'hang', ['conversation.updated']);
     const { receiver: healthy } = await receiverFor(undefined, ['conversation.updated']);
-    // One idempotent batch commits its 12 events together, so one dispatcher pass finds them all due.
+    // One idempotent batch commits its events together, so one dispatcher pass finds them all due.
     const batch = await postGraphQL(gateway.graphqlUrl, batchUpdateMutation, { input: { idempotencyKey: 'HOOK-11', operations: ids.map((id) => ({ id, tagsAdd: ['hook-11'] })) } }, { secret: gateway.adminSecret });
-    expect(batch.body.data!.conversationsBatchUpdate.appliedCount).toBe(12);
-    await healthy.waitFor(12);
-    await hanging.waitFor(4);
-    expect(hanging.maxOpenRequests).toBe(4);
+    expect(batch.body.data!.conversationsBatchUpdate.appliedCount).toBe(eventCount);
+    await healthy.waitFor(eventCount);
+    await hanging.waitFor(maxInFlightPerEndpoint);
+    expect(hanging.maxOpenRequests).toBe(maxInFlightPerEndpoint);
   });
 
   it('HOOK-05 a redirect is a failure and is not followed', async () => {

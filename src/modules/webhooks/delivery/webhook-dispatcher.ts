@@ -18,8 +18,12 @@ export interface DispatcherSettings {
   readonly policy: OutboundPolicy;
 }
 
-/** Concurrent attempts per endpoint in one instance, so one slow receiver cannot starve the rest. */
-const maxInFlightPerEndpoint = 4;
+/**
+ * Concurrent attempts per endpoint in one instance, so one slow or hanging receiver cannot starve
+ * the rest (it holds at most this many of maxInFlight), yet a receiver answering in 50 ms still
+ * gets 320 deliveries a second from each instance.
+ */
+export const maxInFlightPerEndpoint = 16;
 const maxInFlight = 64;
 const responseExcerptBytes = 2_048;
 
@@ -35,6 +39,9 @@ export class WebhookDispatcher {
   private timer: NodeJS.Timeout | undefined;
   private isTicking = false;
   private isStopped = false;
+  /** Set when the last pass claimed something: more may be due, so a finished attempt starts the next pass at once. */
+  private mayHaveBacklog = false;
+  private isPassRequested = false;
 
   constructor(
     private readonly orm: MikroORM,
@@ -59,18 +66,28 @@ export class WebhookDispatcher {
 
   /** One pass; exposed so tests and `wake()` can drive it without waiting for the timer. */
   async tick(): Promise<void> {
-    if (this.isTicking || this.isStopped) return;
+    if (this.isStopped) return;
+    if (this.isTicking) {
+      this.isPassRequested = true;
+      return;
+    }
     this.isTicking = true;
     try {
       await enqueueDeliveries(this.orm.em.fork());
       // Long enough for an attempt (bounded by the timeout) and its bookkeeping; short enough that a crash delays little.
       const leaseMs = this.settings.timeoutMs * 2 + 5_000;
       const claimed = await claimDueDeliveries(this.orm.em.fork(), maxInFlight - this.inFlight.size, this.inFlightByEndpoint, maxInFlightPerEndpoint, leaseMs);
+      this.mayHaveBacklog = claimed.length > 0;
       for (const delivery of claimed) this.track(delivery);
     } catch (error) {
+      this.mayHaveBacklog = false;
       this.logger.warn({ err: error }, 'webhook dispatcher pass failed; the next one retries');
     } finally {
       this.isTicking = false;
+      if (this.isPassRequested) {
+        this.isPassRequested = false;
+        setImmediate(() => void this.tick());
+      }
     }
   }
 
@@ -83,6 +100,8 @@ export class WebhookDispatcher {
         const left = (this.inFlightByEndpoint.get(delivery.endpointId) ?? 1) - 1;
         if (left > 0) this.inFlightByEndpoint.set(delivery.endpointId, left);
         else this.inFlightByEndpoint.delete(delivery.endpointId);
+        // While a backlog drains, a freed slot is filled at once rather than at the next poll.
+        if (this.mayHaveBacklog) void this.tick();
       });
     this.inFlight.add(attempt);
   }
