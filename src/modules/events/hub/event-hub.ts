@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { Client } from 'pg';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../../../platform/observability/logger';
+import { NotificationListener } from '../../../platform/database/notification-listener';
 import { readEventLog } from '../event-log';
 import type { EventEnvelope } from '../event-recorder';
 import { EventAnnouncer, eventsChannel } from './event-announcer';
@@ -11,7 +11,6 @@ export type EventListener = (event: EventEnvelope) => void;
 
 const fallbackPollMs = 2_000;
 const readBatchSize = 500;
-const reconnectDelayMs = 1_000;
 
 interface WorkspaceFeed {
   /** Highest sequence already handed to listeners. */
@@ -31,30 +30,36 @@ interface WorkspaceFeed {
 export class EventHub {
   readonly announcer: EventAnnouncer;
   private readonly feeds = new Map<string, WorkspaceFeed>();
-  private listenClient: Client | undefined;
+  private readonly listener: NotificationListener;
   private poller: NodeJS.Timeout | undefined;
-  private isStopped = false;
 
   constructor(
     private readonly orm: MikroORM,
-    private readonly databaseUrl: string,
+    databaseUrl: string,
     private readonly logger: Logger,
   ) {
     this.announcer = new EventAnnouncer((workspaceIds) => this.notify(workspaceIds));
     orm.em.getEventManager().registerSubscriber(this.announcer);
+    this.listener = new NotificationListener(databaseUrl, eventsChannel, {
+      onNotification: (payload) => {
+        for (const workspaceId of payload.split(',')) if (workspaceId) this.read(workspaceId);
+      },
+      // After PostgreSQL comes back, catch up on what happened meanwhile.
+      onListening: () => this.readAll(),
+      onLost: () => {},
+    }, logger);
   }
 
   async start(): Promise<void> {
-    await this.listen();
+    await this.listener.start();
     this.poller = setInterval(() => this.readAll(), fallbackPollMs);
     this.poller.unref();
   }
 
   async stop(): Promise<void> {
-    this.isStopped = true;
     clearInterval(this.poller);
     this.announcer.stop();
-    await this.listenClient?.end().catch(() => undefined);
+    await this.listener.stop();
     await Promise.allSettled([...this.feeds.values()].map((feed) => feed.reading));
   }
 
@@ -124,31 +129,6 @@ export class EventHub {
       listener(event);
     } catch (error) {
       this.logger.error({ err: error, workspaceId, sequence: event.sequence }, 'event listener failed');
-    }
-  }
-
-  private async listen(): Promise<void> {
-    const client = new Client({ connectionString: this.databaseUrl });
-    client.on('error', (error) => this.logger.warn({ err: error }, 'event hub lost its LISTEN connection'));
-    client.on('end', () => {
-      if (!this.isStopped) setTimeout(() => void this.reconnect(), reconnectDelayMs).unref();
-    });
-    client.on('notification', (message) => {
-      for (const workspaceId of (message.payload ?? '').split(',')) if (workspaceId) this.read(workspaceId);
-    });
-    await client.connect();
-    await client.query(`listen ${eventsChannel}`);
-    this.listenClient = client;
-  }
-
-  /** After PostgreSQL comes back, listen again and catch up on what happened meanwhile. */
-  private async reconnect(): Promise<void> {
-    try {
-      await this.listen();
-      this.readAll();
-      this.logger.info('event hub listening again');
-    } catch {
-      if (!this.isStopped) setTimeout(() => void this.reconnect(), reconnectDelayMs).unref();
     }
   }
 }
