@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { maxInFlightPerEndpoint } from '../../src/modules/webhooks/delivery/webhook-dispatcher';
+import { maxInFlightPerEndpoint, maxInFlightPerFailingEndpoint } from '../../src/modules/webhooks/delivery/webhook-dispatcher';
 import { postGraphQL } from '../support/graphql-client';
 import { registerWebhookEndpoint } from '../support/register-webhook-endpoint';
 import { startGateway, type TestGateway } from '../support/start-gateway';
@@ -112,6 +112,21 @@ describe('HOOK: signed webhook deliveries with retries, at least once', () => {
     await healthy.waitFor(eventCount);
     await hanging.waitFor(maxInFlightPerEndpoint);
     expect(hanging.maxOpenRequests).toBe(maxInFlightPerEndpoint);
+  });
+
+  it(`HOOK-12 an endpoint failing since its last success gets at most ${maxInFlightPerFailingEndpoint} attempts at once`, async () => {
+    const eventCount = maxInFlightPerEndpoint;
+    const ids = await Promise.all(Array.from({ length: eventCount + 1 }, (_, index) => createConversation(`HOOK-12 ${index}`)));
+    // The first request fails (so the endpoint is failing), every later one hangs (so attempts pile up).
+    const { receiver } = await receiverFor((request) => (request === 1 ? { status: 500 } : 'hang'), ['conversation.updated']);
+    const update = (input: Record<string, unknown>) => postGraphQL(gateway.graphqlUrl, batchUpdateMutation, { input }, { secret: gateway.adminSecret });
+    await update({ operations: [{ id: ids[0], tagsAdd: ['hook-12'] }] });
+    await receiver.waitFor(1);
+    await update({ idempotencyKey: 'HOOK-12', operations: ids.slice(1).map((id) => ({ id, tagsAdd: ['hook-12'] })) });
+    await receiver.waitFor(1 + maxInFlightPerFailingEndpoint);
+    // Had the failing cap not applied, the next pass would have claimed up to the healthy one.
+    await receiver.waitFor(1 + maxInFlightPerEndpoint, 1_000).catch(() => undefined);
+    expect(receiver.maxOpenRequests).toBe(maxInFlightPerFailingEndpoint);
   });
 
   it('HOOK-05 a redirect is a failure and is not followed', async () => {

@@ -15,18 +15,24 @@ export interface ClaimedDelivery {
   readonly body: string;
 }
 
+/** Attempts in flight per endpoint in one instance: fewer for an endpoint failing since its last success. */
+export interface EndpointCaps {
+  readonly healthy: number;
+  readonly failing: number;
+}
+
 /**
  * Leases due deliveries to this instance (SKIP LOCKED, so instances never take the same one)
  * until `leaseMs` from now. A crash lets the lease expire and another instance retries: at
- * least once. Each endpoint gets at most `maxPerEndpoint` less what this instance already has in
- * flight for it, taken per endpoint (a lateral subquery), so one slow receiver's backlog can
+ * least once. Each endpoint gets at most its cap less what this instance already has in flight
+ * for it, taken per endpoint (a lateral subquery), so one slow receiver's backlog can
  * neither take every slot nor keep the other endpoints' deliveries from being claimed.
  */
 export async function claimDueDeliveries(
   em: EntityManager,
   limit: number,
   inFlightByEndpoint: ReadonlyMap<string, number>,
-  maxPerEndpoint: number,
+  caps: EndpointCaps,
   leaseMs: number,
 ): Promise<ClaimedDelivery[]> {
   if (limit <= 0) return [];
@@ -39,7 +45,7 @@ export async function claimDueDeliveries(
            select d2.id, d2.next_attempt_at, d2.event_sequence from webhook_deliveries d2
            where d2.endpoint_id = e2.id and d2.status = 'pending' and d2.next_attempt_at <= now() and (d2.leased_until is null or d2.leased_until < now())
            order by d2.next_attempt_at, d2.event_sequence
-           limit greatest(0, ? - coalesce((?::jsonb ->> e2.id)::int, 0))
+           limit greatest(0, (case when e2.failing_since is null then ? else ? end) - coalesce((?::jsonb ->> e2.id)::int, 0))
            for update of d2 skip locked) due
          where e2.is_enabled and e2.deleted_at is null
          order by due.next_attempt_at, due.event_sequence
@@ -48,7 +54,7 @@ export async function claimDueDeliveries(
      returning d.id, d.workspace_id, d.endpoint_id, d.event_id, d.attempt_count, e.url, e.secret_ciphertext,
                e.previous_secret_ciphertext, e.previous_secret_expires_at, e.failing_since,
                ev.type as event_type, ev.occurred_at, ev.sequence, ev.data`,
-    [String(leaseMs), maxPerEndpoint, JSON.stringify(Object.fromEntries(inFlightByEndpoint)), limit],
+    [String(leaseMs), caps.healthy, caps.failing, JSON.stringify(Object.fromEntries(inFlightByEndpoint)), limit],
   );
   return rows.map((row) => ({
     id: row.id as string,

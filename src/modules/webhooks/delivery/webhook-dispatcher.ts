@@ -24,7 +24,10 @@ export interface DispatcherSettings {
  * gets 320 deliveries a second from each instance.
  */
 export const maxInFlightPerEndpoint = 16;
+/** An endpoint failing since its last success gets few attempts at once: more would only fail, at the others' expense. */
+export const maxInFlightPerFailingEndpoint = 2;
 const maxInFlight = 64;
+const endpointCaps = { healthy: maxInFlightPerEndpoint, failing: maxInFlightPerFailingEndpoint };
 const responseExcerptBytes = 2_048;
 
 /**
@@ -76,7 +79,7 @@ export class WebhookDispatcher {
       await enqueueDeliveries(this.orm.em.fork());
       // Long enough for an attempt (bounded by the timeout) and its bookkeeping; short enough that a crash delays little.
       const leaseMs = this.settings.timeoutMs * 2 + 5_000;
-      const claimed = await claimDueDeliveries(this.orm.em.fork(), maxInFlight - this.inFlight.size, this.inFlightByEndpoint, maxInFlightPerEndpoint, leaseMs);
+      const claimed = await claimDueDeliveries(this.orm.em.fork(), maxInFlight - this.inFlight.size, this.inFlightByEndpoint, endpointCaps, leaseMs);
       this.mayHaveBacklog = claimed.length > 0;
       for (const delivery of claimed) this.track(delivery);
     } catch (error) {
