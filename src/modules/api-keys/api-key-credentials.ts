@@ -1,24 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { effectiveScopes } from '../../policies/auth/scopes';
+import { plainRowFromColumns, type PlainRow } from '../../platform/database/plain-rows';
+import { ApiKey } from './api-key.entity';
 
-/** What authenticating a request needs of a key, read with its workspace's slug. */
-export interface ApiKeyCredential {
-  readonly id: string;
-  readonly name: string;
-  readonly workspaceId: string;
+/** What authenticating a request needs of a key: its row, its workspace's slug and its scopes with `admin` expanded. */
+export type ApiKeyCredential = PlainRow<ApiKey, 'workspace'> & {
   readonly workspaceSlug: string;
-  readonly scopes: readonly string[];
   readonly effectiveScopes: ReadonlySet<string>;
-  readonly secretHash: string;
-  readonly previousSecretHash: string | null;
-  readonly previousSecretExpiresAt: Date | null;
-  readonly allowedCidrs: readonly string[];
-  readonly rateLimitRequests: number;
-  readonly rateLimitWindowSeconds: number;
-  readonly expiresAt: Date | null;
-  readonly revokedAt: Date | null;
-  lastUsedAt: Date | null;
-}
+};
 
 /** PostgreSQL notifies this channel with a key's id when anything but its last use changes (see the migration). */
 export const apiKeyChangesChannel = 'gateway_api_keys';
@@ -80,51 +69,12 @@ export class ApiKeyCredentials {
   }
 }
 
-interface CredentialRow {
-  id: string;
-  name: string;
-  workspace_id: string;
-  workspace_slug: string;
-  scopes: string[];
-  secret_hash: string;
-  previous_secret_hash: string | null;
-  previous_secret_expires_at: string | null;
-  allowed_cidrs: string[];
-  rate_limit_requests: number;
-  rate_limit_window_seconds: number;
-  expires_at: string | null;
-  revoked_at: string | null;
-  last_used_at: string | null;
-}
-
 async function readCredential(em: EntityManager, id: string): Promise<ApiKeyCredential | null> {
-  const [row] = await em.getConnection().execute<CredentialRow[]>(
-    `select k.id, k.name, k.workspace_id, w.slug as workspace_slug, k.scopes, k.secret_hash, k.previous_secret_hash, k.previous_secret_expires_at,
-            k.allowed_cidrs, k.rate_limit_requests, k.rate_limit_window_seconds, k.expires_at, k.revoked_at, k.last_used_at
-     from api_keys k join workspaces w on w.id = k.workspace_id where k.id = ?`,
+  const [row] = await em.getConnection().execute<(Record<string, unknown> & { workspace_slug: string })[]>(
+    'select k.*, w.slug as workspace_slug from api_keys k join workspaces w on w.id = k.workspace_id where k.id = ?',
     [id],
   );
   if (!row) return null;
-  return {
-    id: row.id,
-    name: row.name,
-    workspaceId: row.workspace_id,
-    workspaceSlug: row.workspace_slug,
-    scopes: row.scopes,
-    effectiveScopes: effectiveScopes(row.scopes),
-    secretHash: row.secret_hash,
-    previousSecretHash: row.previous_secret_hash,
-    previousSecretExpiresAt: dateOrNull(row.previous_secret_expires_at),
-    allowedCidrs: row.allowed_cidrs,
-    rateLimitRequests: row.rate_limit_requests,
-    rateLimitWindowSeconds: row.rate_limit_window_seconds,
-    expiresAt: dateOrNull(row.expires_at),
-    revokedAt: dateOrNull(row.revoked_at),
-    lastUsedAt: dateOrNull(row.last_used_at),
-  };
-}
-
-/** The ORM's connection leaves timestamps as PostgreSQL's text. */
-function dateOrNull(value: string | null): Date | null {
-  return value === null ? null : new Date(value);
+  const apiKey = plainRowFromColumns<PlainRow<ApiKey, 'workspace'>>(em, ApiKey, row);
+  return { ...apiKey, workspaceSlug: row.workspace_slug, effectiveScopes: effectiveScopes(apiKey.scopes) };
 }

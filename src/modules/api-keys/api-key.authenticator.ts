@@ -36,7 +36,7 @@ export class ApiKeyAuthenticator {
     return {
       apiKeyId: apiKey.id,
       apiKeyName: apiKey.name,
-      workspaceId: apiKey.workspaceId,
+      workspaceId: apiKey.workspace!,
       workspaceSlug: apiKey.workspaceSlug,
       grantedScopes: apiKey.scopes,
       effectiveScopes: apiKey.effectiveScopes,
