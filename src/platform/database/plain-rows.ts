@@ -20,13 +20,13 @@ export interface PlainQuery<T> {
   readonly limit?: number;
 }
 
-interface PlainProperty {
+export interface PlainProperty {
   readonly name: string;
   readonly column: string;
   readonly isDate: boolean;
 }
 
-interface PlainShape {
+export interface PlainShape {
   readonly properties: readonly PlainProperty[];
   readonly names: readonly string[];
 }
@@ -34,7 +34,8 @@ interface PlainShape {
 /** Per entity: its scalar and many-to-one properties, read once (every read request needs them). */
 const shapeByEntity = new Map<EntityName<object>, PlainShape>();
 
-function shapeOf(em: EntityManager, entity: EntityName<object>): PlainShape {
+/** The entity's plain properties: scalars and many-to-one ids, with their column names. */
+export function plainShapeOf(em: EntityManager, entity: EntityName<object>): PlainShape {
   let shape = shapeByEntity.get(entity);
   if (!shape) {
     const properties = em
@@ -54,7 +55,7 @@ function shapeOf(em: EntityManager, entity: EntityName<object>): PlainShape {
  */
 export function plainRowFromColumns<Row>(em: EntityManager, entity: EntityName<object>, columns: Record<string, unknown>): Row {
   const row: Record<string, unknown> = {};
-  for (const { name, column, isDate } of shapeOf(em, entity).properties) {
+  for (const { name, column, isDate } of plainShapeOf(em, entity).properties) {
     const value = columns[column] ?? null;
     row[name] = isDate && value !== null ? new Date(value as string) : value;
   }
@@ -69,7 +70,7 @@ const queryShapes = new QueryShapes();
  */
 export async function findPlainRows<Row>(em: EntityManager, entity: EntityName<object>, query: PlainQuery<object>): Promise<Row[]> {
   const build = (where: FilterQuery<object>) => {
-    const builder = em.createQueryBuilder(entity).select(shapeOf(em, entity).names as never).where(where);
+    const builder = em.createQueryBuilder(entity).select(plainShapeOf(em, entity).names as never).where(where);
     if (query.orderBy) builder.orderBy(query.orderBy);
     if (query.limit !== undefined) builder.limit(query.limit);
     return builder;

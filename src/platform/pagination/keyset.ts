@@ -1,8 +1,12 @@
 import type { EntityManager, EntityName, FilterQuery } from '@mikro-orm/postgresql';
 import { findPlainRows } from '../database/plain-rows';
-import type { CursorCodec, CursorPosition } from './cursor';
+import type { CursorCodec } from './cursor';
+import { cursorScope, pageFromRows, walkOf, type SortOrder } from './keyset-walk';
+import { fetchNestedPages, type NestedPageQuery } from './nested-pages';
 import type { PageArgs } from './page-args';
 import { toPageRequest } from './page-args';
+
+export type { SortOrder } from './keyset-walk';
 
 export interface Page<T> {
   readonly items: readonly { readonly cursor: string; readonly node: T }[];
@@ -10,12 +14,6 @@ export interface Page<T> {
   readonly hasPreviousPage: boolean;
   /** Runs a COUNT only when a client selects totalCount. */
   readonly countTotal: () => Promise<number>;
-}
-
-export interface SortOrder<T> {
-  /** A non-null column; `id` breaks ties. */
-  readonly field: keyof T & string;
-  readonly direction: 'asc' | 'desc';
 }
 
 export interface PageQuery<T> {
@@ -50,6 +48,14 @@ export class Pager {
     return this.fetchPage<T, Plain>(em, query, args, (where, orderBy, limit) => findPlainRows<Plain>(em, query.entity as EntityName<object>, { where: where as FilterQuery<object>, orderBy, limit }));
   }
 
+  /**
+   * One nested connection's pages for many parents (a level of a response), as plain rows, in
+   * one statement: see `fetchNestedPages`.
+   */
+  nestedPages<T extends Row, Plain extends Row>(em: EntityManager, query: NestedPageQuery<T>, parentIds: readonly string[], args: PageArgs): Promise<(Page<Plain> | Error)[]> {
+    return fetchNestedPages<T, Plain>(this.cursors, em, query, parentIds, args);
+  }
+
   private async fetchPage<T extends Row, Item extends Row>(
     em: EntityManager,
     query: PageQuery<T>,
@@ -57,42 +63,18 @@ export class Pager {
     fetch: (where: FilterQuery<T>, orderBy: Record<string, 'asc' | 'desc'>, limit: number) => Promise<Item[]>,
   ): Promise<Page<Item>> {
     const request = toPageRequest(args);
-    const isForward = request.direction === 'forward';
-    const scope = `${query.workspaceId}:${query.list}:${query.sort.field}:${query.sort.direction}`;
-    const position = request.cursor === undefined ? undefined : this.cursors.decode(scope, request.cursor, isForward ? 'after' : 'before');
-    const walksAscending = (query.sort.direction === 'asc') === isForward;
-    const where = position ? { $and: [query.where, beyond(query.sort.field, position, walksAscending ? '$gt' : '$lt')] } : query.where;
-    const order = walksAscending ? 'asc' : 'desc';
-    const rows = await fetch(where as FilterQuery<T>, { [query.sort.field]: order, id: order }, request.size + 1);
-    const hasMore = rows.length > request.size;
-    const pageRows = rows.slice(0, request.size);
-    if (!isForward) pageRows.reverse();
-    return {
-      items: pageRows.map((node) => lazilySigned(node, () => this.cursors.encode(scope, positionOf(node, query.sort.field)))),
-      hasNextPage: isForward ? hasMore : position !== undefined,
-      hasPreviousPage: isForward ? position !== undefined : hasMore,
+    const walk = walkOf(request, query.sort);
+    const scope = cursorScope(query.workspaceId, query.list, query.sort);
+    const position = request.cursor === undefined ? undefined : this.cursors.decode(scope, request.cursor, walk.isForward ? 'after' : 'before');
+    const where = position ? { $and: [query.where, walk.beyond(position)] } : query.where;
+    const rows = await fetch(where as FilterQuery<T>, { [query.sort.field]: walk.order, id: walk.order }, request.size + 1);
+    return pageFromRows(rows, {
+      request,
+      walk,
+      hasCursor: position !== undefined,
+      sortField: query.sort.field,
+      encodeCursor: (at) => this.cursors.encode(scope, at),
       countTotal: () => em.count(query.entity, query.where),
-    };
+    });
   }
-}
-
-function beyond(field: string, position: CursorPosition, operator: '$gt' | '$lt') {
-  const value = typeof position.value === 'string' && /^\d{4}-\d\d-\d\dT/.test(position.value) ? new Date(position.value) : position.value;
-  return { $or: [{ [field]: { [operator]: value } }, { [field]: value, id: { [operator]: position.id } }] };
-}
-
-/** A page item whose cursor is signed (an HMAC) only when read: most clients select nodes, not cursors. */
-function lazilySigned<T>(node: T, sign: () => string): { readonly cursor: string; readonly node: T } {
-  let cursor: string | undefined;
-  return {
-    node,
-    get cursor() {
-      return (cursor ??= sign());
-    },
-  };
-}
-
-function positionOf(row: Row, field: string): CursorPosition {
-  const value = (row as unknown as Record<string, unknown>)[field];
-  return { value: value instanceof Date ? value.toISOString() : (value as CursorPosition['value']), id: row.id };
 }
