@@ -3,6 +3,7 @@ import { createApiKey } from '../support/api-keys';
 import { createWorkspaceKey } from '../support/create-workspace-key';
 import { postGraphQL } from '../support/graphql-client';
 import { startGateway, type TestGateway } from '../support/start-gateway';
+import { tableReadBy } from '../support/table-read-by';
 
 const endpointFields = 'id url description eventTypes isEnabled disabledReason failingSince previousSecretExpiresAt createdBy createdAt updatedAt';
 const createMutation = /* GraphQL */ `mutation Create($input: WebhookEndpointCreateInput!) { webhookEndpointCreate(input: $input) { secret webhookEndpoint { ${endpointFields} } } }`;
@@ -227,7 +228,7 @@ describe('HOOK: webhook endpoints are managed over GraphQL; secrets are shown on
       const nodes = (await asAdmin(deliveriesQuery.replace('first: 100', `first: ${first}`), { id: endpoint.id })).body.data!.webhookEndpoint.deliveries.nodes;
       expect(nodes.filter((node: any) => node.attempts.length === 3)).toHaveLength(first);
       // The table of each read; a NOTIFY announcing an earlier mutation's events may be sent meanwhile.
-      return statements.map((sql) => /^\s*select\b.*?\bfrom\s+"?(\w+)"?/is.exec(sql)?.[1]).filter((table) => table !== undefined);
+      return statements.filter((sql) => /^\s*select\b/i.test(sql)).map(tableReadBy).filter((table) => table !== undefined);
     };
     try {
       expect(await readsOf(2)).toEqual(['webhook_endpoints', 'webhook_deliveries', 'webhook_attempts']);

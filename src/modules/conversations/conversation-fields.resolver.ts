@@ -4,14 +4,21 @@ import type { RequestContext } from '../../policies/request-context';
 import { PageArgs, toConnection } from '../../platform/pagination';
 import { AgentType, TeamType, agentByIdLoader, teamByIdLoader, toAgentType, toTeamType } from '../agents';
 import { CustomerType, customerByIdLoader, toCustomerType } from '../customers';
+import { messagePagesLoader, notePagesLoader } from './activity/activity-pages.loaders';
 import { lastMessageLoader } from './activity/last-message.loader';
 import { ConversationNoteConnection, ConversationType, MessageConnection, MessageType, toConversationNoteType, toMessageType } from './conversation.type';
 import type { MessageService } from './activity/message.service';
 
-/** Relations of a conversation, batched per request so a page costs a fixed number of queries. */
+/** Relations of a conversation, batched per request so a page costs a fixed number of queries, whatever its size. */
 @Resolver(() => ConversationType)
 export class ConversationFieldsResolver {
-  constructor(private readonly messageService: MessageService) {}
+  private readonly messagePages: ReturnType<typeof messagePagesLoader>;
+  private readonly notePages: ReturnType<typeof notePagesLoader>;
+
+  constructor(messageService: MessageService) {
+    this.messagePages = messagePagesLoader(messageService);
+    this.notePages = notePagesLoader(messageService);
+  }
 
   @FieldResolver(() => CustomerType, { nullable: true, description: 'Personal data: needs customers:read besides conversations:read.' })
   @RequiresScopes(['customers:read'])
@@ -42,12 +49,12 @@ export class ConversationFieldsResolver {
   }
 
   @FieldResolver(() => MessageConnection, { description: 'Messages, oldest first.' })
-  async messages(@Root() conversation: ConversationType, @Args(() => PageArgs) page: PageArgs, @Ctx() { em, principal }: RequestContext) {
-    return toConnection(await this.messageService.listMessages(em, principal.workspaceId, conversation.id, page), toMessageType);
+  async messages(@Root() conversation: ConversationType, @Args(() => PageArgs) page: PageArgs, @Ctx() { principal, loaders }: RequestContext) {
+    return toConnection(await loaders.get(this.messagePages).load(conversation.id, { workspaceId: principal.workspaceId, page }), toMessageType);
   }
 
   @FieldResolver(() => ConversationNoteConnection, { description: 'Internal notes, oldest first.' })
-  async notes(@Root() conversation: ConversationType, @Args(() => PageArgs) page: PageArgs, @Ctx() { em, principal }: RequestContext) {
-    return toConnection(await this.messageService.listNotes(em, principal.workspaceId, conversation.id, page), toConversationNoteType);
+  async notes(@Root() conversation: ConversationType, @Args(() => PageArgs) page: PageArgs, @Ctx() { principal, loaders }: RequestContext) {
+    return toConnection(await loaders.get(this.notePages).load(conversation.id, { workspaceId: principal.workspaceId, page }), toConversationNoteType);
   }
 }

@@ -1,6 +1,6 @@
 import { Field, ID, InputType } from 'type-graphql';
 import { raw, type FilterQuery } from '@mikro-orm/postgresql';
-import { OrderDirection } from '../../platform/pagination';
+import { OrderDirection, type SortOrder } from '../../platform/pagination';
 import type { Conversation } from './conversation.entity';
 import { ChannelEnum, ConversationOrderField, ConversationPriorityEnum, ConversationStatusEnum } from './conversation.enums';
 import { ExternalIdInput } from './conversation.inputs';
@@ -60,6 +60,11 @@ export class ConversationOrderInput {
 
   @Field(() => OrderDirection, { defaultValue: OrderDirection.DESC })
   direction!: OrderDirection;
+}
+
+/** Newest first unless `orderBy` says otherwise. */
+export function toConversationSort(orderBy: ConversationOrderInput | null | undefined): SortOrder<Conversation> {
+  return { field: orderBy?.field ?? ConversationOrderField.CREATED_AT, direction: orderBy?.direction ?? OrderDirection.DESC };
 }
 
 /** The filter as a MikroORM condition, always inside the workspace. */

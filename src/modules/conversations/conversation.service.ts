@@ -13,7 +13,7 @@ import { conversationSnapshot } from './conversation.events';
 import { linkExternalRefs } from './conversation-external-refs';
 import type { ConversationChangesInput, ConversationCreateInput } from './conversation.inputs';
 import { checkChanges, mergeMetadata, validateCreation } from './conversation.rules';
-import { toConversationWhere, type ConversationFilterInput, type ConversationOrderInput } from './conversation.filter';
+import { toConversationSort, toConversationWhere, type ConversationFilterInput, type ConversationOrderInput } from './conversation.filter';
 import type { MessageService } from './activity/message.service';
 import { lockWorkspaceForWrite } from '../workspaces';
 import { writeTransaction } from '../../platform/database/write-transaction';
@@ -125,8 +125,14 @@ export class ConversationService {
   }
 
   list(em: EntityManager, workspaceId: string, filter: ConversationFilterInput | null | undefined, orderBy: ConversationOrderInput | null | undefined, args: PageArgs): Promise<Page<ConversationRow>> {
-    const sort = { field: orderBy?.field ?? 'createdAt', direction: orderBy?.direction ?? 'desc' } as const;
-    return this.pager.pageRows(em, { entity: Conversation, where: toConversationWhere(workspaceId, filter), sort, list: 'conversations', workspaceId }, args);
+    return this.pager.pageRows(em, { entity: Conversation, where: toConversationWhere(workspaceId, filter), sort: toConversationSort(orderBy), list: 'conversations', workspaceId }, args);
+  }
+
+  /** Each customer's conversations, for many customers in one statement (`Pager.nestedPages`). */
+  listOfCustomers(em: EntityManager, workspaceId: string, customerIds: readonly string[], orderBy: ConversationOrderInput | null | undefined, args: PageArgs): Promise<(Page<ConversationRow> | Error)[]> {
+    const listOf = (customerId: string) => `customers/${customerId}/conversations`;
+    const query = { entity: Conversation, parent: 'customer', where: toConversationWhere(workspaceId, null), sort: toConversationSort(orderBy), listOf, workspaceId } as const;
+    return this.pager.nestedPages(em, query, customerIds, args);
   }
 
   /**

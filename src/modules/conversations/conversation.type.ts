@@ -4,7 +4,7 @@ import { idOf } from '../../platform/database/plain-rows';
 import { NodeInterface } from '../../platform/node';
 import { connectionType } from '../../platform/pagination';
 import type { Conversation, ConversationRow } from './conversation.entity';
-import type { ConversationNote } from './activity/conversation-note.entity';
+import type { ConversationNote, ConversationNoteRow } from './activity/conversation-note.entity';
 import type { Message, MessageRow } from './activity/message.entity';
 import { ChannelEnum, ConversationPriorityEnum, ConversationStatusEnum, MessageAuthorTypeEnum } from './conversation.enums';
 
@@ -159,4 +159,4 @@ export function toMessageType(message: MessageRecord): MessageType {
   };
 }
 
-export const toConversationNoteType = (note: ConversationNote): ConversationNoteType => ({ id: note.id, author: note.author, body: note.body, createdAt: note.createdAt });
+export const toConversationNoteType = (note: ConversationNote | ConversationNoteRow): ConversationNoteType => ({ id: note.id, author: note.author, body: note.body, createdAt: note.createdAt });

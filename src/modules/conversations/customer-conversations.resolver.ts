@@ -6,11 +6,16 @@ import { CustomerType } from '../customers';
 import { ConversationOrderInput } from './conversation.filter';
 import type { ConversationService } from './conversation.service';
 import { ConversationConnection, toConversationType } from './conversation.type';
+import { customerConversationPagesLoader } from './customer-conversations.loaders';
 
 /** `Customer.conversations`: lives here because conversations know customers, not the reverse. */
 @Resolver(() => CustomerType)
 export class CustomerConversationsResolver {
-  constructor(private readonly service: ConversationService) {}
+  private readonly conversationPages: ReturnType<typeof customerConversationPagesLoader>;
+
+  constructor(service: ConversationService) {
+    this.conversationPages = customerConversationPagesLoader(service);
+  }
 
   @FieldResolver(() => ConversationConnection, { nullable: true, description: 'This customer’s conversations; newest first unless orderBy says otherwise.' })
   @RequiresScopes(['conversations:read'])
@@ -18,8 +23,9 @@ export class CustomerConversationsResolver {
     @Root() customer: CustomerType,
     @Args(() => PageArgs) page: PageArgs,
     @Arg('orderBy', () => ConversationOrderInput, { nullable: true }) orderBy: ConversationOrderInput | null,
-    @Ctx() { em, principal }: RequestContext,
+    @Ctx() { principal, loaders }: RequestContext,
   ) {
-    return toConnection(await this.service.list(em, principal.workspaceId, { customerId: customer.id }, orderBy, page), toConversationType);
+    const conversations = await loaders.get(this.conversationPages).load(customer.id, { workspaceId: principal.workspaceId, page, orderBy });
+    return toConnection(conversations, toConversationType);
   }
 }

@@ -71,3 +71,6 @@ export class CustomerNote {
   @Property({ columnType: 'timestamptz(3)', type: 'datetime' })
   createdAt: Date = new Date();
 }
+
+/** A note read as plain data: relations as ids. */
+export type CustomerNoteRow = PlainRow<CustomerNote, 'workspace' | 'customer'>;

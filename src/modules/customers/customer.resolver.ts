@@ -7,12 +7,17 @@ import { PageArgs, toConnection } from '../../platform/pagination';
 import { CustomerFilterInput, CustomerOrderInput } from './customer.filter';
 import { CustomerNoteCreateInput, CustomerUpdateInput, CustomerUpsertInput, toCustomerChanges, toCustomerUpsert } from './customer.inputs';
 import { CustomerNoteCreatePayload, CustomerUpdatePayload, CustomerUpsertPayload } from './customer.payloads';
+import { customerNotePagesLoader } from './customer-note-pages.loaders';
 import type { CustomerService } from './customer.service';
 import { CustomerConnection, CustomerNoteConnection, CustomerType, toCustomerNoteType, toCustomerType } from './customer.type';
 
 @Resolver(() => CustomerType)
 export class CustomerResolver {
-  constructor(private readonly service: CustomerService) {}
+  private readonly notePages: ReturnType<typeof customerNotePagesLoader>;
+
+  constructor(private readonly service: CustomerService) {
+    this.notePages = customerNotePagesLoader(service);
+  }
 
   @Query(() => CustomerConnection, { nullable: true, description: 'Customers of the workspace; newest first unless `orderBy` says otherwise.' })
   @RequiresScopes(['customers:read'])
@@ -33,8 +38,8 @@ export class CustomerResolver {
 
   @FieldResolver(() => CustomerNoteConnection, { description: 'Internal notes about the customer, newest first.' })
   @RequiresScopes(['customers:read'])
-  async notes(@Root() customer: CustomerType, @Args(() => PageArgs) page: PageArgs, @Ctx() { em, principal }: RequestContext) {
-    return toConnection(await this.service.listNotes(em, principal.workspaceId, customer.id, page), toCustomerNoteType);
+  async notes(@Root() customer: CustomerType, @Args(() => PageArgs) page: PageArgs, @Ctx() { principal, loaders }: RequestContext) {
+    return toConnection(await loaders.get(this.notePages).load(customer.id, { workspaceId: principal.workspaceId, page }), toCustomerNoteType);
   }
 
   @Mutation(() => CustomerUpsertPayload, {

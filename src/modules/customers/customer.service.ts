@@ -3,7 +3,7 @@ import type { Actor } from '../../policies/auth/actor';
 import type { Page, PageArgs, Pager } from '../../platform/pagination';
 import { recordEvent } from '../events';
 import { applyChanges } from './customer.changes';
-import { Customer, CustomerNote } from './customer.entity';
+import { Customer, CustomerNote, type CustomerNoteRow } from './customer.entity';
 import { customerNotFound, identityTaken, rethrowUniqueViolation } from './customer.errors';
 import { changedFields, customerNoteSnapshot, customerSnapshot } from './customer.events';
 import { toCustomerSort, toCustomerWhere, type CustomerFilterInput, type CustomerOrderInput } from './customer.filter';
@@ -118,10 +118,13 @@ export class CustomerService {
     });
   }
 
-  /** Newest first. The cursor scope names the customer, so one customer's cursor fails on another's notes. */
-  listNotes(em: EntityManager, workspaceId: string, customerId: string, args: PageArgs): Promise<Page<CustomerNote>> {
-    const where = { workspace: workspaceId, customer: customerId };
-    return this.pager.page(em, { entity: CustomerNote, where, sort: newestFirst, list: `customers/${customerId}/notes`, workspaceId }, args);
+  /**
+   * Each customer's notes, newest first, for many customers in one statement (`Pager.nestedPages`).
+   * The cursor scope names the customer, so one customer's cursor fails on another's notes.
+   */
+  listNotes(em: EntityManager, workspaceId: string, customerIds: readonly string[], args: PageArgs): Promise<(Page<CustomerNoteRow> | Error)[]> {
+    const query = { entity: CustomerNote, parent: 'customer', where: { workspace: workspaceId }, sort: newestFirst, listOf: (id: string) => `customers/${id}/notes`, workspaceId } as const;
+    return this.pager.nestedPages(em, query, customerIds, args);
   }
 
   /** Call with the identities locked and none of them taken. */

@@ -3,7 +3,8 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { connectionType } from '../../platform/pagination';
 import { limits } from '../../platform/validation';
-import type { Customer, CustomerNote, CustomerRow } from './customer.entity';
+import { idOf } from '../../platform/database/plain-rows';
+import type { Customer, CustomerNote, CustomerNoteRow, CustomerRow } from './customer.entity';
 
 @ObjectType('CustomerExternalId', { description: 'The customer in another system (CRM, helpdesk, billing).' })
 export class CustomerExternalIdType {
@@ -79,6 +80,6 @@ export function toCustomerType(customer: Customer | CustomerRow): CustomerType {
   return { id, name, email, phone, locale, tags, customAttributes, externalIds, createdAt, updatedAt };
 }
 
-export function toCustomerNoteType(note: CustomerNote): CustomerNoteType {
-  return { id: note.id, customerId: note.customer.id, author: note.author, body: note.body, createdAt: note.createdAt };
+export function toCustomerNoteType(note: CustomerNote | CustomerNoteRow): CustomerNoteType {
+  return { id: note.id, customerId: idOf(note.customer)!, author: note.author, body: note.body, createdAt: note.createdAt };
 }

@@ -1,6 +1,7 @@
 import { Entity, ManyToOne, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 import { newId } from '../../platform/ids';
 import { Workspace } from '../workspaces/workspace.entity';
+import type { PlainRow } from '../../platform/database/plain-rows';
 
 /** Where a workspace wants its events POSTed. The signing secret is stored sealed (SecretBox). */
 @Entity({ tableName: 'webhook_endpoints' })
@@ -110,6 +111,9 @@ export class WebhookDelivery {
   @Property({ columnType: 'timestamptz(3)', type: 'datetime' })
   updatedAt: Date = new Date();
 }
+
+/** A delivery read as plain data: relations as ids. */
+export type WebhookDeliveryRow = PlainRow<WebhookDelivery, 'workspace' | 'endpoint'>;
 
 @Entity({ tableName: 'webhook_attempts' })
 export class WebhookAttempt {

@@ -2,6 +2,7 @@ import { Entity, ManyToOne, OptionalProps, PrimaryKey, Property } from '@mikro-o
 import { newId } from '../../../platform/ids';
 import { Workspace } from '../../workspaces/workspace.entity';
 import { Conversation } from '../conversation.entity';
+import type { PlainRow } from '../../../platform/database/plain-rows';
 
 @Entity({ tableName: 'conversation_notes' })
 export class ConversationNote {
@@ -25,3 +26,6 @@ export class ConversationNote {
   @Property({ columnType: 'timestamptz(3)', type: 'datetime' })
   createdAt: Date = new Date();
 }
+
+/** A note read as plain data: relations as ids. */
+export type ConversationNoteRow = PlainRow<ConversationNote, 'workspace' | 'conversation'>;

@@ -7,7 +7,7 @@ import { Agent } from '../../agents';
 import { recordEvent } from '../../events';
 import { Conversation } from '../conversation.entity';
 import { conversationSnapshot, messageSnapshot } from '../conversation.events';
-import { ConversationNote } from './conversation-note.entity';
+import { ConversationNote, type ConversationNoteRow } from './conversation-note.entity';
 import type { MessageContentInput, SatisfactionFeedbackCreateInput } from '../conversation.inputs';
 import { checkMessage } from '../conversation.rules';
 import { Message, type MessageRow } from './message.entity';
@@ -81,14 +81,16 @@ export class MessageService {
     });
   }
 
-  listMessages(em: EntityManager, workspaceId: string, conversationId: string, args: PageArgs): Promise<Page<MessageRow>> {
-    const query = { entity: Message, where: { conversation: conversationId, workspace: workspaceId }, sort: { field: 'createdAt', direction: 'asc' }, list: 'messages', workspaceId } as const;
-    return this.pager.pageRows(em, query, args);
+  /** Each conversation's messages, oldest first, for many conversations in one statement (`Pager.nestedPages`). */
+  listMessages(em: EntityManager, workspaceId: string, conversationIds: readonly string[], args: PageArgs): Promise<(Page<MessageRow> | Error)[]> {
+    const query = { entity: Message, parent: 'conversation', where: { workspace: workspaceId }, sort: oldestFirst, listOf: (id: string) => `conversations/${id}/messages`, workspaceId } as const;
+    return this.pager.nestedPages(em, query, conversationIds, args);
   }
 
-  listNotes(em: EntityManager, workspaceId: string, conversationId: string, args: PageArgs): Promise<Page<ConversationNote>> {
-    const query = { entity: ConversationNote, where: { conversation: conversationId, workspace: workspaceId }, sort: { field: 'createdAt', direction: 'asc' }, list: 'notes', workspaceId } as const;
-    return this.pager.page(em, query, args);
+  /** Each conversation's internal notes, oldest first, for many conversations in one statement. */
+  listNotes(em: EntityManager, workspaceId: string, conversationIds: readonly string[], args: PageArgs): Promise<(Page<ConversationNoteRow> | Error)[]> {
+    const query = { entity: ConversationNote, parent: 'conversation', where: { workspace: workspaceId }, sort: oldestFirst, listOf: (id: string) => `conversations/${id}/notes`, workspaceId } as const;
+    return this.pager.nestedPages(em, query, conversationIds, args);
   }
 
   private async lockConversation(tx: EntityManager, actor: Actor, id: string): Promise<Conversation> {
@@ -98,3 +100,5 @@ export class MessageService {
     return conversation;
   }
 }
+
+const oldestFirst = { field: 'createdAt', direction: 'asc' } as const;

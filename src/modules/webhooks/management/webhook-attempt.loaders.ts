@@ -2,14 +2,28 @@ import DataLoader from 'dataloader';
 import type { LoaderFactory } from '../../../platform/request-loaders';
 import { WebhookAttempt } from '../webhook.entities';
 
+/** A delivery whose attempts to read, and the caller's workspace, which the attempts must belong to as well. */
+export interface DeliveryAttemptsKey {
+  readonly workspaceId: string;
+  readonly deliveryId: string;
+}
+
 /**
- * Every attempt of a page of deliveries in one query, oldest first per delivery. Takes delivery
- * ids read from the caller's own workspace; it does not filter by workspace itself.
+ * Every attempt of a level's deliveries in one query, oldest first per delivery. The delivery
+ * ids were read in the caller's workspace; the attempts are still read only from it, so a row
+ * of another workspace pointing at one of them is never shown.
  */
-export const attemptsByDeliveryLoader: LoaderFactory<DataLoader<string, WebhookAttempt[]>> = (em) =>
-  new DataLoader(async (deliveryIds) => {
-    const attempts = await em.find(WebhookAttempt, { delivery: { $in: [...deliveryIds] } }, { orderBy: { delivery: 'asc', attemptNumber: 'asc' } });
-    const byDelivery = new Map<string, WebhookAttempt[]>(deliveryIds.map((id) => [id, []]));
-    for (const attempt of attempts) byDelivery.get(attempt.delivery.id)?.push(attempt);
-    return deliveryIds.map((id) => byDelivery.get(id)!);
-  });
+export const attemptsByDeliveryLoader: LoaderFactory<DataLoader<DeliveryAttemptsKey, WebhookAttempt[], string>> = (em) =>
+  new DataLoader(
+    async (keys) => {
+      const workspaceIds = [...new Set(keys.map((key) => key.workspaceId))];
+      const deliveryIds = [...new Set(keys.map((key) => key.deliveryId))];
+      const attempts = await em.find(WebhookAttempt, { workspace: { $in: workspaceIds }, delivery: { $in: deliveryIds } }, { orderBy: { delivery: 'asc', attemptNumber: 'asc' } });
+      const attemptsOf = new Map<string, WebhookAttempt[]>(keys.map((key) => [keyOf(key), []]));
+      for (const attempt of attempts) attemptsOf.get(keyOf({ workspaceId: attempt.workspace.id, deliveryId: attempt.delivery.id }))?.push(attempt);
+      return keys.map((key) => attemptsOf.get(keyOf(key))!);
+    },
+    { cacheKeyFn: (key) => keyOf(key) },
+  );
+
+const keyOf = ({ workspaceId, deliveryId }: DeliveryAttemptsKey) => `${workspaceId}:${deliveryId}`;

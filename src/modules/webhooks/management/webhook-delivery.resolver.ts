@@ -15,8 +15,8 @@ export class WebhookDeliveryResolver {
 
   @FieldResolver(() => [WebhookAttemptType], { description: 'Every attempt so far, oldest first.' })
   @RequiresScopes(['webhooks:read'])
-  async attempts(@Root() delivery: WebhookDeliveryType, @Ctx() { loaders }: RequestContext): Promise<WebhookAttemptType[]> {
-    return (await loaders.get(attemptsByDeliveryLoader).load(delivery.id)).map(toWebhookAttemptType);
+  async attempts(@Root() delivery: WebhookDeliveryType, @Ctx() { loaders, principal }: RequestContext): Promise<WebhookAttemptType[]> {
+    return (await loaders.get(attemptsByDeliveryLoader).load({ workspaceId: principal.workspaceId, deliveryId: delivery.id })).map(toWebhookAttemptType);
   }
 
   @Mutation(() => WebhookEndpointTestPayload, {

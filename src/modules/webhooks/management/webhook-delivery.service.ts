@@ -5,7 +5,7 @@ import type { Page, PageArgs, Pager } from '../../../platform/pagination';
 import { InputErrors } from '../../../platform/validation';
 import { recordAudit } from '../../audit';
 import { recordEvent } from '../../events';
-import { WebhookDelivery, type DeliveryStatus } from '../webhook.entities';
+import { WebhookDelivery, type DeliveryStatus, type WebhookDeliveryRow } from '../webhook.entities';
 import { checkEventTypes, maxReplayedEvents, testEventType } from './webhook-endpoint.rules';
 import type { WebhookEndpointService } from './webhook-endpoint.service';
 
@@ -29,12 +29,13 @@ export class WebhookDeliveryService {
     private readonly endpoints: WebhookEndpointService,
   ) {}
 
-  /** Newest first. `endpointId` is one the caller already read from its own workspace. */
-  list(em: EntityManager, workspaceId: string, endpointId: string, status: DeliveryStatus | null, args: PageArgs): Promise<Page<WebhookDelivery>> {
-    const where = { workspace: workspaceId, endpoint: endpointId, ...(status ? { status } : {}) };
+  /** Each endpoint's delivery log, newest first, for many endpoints in one statement (`Pager.nestedPages`). */
+  list(em: EntityManager, workspaceId: string, endpointIds: readonly string[], status: DeliveryStatus | null, args: PageArgs): Promise<(Page<WebhookDeliveryRow> | Error)[]> {
+    const where = { workspace: workspaceId, ...(status ? { status } : {}) };
     // The endpoint is part of the list's name, so a cursor of one endpoint's log is refused by another's.
-    const list = `webhookDeliveries:${endpointId}`;
-    return this.pager.page(em, { entity: WebhookDelivery, where, sort: { field: 'createdAt', direction: 'desc' }, list, workspaceId }, args);
+    const listOf = (endpointId: string) => `webhookDeliveries:${endpointId}`;
+    const query = { entity: WebhookDelivery, parent: 'endpoint', where, sort: { field: 'createdAt', direction: 'desc' }, listOf, workspaceId } as const;
+    return this.pager.nestedPages(em, query, endpointIds, args);
   }
 
   /** A `webhook.test` event, delivered to this endpoint only (the fan-out skips the type). */

@@ -1,7 +1,8 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLSafeInt } from 'graphql-scalars';
 import { connectionType } from '../../../platform/pagination';
-import type { DeliveryStatus, WebhookAttempt, WebhookDelivery } from '../webhook.entities';
+import { idOf } from '../../../platform/database/plain-rows';
+import type { DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookDeliveryRow } from '../webhook.entities';
 
 export enum WebhookDeliveryStatusEnum {
   PENDING = 'pending',
@@ -78,10 +79,10 @@ export class WebhookDeliveryFilterInput {
 
 export const WebhookDeliveryConnection = connectionType('WebhookDelivery', WebhookDeliveryType);
 
-export function toWebhookDeliveryType(delivery: WebhookDelivery): WebhookDeliveryType {
+export function toWebhookDeliveryType(delivery: WebhookDelivery | WebhookDeliveryRow): WebhookDeliveryType {
   return {
     id: delivery.id,
-    endpointId: delivery.endpoint.id,
+    endpointId: idOf(delivery.endpoint)!,
     eventId: delivery.eventId,
     eventType: delivery.eventType,
     eventSequence: Number(delivery.eventSequence),

@@ -4,6 +4,7 @@ import { RequiresScopes } from '../../../policies/auth/requires-scopes.directive
 import { Idempotent } from '../../../policies/idempotency/idempotent.middleware';
 import type { RequestContext } from '../../../policies/request-context';
 import { PageArgs, toConnection } from '../../../platform/pagination';
+import { deliveryPagesLoader } from './webhook-delivery-pages.loaders';
 import type { WebhookDeliveryService } from './webhook-delivery.service';
 import { WebhookDeliveryConnection, WebhookDeliveryFilterInput, toWebhookDeliveryType } from './webhook-delivery.type';
 import {
@@ -17,10 +18,14 @@ import { WebhookEndpointConnection, WebhookEndpointType, toWebhookEndpointType }
 
 @Resolver(() => WebhookEndpointType)
 export class WebhookEndpointResolver {
+  private readonly deliveryPages: ReturnType<typeof deliveryPagesLoader>;
+
   constructor(
     private readonly service: WebhookEndpointService,
-    private readonly deliveryLog: WebhookDeliveryService,
-  ) {}
+    deliveryLog: WebhookDeliveryService,
+  ) {
+    this.deliveryPages = deliveryPagesLoader(deliveryLog);
+  }
 
   @Query(() => WebhookEndpointConnection, { nullable: true, description: 'Webhook endpoints of the workspace, newest first; deleted ones are gone.' })
   @RequiresScopes(['webhooks:read'])
@@ -40,9 +45,10 @@ export class WebhookEndpointResolver {
     @Root() endpoint: WebhookEndpointType,
     @Args(() => PageArgs) page: PageArgs,
     @Arg('filter', () => WebhookDeliveryFilterInput, { nullable: true }) filter: WebhookDeliveryFilterInput | null,
-    @Ctx() { em, principal }: RequestContext,
+    @Ctx() { principal, loaders }: RequestContext,
   ) {
-    return toConnection(await this.deliveryLog.list(em, principal.workspaceId, endpoint.id, filter?.status ?? null, page), toWebhookDeliveryType);
+    const deliveries = await loaders.get(this.deliveryPages).load(endpoint.id, { workspaceId: principal.workspaceId, page, status: filter?.status ?? null });
+    return toConnection(deliveries, toWebhookDeliveryType);
   }
 
   @Mutation(() => WebhookEndpointCreatePayload, {
