@@ -1,8 +1,9 @@
 import { Client } from 'pg';
 import { postGraphQL } from '../support/graphql-client';
 import { pollUntil } from '../support/poll-until';
-import { seedAgents, seedConversations } from '../support/seed-support-data';
+import { seedAgents, seedConversations, seedNotes, seedWebhookDeliveries } from '../support/seed-support-data';
 import { startGateway, type TestGateway } from '../support/start-gateway';
+import { tableReadBy } from '../support/table-read-by';
 
 /** A row of a support inbox's list screen. */
 const conversationRowFragment = /* GraphQL */ `
@@ -36,6 +37,38 @@ const createMutation = /* GraphQL */ `
 `;
 const customersPageQuery = /* GraphQL */ `query CustomersPage($first: Int!) { customers(first: $first) { nodes { id } } }`;
 
+/** Every connection a conversation and its customer have, each one row deep and with its totalCount when asked. */
+const nestedConnectionsFragment = /* GraphQL */ `
+  fragment ConversationConnections on Conversation {
+    messages(first: 1) { totalCount @include(if: $withTotals) nodes { id } pageInfo { hasNextPage endCursor } }
+    notes(first: 1) { totalCount @include(if: $withTotals) nodes { id } pageInfo { hasNextPage } }
+  }
+  fragment CustomerConnections on Customer {
+    notes(first: 1) { totalCount @include(if: $withTotals) nodes { id } pageInfo { hasNextPage } }
+    conversations(first: 1) { totalCount @include(if: $withTotals) nodes { id ...ConversationConnections } pageInfo { hasNextPage } }
+  }
+`;
+const conversationsWithNestedQuery = /* GraphQL */ `
+  query ConversationsWithNested($first: Int!, $withTotals: Boolean!) {
+    conversations(first: $first, filter: { tags: ["seeded"] }) { totalCount @include(if: $withTotals) nodes { id ...ConversationConnections customer { id ...CustomerConnections } } }
+  }
+  ${nestedConnectionsFragment}
+`;
+const customersWithNestedQuery = /* GraphQL */ `
+  query CustomersWithNested($first: Int!, $withTotals: Boolean!) {
+    customers(first: $first) { totalCount @include(if: $withTotals) nodes { id ...CustomerConnections } }
+  }
+  ${nestedConnectionsFragment}
+`;
+const endpointsWithDeliveriesQuery = /* GraphQL */ `
+  query EndpointsWithDeliveries($first: Int!, $withTotals: Boolean!) {
+    webhookEndpoints(first: 20) {
+      totalCount @include(if: $withTotals)
+      nodes { id deliveries(first: $first) { totalCount @include(if: $withTotals) nodes { id attempts { attemptNumber } } pageInfo { hasNextPage } } }
+    }
+  }
+`;
+
 /**
  * The statements one page of `conversationsPageQuery` costs, by the table each reads, whatever the
  * page size: the page itself (N + 1 rows, to know hasNextPage), then one batch each for customers,
@@ -44,7 +77,20 @@ const customersPageQuery = /* GraphQL */ `query CustomersPage($first: Int!) { cu
  */
 const conversationsPageReads = ['conversations', 'customers', 'agents', 'teams', 'messages'];
 const customersPageReads = ['customers'];
+/**
+ * One statement per level and connection: the page; then the conversations' messages and notes
+ * and their customers; then those customers' notes and conversations; then the messages and notes
+ * of those conversations. With totalCount, one grouped COUNT per connection and level besides.
+ */
+const conversationsWithNestedReads = ['conversations', 'messages', 'conversation_notes', 'customers', 'customer_notes', 'conversations', 'messages', 'conversation_notes'];
+const conversationsWithNestedCounts = ['conversations', 'messages', 'conversation_notes', 'customer_notes', 'conversations', 'messages', 'conversation_notes'].map((table) => `count:${table}`);
+const customersWithNestedReads = ['customers', 'customer_notes', 'conversations', 'messages', 'conversation_notes'];
+const customersWithNestedCounts = customersWithNestedReads.map((table) => `count:${table}`);
+const endpointsWithDeliveriesReads = ['webhook_endpoints', 'webhook_deliveries', 'webhook_attempts'];
+const endpointsWithDeliveriesCounts = ['count:webhook_endpoints', 'count:webhook_deliveries'];
 const conversationCount = 120;
+/** A workspace may have at most 20 endpoints, so deliveries carry the page sizes under them. */
+const endpointCount = 20;
 
 interface Measurement {
   /** The delta of gateway_sql_statements_total across the request. */
@@ -55,7 +101,7 @@ interface Measurement {
 
 /** `count:conversations`, `customers`, …: enough to tell the statements of a read-only request apart. */
 function describeStatement(sql: string): string {
-  const table = /\bfrom\s+"?(\w+)"?/i.exec(sql)?.[1] ?? sql;
+  const table = tableReadBy(sql) ?? sql;
   return /^\s*select\s+count\(/i.test(sql) ? `count:${table}` : table;
 }
 
@@ -92,7 +138,9 @@ describe('SQL: a list costs a fixed number of SQL statements, whatever the page 
     database = new Client({ connectionString: gateway.databaseUrl });
     await database.connect();
     const seeded = await seedAgents(gateway.databaseUrl);
-    await seedConversations(gateway.databaseUrl, seeded, conversationCount);
+    const conversationIds = await seedConversations(gateway.databaseUrl, seeded, conversationCount);
+    await seedNotes(gateway.databaseUrl, seeded, conversationIds);
+    await seedWebhookDeliveries(gateway.databaseUrl, seeded.workspaceId, endpointCount, 101);
 
     // The counter comes from the ORM's onQuery hook: keep it, and note each statement's text too.
     const countStatement = gateway.app.orm.config.get('onQuery');
@@ -178,4 +226,64 @@ describe('SQL: a list costs a fixed number of SQL statements, whatever the page 
     expect(data.customers.nodes).toHaveLength(first);
     expect(cost).toEqual(expected(customersPageReads));
   });
+
+  /** [page size, title suffix]: each size without and with every totalCount selected. */
+  const pageSizesAndTotals = [10, 50, 100].flatMap((first) => [[first, ''], [first, ', and every totalCount one grouped COUNT per level and connection']] as const);
+
+  it.each(pageSizesAndTotals)(
+    `SQL-07 a conversations page of %i with messages, notes, and its customers' notes and conversations (with their messages and notes) costs one statement per level and connection%s`,
+    async (first, totals) => {
+      const withTotals = totals !== '';
+      const { cost, data } = await measure(conversationsWithNestedQuery, { first, withTotals });
+
+      const conversations = data.conversations.nodes;
+      expect(conversations).toHaveLength(first);
+      for (const conversation of conversations) {
+        expect(conversation.messages).toMatchObject({ nodes: [expect.anything()], pageInfo: { hasNextPage: true } });
+        expect(conversation.notes).toMatchObject({ nodes: [expect.anything()], pageInfo: { hasNextPage: true } });
+        expect(conversation.customer.notes).toMatchObject({ nodes: [expect.anything()], pageInfo: { hasNextPage: true } });
+        expect(conversation.customer.conversations).toMatchObject({ nodes: [{ id: conversation.id }], pageInfo: { hasNextPage: false } });
+        expect(conversation.customer.conversations.nodes[0].messages.nodes).toEqual(conversation.messages.nodes);
+        if (withTotals) expect(conversation.messages.totalCount).toBe(2);
+      }
+      expect(cost).toEqual(expected([...conversationsWithNestedReads, ...(withTotals ? conversationsWithNestedCounts : [])]));
+    },
+  );
+
+  it.each(pageSizesAndTotals)(
+    `SQL-08 a customers page of %i with notes and conversations (with their messages and notes) costs one statement per level and connection%s`,
+    async (first, totals) => {
+      const withTotals = totals !== '';
+      const { cost, data } = await measure(customersWithNestedQuery, { first, withTotals });
+
+      const customers = data.customers.nodes;
+      expect(customers).toHaveLength(first);
+      for (const customer of customers) {
+        expect(customer.notes.nodes).toHaveLength(1);
+        expect(customer.conversations.nodes).toHaveLength(1);
+        expect(customer.conversations.nodes[0].messages.nodes).toHaveLength(1);
+        expect(customer.conversations.nodes[0].notes.nodes).toHaveLength(1);
+        if (withTotals) expect(customer.notes.totalCount).toBe(2);
+      }
+      expect(cost).toEqual(expected([...customersWithNestedReads, ...(withTotals ? customersWithNestedCounts : [])]));
+    },
+  );
+
+  it.each(pageSizesAndTotals)(
+    `SQL-09 ${endpointCount} webhook endpoints with %i deliveries each and every attempt cost one statement per level%s`,
+    async (first, totals) => {
+      const withTotals = totals !== '';
+      const { cost, data } = await measure(endpointsWithDeliveriesQuery, { first, withTotals });
+
+      const endpoints = data.webhookEndpoints.nodes;
+      expect(endpoints).toHaveLength(endpointCount);
+      for (const endpoint of endpoints) {
+        expect(endpoint.deliveries.nodes).toHaveLength(first);
+        expect(endpoint.deliveries.pageInfo.hasNextPage).toBe(true);
+        expect(endpoint.deliveries.nodes.every((delivery: any) => delivery.attempts.length === 2)).toBe(true);
+        if (withTotals) expect(endpoint.deliveries.totalCount).toBe(101);
+      }
+      expect(cost).toEqual(expected([...endpointsWithDeliveriesReads, ...(withTotals ? endpointsWithDeliveriesCounts : [])]));
+    },
+  );
 });

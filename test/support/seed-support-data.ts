@@ -55,3 +55,60 @@ export function seedConversations(databaseUrl: string, seeded: SeededWorkspace, 
     return ids;
   });
 }
+
+/** `notesEach` internal notes on each conversation and on each conversation's customer. */
+export function seedNotes(databaseUrl: string, seeded: SeededWorkspace, conversationIds: readonly string[], notesEach = 2): Promise<void> {
+  return withClient(databaseUrl, async (client) => {
+    for (const [table, parentColumn, parentIds] of [
+      ['conversation_notes', 'conversation_id', conversationIds],
+      ['customer_notes', 'customer_id', (await client.query('select customer_id from conversations where id = any($1)', [conversationIds])).rows.map((row) => row.customer_id)],
+    ] as const) {
+      await client.query(
+        `insert into ${table} (id, workspace_id, ${parentColumn}, author, body, created_at)
+         select $3 || replace(gen_random_uuid()::text, '-', ''), $1, parent.id, 'seed', 'Note ' || n, now() - (n || ' seconds')::interval
+         from unnest($2::text[]) as parent(id), generate_series(1, $4) as n`,
+        [seeded.workspaceId, parentIds, table === 'conversation_notes' ? 'note_' : 'cnote_', notesEach],
+      );
+    }
+  });
+}
+
+/**
+ * `endpointCount` webhook endpoints, each with `deliveriesEach` finished deliveries of as many
+ * events, each delivery with two attempts. Nothing is left for the dispatcher to send.
+ */
+export function seedWebhookDeliveries(databaseUrl: string, workspaceId: string, endpointCount: number, deliveriesEach: number): Promise<string[]> {
+  return withClient(databaseUrl, async (client) => {
+    const [{ event_sequence: lastSequence }] = (
+      await client.query('update workspaces set event_sequence = event_sequence + $2 where id = $1 returning event_sequence', [workspaceId, deliveriesEach])
+    ).rows;
+    const endpointIds = Array.from({ length: endpointCount }, () => newId('we'));
+    // Endpoints first, already past the new events, so the fan-out never queues deliveries of them.
+    await client.query(
+      `insert into webhook_endpoints (id, workspace_id, url, secret_ciphertext, enqueued_through_sequence, created_by, created_at)
+       select endpoint.id, $1, 'https://hooks.example.com/' || endpoint.id, 'unused', $3, 'seed', now() - (position || ' seconds')::interval
+       from unnest($2::text[]) with ordinality as endpoint(id, position)`,
+      [workspaceId, endpointIds, lastSequence],
+    );
+    const eventIdPrefix = newId('evt');
+    await client.query(
+      `insert into events (id, workspace_id, sequence, type, occurred_at, data)
+       select $4 || '_' || n, $1, $2::bigint - $3::int + n, 'conversation.created', now(), '{}' from generate_series(1, $3::int) as n`,
+      [workspaceId, lastSequence, deliveriesEach, eventIdPrefix],
+    );
+    await client.query(
+      `insert into webhook_deliveries (id, workspace_id, endpoint_id, event_id, event_sequence, event_type, status, attempt_count, next_attempt_at, created_at)
+       select 'del_' || replace(gen_random_uuid()::text, '-', ''), $1, endpoint.id, $5 || '_' || n, $2::bigint - $3::int + n, 'conversation.created',
+              'succeeded', 2, null, now() - (n || ' seconds')::interval
+       from unnest($4::text[]) as endpoint(id), generate_series(1, $3::int) as n`,
+      [workspaceId, lastSequence, deliveriesEach, endpointIds, eventIdPrefix],
+    );
+    await client.query(
+      `insert into webhook_attempts (id, workspace_id, delivery_id, attempt_number, started_at, duration_ms, status_code)
+       select 'att_' || replace(gen_random_uuid()::text, '-', ''), $1, delivery.id, attempt, now(), 5, case attempt when 1 then 500 else 200 end
+       from webhook_deliveries delivery, generate_series(1, 2) as attempt where delivery.endpoint_id = any($2)`,
+      [workspaceId, endpointIds],
+    );
+    return endpointIds;
+  });
+}
