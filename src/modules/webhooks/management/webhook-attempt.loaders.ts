@@ -10,8 +10,9 @@ export interface DeliveryAttemptsKey {
 
 /**
  * Every attempt of a level's deliveries in one query, oldest first per delivery. The delivery
- * ids were read in the caller's workspace; the attempts are still read only from it, so a row
- * of another workspace pointing at one of them is never shown.
+ * ids were read in the caller's workspace; the attempts are read only from it as well, so a row
+ * of another workspace pointing at one of them is never shown. (One request reads one
+ * workspace, so the keys of a batch share it.)
  */
 export const attemptsByDeliveryLoader: LoaderFactory<DataLoader<DeliveryAttemptsKey, WebhookAttempt[], string>> = (em) =>
   new DataLoader(
@@ -19,11 +20,9 @@ export const attemptsByDeliveryLoader: LoaderFactory<DataLoader<DeliveryAttempts
       const workspaceIds = [...new Set(keys.map((key) => key.workspaceId))];
       const deliveryIds = [...new Set(keys.map((key) => key.deliveryId))];
       const attempts = await em.find(WebhookAttempt, { workspace: { $in: workspaceIds }, delivery: { $in: deliveryIds } }, { orderBy: { delivery: 'asc', attemptNumber: 'asc' } });
-      const attemptsOf = new Map<string, WebhookAttempt[]>(keys.map((key) => [keyOf(key), []]));
-      for (const attempt of attempts) attemptsOf.get(keyOf({ workspaceId: attempt.workspace.id, deliveryId: attempt.delivery.id }))?.push(attempt);
-      return keys.map((key) => attemptsOf.get(keyOf(key))!);
+      const attemptsOf = new Map<string, WebhookAttempt[]>(deliveryIds.map((id) => [id, []]));
+      for (const attempt of attempts) attemptsOf.get(attempt.delivery.id)!.push(attempt);
+      return keys.map((key) => attemptsOf.get(key.deliveryId)!);
     },
-    { cacheKeyFn: (key) => keyOf(key) },
+    { cacheKeyFn: ({ workspaceId, deliveryId }) => `${workspaceId}:${deliveryId}` },
   );
-
-const keyOf = ({ workspaceId, deliveryId }: DeliveryAttemptsKey) => `${workspaceId}:${deliveryId}`;
