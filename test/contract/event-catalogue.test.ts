@@ -1,6 +1,6 @@
 import { eventCatalogue, type EventType } from '../../src/modules/events/event-catalogue';
 import { eventsRecordedOutsideMutations, mutationExamples, startExampleGateway, type ExampleGateway } from '../support/mutation-examples';
-import { mutationDocument, schemaMutations } from '../support/schema-mutations';
+import { mutationDocument, schemaMutations } from '../support/committed-schema';
 
 const mutations = schemaMutations();
 

@@ -2,7 +2,7 @@ import { scopes } from '../../src/policies/auth/scopes';
 import { createWorkspaceKey } from '../support/create-workspace-key';
 import { postGraphQL } from '../support/graphql-client';
 import { mutationExamples, startExampleGateway, type ExampleGateway } from '../support/mutation-examples';
-import { mutationDocument, placeholderInput, schemaMutations, type SchemaMutation } from '../support/schema-mutations';
+import { mutationDocument, placeholderInput, schemaMutations, type SchemaMutation } from '../support/committed-schema';
 
 const mutations = schemaMutations();
 const requiring = (mutation: SchemaMutation) => new Set(mutation.requiredScopes.flat());
