@@ -1,6 +1,8 @@
+import { Client } from 'pg';
 import { createApiKey } from '../support/api-keys';
 import { postGraphQL } from '../support/graphql-client';
 import { createWorkspaceKey } from '../support/create-workspace-key';
+import { pollUntil } from '../support/poll-until';
 import { startGateway, type TestGateway } from '../support/start-gateway';
 
 const viewerQuery = /* GraphQL */ `query Viewer { viewer { apiKey { id } workspace { slug } } }`;
@@ -140,5 +142,30 @@ describe('KEY: API key lifecycle over GraphQL', () => {
       lastUsedAt = (await asAdmin(keyQuery, { id: key.id })).body.data!.apiKey.lastUsedAt;
     }
     expect(lastUsedAt).not.toBeNull();
+  });
+
+  it('KEY-10 the rotated-out secret works until its grace period ends, then is refused UNAUTHENTICATED while the new one works', async () => {
+    const key = await createApiKey(gateway.graphqlUrl, gateway.adminSecret, { scopes: ['keys:read'] });
+    const newSecret = (await asAdmin(rotateMutation, { id: key.id, grace: 3600 })).body.data!.apiKeyRotate.secret;
+    expect((await postGraphQL(gateway.graphqlUrl, viewerQuery, {}, { secret: key.secret })).status).toBe(200);
+    const database = new Client({ connectionString: gateway.databaseUrl });
+    await database.connect();
+    try {
+      // The grace period ends now: the clock is moved in the row, not waited for.
+      await database.query(`update api_keys set previous_secret_expires_at = now() - interval '1 second' where id = $1`, [key.id]);
+    } finally {
+      await database.end();
+    }
+    // The cached key is read again once PostgreSQL announces the change (KEYS-02); the grace check then refuses the old secret.
+    const refused = await pollUntil(
+      async () => {
+        const response = await postGraphQL(gateway.graphqlUrl, viewerQuery, {}, { secret: key.secret });
+        return response.status === 401 && response;
+      },
+      { timeoutMs: 5_000, description: 'the rotated-out secret to be refused after its grace period' },
+    );
+    expect(refused.body.errors![0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(refused.body.errors![0].message).toBe('Invalid API key');
+    expect((await postGraphQL(gateway.graphqlUrl, viewerQuery, {}, { secret: newSecret })).status).toBe(200);
   });
 });

@@ -47,12 +47,25 @@ describe('AUTH: every request needs a live API key', () => {
     await expectUnauthenticated({ authorization: `Bearer ${key.secret}` }, /expired/);
   });
 
-  it('AUTH-05 a revoked key is refused on its very next request', async () => {
-    const key = await createApiKey(gateway.graphqlUrl, gateway.adminSecret, { scopes: ['keys:read'] });
-    expect((await postGraphQL(gateway.graphqlUrl, viewerQuery, {}, { secret: key.secret })).status).toBe(200);
-    const revoked = await postGraphQL(gateway.graphqlUrl, revokeMutation, { id: key.id }, { secret: gateway.adminSecret });
-    expect(revoked.body.data!.apiKeyRevoke.apiKey.status).toBe('REVOKED');
-    await expectUnauthenticated({ authorization: `Bearer ${key.secret}` }, /revoked/);
+  it('AUTH-05 a revoked key is refused on its very next request to the instance that revoked it, without waiting for PostgreSQL’s announcement', async () => {
+    const revokedHere = await createApiKey(gateway.graphqlUrl, gateway.adminSecret, { scopes: ['keys:read'] });
+    const revokedElsewhere = await createApiKey(gateway.graphqlUrl, gateway.adminSecret, { scopes: ['keys:read'] });
+    for (const key of [revokedHere, revokedElsewhere]) expect((await postGraphQL(gateway.graphqlUrl, viewerQuery, {}, { secret: key.secret })).status).toBe(200);
+    const database = new Client({ connectionString: gateway.databaseUrl });
+    await database.connect();
+    // With the change trigger off, no NOTIFY reaches the cache: only the revoker's own invalidation can refuse the key.
+    await database.query('alter table api_keys disable trigger api_keys_announce_change');
+    try {
+      await database.query('update api_keys set revoked_at = now() where id = $1', [revokedElsewhere.id]);
+      expect((await postGraphQL(gateway.graphqlUrl, viewerQuery, {}, { secret: revokedElsewhere.secret })).status).toBe(200);
+
+      const revoked = await postGraphQL(gateway.graphqlUrl, revokeMutation, { id: revokedHere.id }, { secret: gateway.adminSecret });
+      expect(revoked.body.data!.apiKeyRevoke.apiKey.status).toBe('REVOKED');
+      await expectUnauthenticated({ authorization: `Bearer ${revokedHere.secret}` }, /revoked/);
+    } finally {
+      await database.query('alter table api_keys enable trigger api_keys_announce_change');
+      await database.end();
+    }
   });
 
   it('AUTH-06 a valid key is answered, with X-Request-Id echoed when the caller sends one', async () => {

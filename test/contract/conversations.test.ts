@@ -71,6 +71,21 @@ describe('CONV: conversations over GraphQL — bad input and faults', () => {
     }
   });
 
+  it('CONV-13 a cursor whose signature has another length, or whose payload is not base64url JSON, is BAD_USER_INPUT on after or before, never an internal error', async () => {
+    await createConversation();
+    await createConversation();
+    const [payload, signature] = (await asAdmin(pageQuery, { first: 1 })).body.data!.conversations.pageInfo.endCursor.split('.');
+    const cursors = [`${payload}.${signature.slice(0, -2)}`, `${payload}.${signature}AAAA`, `${payload}.AA`, `%%%.${signature}`, `${Buffer.from('{"value":').toString('base64url')}.${signature}`];
+    for (const cursor of cursors) {
+      for (const [argument, variables] of [['after', { first: 5, after: cursor }], ['before', { last: 5, before: cursor }]] as const) {
+        const response = await asAdmin(pageQuery, variables);
+        expect(response.status).toBe(200);
+        expect(response.body.data!.conversations).toBeNull();
+        expect(response.body.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fieldErrors: [{ field: argument }] });
+      }
+    }
+  });
+
   it.each([
     [{ first: 0 }, 'first'],
     [{ first: 1000 }, 'first'],

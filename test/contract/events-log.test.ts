@@ -5,6 +5,7 @@ import { runOnce } from '../../src/platform/jobs/periodic-job';
 import { createLogger } from '../../src/platform/observability/logger';
 import path from 'node:path';
 import { renderEventDocs } from '../../src/modules/events/event-docs';
+import { eventCatalogue, type EventType } from '../../src/modules/events/event-catalogue';
 import { createWorkspaceKey } from '../support/create-workspace-key';
 import { postGraphQL } from '../support/graphql-client';
 import { startGateway, type TestGateway } from '../support/start-gateway';
@@ -35,12 +36,22 @@ describe('EVLOG: the event log, for catch-up and polling', () => {
     expect(events[0]).toMatchObject({ id: expect.stringMatching(/^evt_/), occurredAt: expect.any(String) });
   });
 
-  it('EVLOG-02 filters by type, and shows only the types whose scope the key holds', async () => {
-    const byType = await postGraphQL(gateway.graphqlUrl, eventsQuery, { first: 100, filter: { types: ['api_key.created'] } }, { secret: gateway.adminSecret });
-    expect(byType.body.data!.events.nodes.map((event: { type: string }) => event.type)).toEqual(['api_key.created']);
-    const limited = await createWorkspaceKey(gateway, 'default', ['events:read', 'customers:read']);
-    const visible = await postGraphQL(gateway.graphqlUrl, eventsQuery, { first: 100 }, { secret: limited.secret });
-    expect(visible.body.data!.events.nodes).toEqual([]);
+  it('EVLOG-02 filters by type, and shows exactly the types whose scope the key holds', async () => {
+    await postGraphQL(gateway.graphqlUrl, `mutation { customerUpsert(input: { email: "evlog-02@example.com" }) { customer { id } } }`, {}, { secret: gateway.adminSecret });
+    const customersReader = await createWorkspaceKey(gateway, 'default', ['events:read', 'customers:read']);
+    const conversationsReader = await createWorkspaceKey(gateway, 'default', ['events:read', 'conversations:read']);
+    const eventsOnly = await createWorkspaceKey(gateway, 'default', ['events:read']);
+    const typesSeenBy = async (secret: string, filter?: { types: string[] }) =>
+      (await postGraphQL(gateway.graphqlUrl, eventsQuery, { first: 100, filter }, { secret })).body.data!.events.nodes.map((event: { type: EventType }) => event.type) as EventType[];
+    const everything = await typesSeenBy(gateway.adminSecret);
+    const needing = (scope: string) => everything.filter((type) => eventCatalogue[type].requiredScope === scope);
+    expect(new Set(everything)).toEqual(new Set(['conversation.created', 'customer.created', 'api_key.created']));
+
+    expect(await typesSeenBy(gateway.adminSecret, { types: ['api_key.created', 'customer.created'] })).toEqual(everything.filter((type) => type !== 'conversation.created'));
+    expect(await typesSeenBy(customersReader.secret)).toEqual(needing('customers:read'));
+    expect(await typesSeenBy(conversationsReader.secret)).toEqual(needing('conversations:read'));
+    expect(await typesSeenBy(eventsOnly.secret)).toEqual([]);
+    expect(await typesSeenBy(customersReader.secret, { types: ['conversation.created', 'customer.created'] })).toEqual(['customer.created']);
     const unknown = await postGraphQL(gateway.graphqlUrl, eventsQuery, { first: 10, filter: { types: ['conversation.exploded'] } }, { secret: gateway.adminSecret });
     expect(unknown.body.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fieldErrors: [{ field: 'filter.types.0' }] });
   });

@@ -1,4 +1,4 @@
-import { createApiKey } from '../support/api-keys';
+import { apiKeyCreateMutation, createApiKey } from '../support/api-keys';
 import { postGraphQL } from '../support/graphql-client';
 import { startGateway, type TestGateway } from '../support/start-gateway';
 
@@ -54,5 +54,20 @@ describe('IP: a key with an allowlist answers only from its networks', () => {
       code: 'BAD_USER_INPUT',
       fieldErrors: [{ field: 'input.allowedCidrs.1', message: expect.stringContaining('10.0.0.300/8') }],
     });
+  });
+
+  it('IP-06 an entry with trailing garbage, or an IPv4-mapped network shorter than /96, is refused and no key is made', async () => {
+    const input = { name: 'fail-open edges', scopes: ['keys:read'], allowedCidrs: ['10.0.0.0/8x', '::ffff:10.0.0.0/8', '127.0.0.0/8'] };
+    const response = await postGraphQL(gateway.graphqlUrl, apiKeyCreateMutation, { input }, { secret: gateway.adminSecret });
+    expect(response.body.data!.apiKeyCreate).toBeNull();
+    expect(response.body.errors![0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fieldErrors: [
+        { field: 'input.allowedCidrs.0', message: expect.stringContaining('10.0.0.0/8x') },
+        { field: 'input.allowedCidrs.1', message: expect.stringContaining('::ffff:10.0.0.0/8') },
+      ],
+    });
+    const keys = await postGraphQL(gateway.graphqlUrl, `{ apiKeys(first: 100) { nodes { name } } }`, {}, { secret: gateway.adminSecret });
+    expect(keys.body.data!.apiKeys.nodes).not.toContainEqual({ name: 'fail-open edges' });
   });
 });

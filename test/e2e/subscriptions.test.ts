@@ -14,6 +14,7 @@ const createMutation = /* GraphQL */ `
   mutation Create($subject: String!) { conversationCreate(input: { subject: $subject, channel: API }) { conversation { id } } }
 `;
 const eventsQuery = /* GraphQL */ `query Log($after: String) { events(first: 100, after: $after) { nodes { id type sequence occurredAt data } } }`;
+const lastEventQuery = /* GraphQL */ `query LastEvent { events(last: 1) { nodes { sequence } } }`;
 
 describe('SUB: graphql-ws subscriptions mirror the event log and resume without gaps', () => {
   let gateway: TestGateway;
@@ -74,6 +75,21 @@ describe('SUB: graphql-ws subscriptions mirror the event log and resume without 
     const afterLive = await resumed.waitFor(101);
     expect(afterLive[100].data!.events.data.conversation.id).toBe(liveId);
     expect(afterLive).toHaveLength(101);
+  });
+
+  it('SUB-11 after: "<sequence>" resumes at exactly the next sequence, from the start, the middle or the end of the log', async () => {
+    for (const subject of ['SUB-11 one', 'SUB-11 two']) await createConversation(subject);
+    const last: number = (await postGraphQL(gateway.graphqlUrl, lastEventQuery, {}, { secret: gateway.adminSecret })).body.data!.events.nodes[0].sequence;
+    const firstSequenceAfter = async (after: number) => {
+      const subscription = collectSubscription(connect(gateway.adminSecret).client, eventsSubscription, { after: String(after) });
+      const [first] = await subscription.waitFor(1);
+      return first.data!.events.sequence as number;
+    };
+    expect(await firstSequenceAfter(0)).toBe(1);
+    expect(await firstSequenceAfter(last - 1)).toBe(last);
+    const atTheEnd = firstSequenceAfter(last);
+    await createConversation('SUB-11 after the end');
+    expect(await atTheEnd).toBe(last + 1);
   });
 
   it('SUB-03 a subscriber never sees another workspace’s events', async () => {

@@ -3,10 +3,13 @@ import { maxInFlightPerEndpoint, maxInFlightPerFailingEndpoint } from '../../src
 import { postGraphQL } from '../support/graphql-client';
 import { registerWebhookEndpoint } from '../support/register-webhook-endpoint';
 import { startGateway, type TestGateway } from '../support/start-gateway';
-import { startWebhookReceiver, type Reply } from '../support/start-webhook-receiver';
+import { isSignedWith, startWebhookReceiver, type Reply } from '../support/start-webhook-receiver';
 
-const compressedSchedule = '0ms,150ms,300ms,600ms';
+const compressedScheduleMs = [0, 150, 300, 600];
+const compressedSchedule = compressedScheduleMs.map((delayMs) => `${delayMs}ms`).join(',');
 const createMutation = /* GraphQL */ `mutation Create($subject: String!) { conversationCreate(input: { subject: $subject, channel: API }) { conversation { id } } }`;
+const rotateMutation = /* GraphQL */ `mutation Rotate($id: ID!, $grace: Int) {
+  webhookEndpointRotateSecret(input: { id: $id, previousSecretExpiresInSeconds: $grace }) { secret webhookEndpoint { previousSecretExpiresAt } } }`;
 const batchUpdateMutation = /* GraphQL */ `mutation Batch($input: ConversationsBatchUpdateInput!) { conversationsBatchUpdate(input: $input) { appliedCount } }`;
 
 describe('HOOK: signed webhook deliveries with retries, at least once', () => {
@@ -56,15 +59,17 @@ describe('HOOK: signed webhook deliveries with retries, at least once', () => {
     expect(log.body.data!.events.nodes.find((event: { id: string }) => event.id === body.id)).toEqual(body);
   });
 
-  it('HOOK-02 a receiver failing three times gets it on attempt 4, same webhook-id, growing gaps, every attempt logged', async () => {
+  it('HOOK-02 a receiver failing three times gets it on attempt 4, same webhook-id, each retry no sooner than its scheduled delay, every attempt logged', async () => {
     const { receiver, endpoint } = await receiverFor((request) => (request <= 3 ? { status: 500, body: 'boom' } : { status: 204 }));
     await createConversation('HOOK-02');
     const webhooks = await receiver.waitFor(4);
     expect(new Set(webhooks.map((webhook) => webhook.headers['webhook-id'])).size).toBe(1);
     expect(webhooks.every((webhook) => webhook.isSignatureValid)).toBe(true);
+    // A busy machine only lengthens gaps, so a lower bound cannot fail spuriously; the exact delays are nextStepAfter's unit tests.
+    // Jitter takes at most 20 % off a delay, and 1 ms covers the millisecond rounding of next_attempt_at.
     const gaps = webhooks.slice(1).map((webhook, index) => webhook.receivedAt - webhooks[index].receivedAt);
-    expect(gaps[1]).toBeGreaterThan(gaps[0]);
-    expect(gaps[2]).toBeGreaterThan(gaps[1]);
+    const earliestGaps = compressedScheduleMs.slice(1).map((delayMs) => delayMs * 0.8 - 1);
+    gaps.forEach((gap, index) => expect(gap).toBeGreaterThanOrEqual(earliestGaps[index]));
     const [delivery] = await pollUntil(() => deliveryOf(endpoint.id), (rows) => rows[0]?.status === 'succeeded');
     expect(delivery).toMatchObject({ status: 'succeeded', attempt_count: 4, last_status_code: 204 });
     const attempts = (await database.query('select status_code, response_excerpt from webhook_attempts where delivery_id = $1 order by attempt_number', [delivery.id])).rows;
@@ -74,6 +79,34 @@ describe('HOOK: signed webhook deliveries with retries, at least once', () => {
       { status_code: 500, response_excerpt: 'boom' },
       { status_code: 204, response_excerpt: '' },
     ]);
+  });
+
+  it('HOOK-27 rotation returns a new secret; the old one signs until previousSecretExpiresAt, sealed like the new one', async () => {
+    const { receiver, endpoint } = await receiverFor();
+    const rotate = (grace: number) => postGraphQL(gateway.graphqlUrl, rotateMutation, { id: endpoint.id, grace }, { secret: gateway.adminSecret });
+    const sealedBefore = (await database.query('select secret_ciphertext from webhook_endpoints where id = $1', [endpoint.id])).rows[0].secret_ciphertext;
+    const rotated = (await rotate(3600)).body.data!.webhookEndpointRotateSecret;
+    expect(rotated.secret).toMatch(/^whsec_/);
+    expect(rotated.secret).not.toBe(endpoint.secret);
+    expect(new Date(rotated.webhookEndpoint.previousSecretExpiresAt).getTime()).toBeGreaterThan(Date.now() + 3500_000);
+    const sealed = (await database.query('select secret_ciphertext, previous_secret_ciphertext from webhook_endpoints where id = $1', [endpoint.id])).rows[0];
+    expect(sealed.previous_secret_ciphertext).toBe(sealedBefore);
+    expect(JSON.stringify(sealed)).not.toContain(rotated.secret.slice('whsec_'.length));
+
+    await createConversation('HOOK-27 during the overlap');
+    const [duringOverlap] = await receiver.waitFor(1);
+    expect([isSignedWith(duringOverlap, endpoint.secret), isSignedWith(duringOverlap, rotated.secret)]).toEqual([true, true]);
+    expect(String(duringOverlap.headers['webhook-signature']).split(' ')).toHaveLength(2);
+
+    // The overlap ends now: the clock is moved in the row, not waited for.
+    await database.query(`update webhook_endpoints set previous_secret_expires_at = now() - interval '1 second' where id = $1`, [endpoint.id]);
+    await createConversation('HOOK-27 after the overlap');
+    const [, afterOverlap] = await receiver.waitFor(2);
+    expect([isSignedWith(afterOverlap, endpoint.secret), isSignedWith(afterOverlap, rotated.secret)]).toEqual([false, true]);
+    expect(String(afterOverlap.headers['webhook-signature']).split(' ')).toHaveLength(1);
+
+    const outOfRange = await rotate(604_801);
+    expect(outOfRange.body.errors![0].extensions.fieldErrors).toEqual([{ field: 'input.previousSecretExpiresInSeconds', message: expect.any(String) }]);
   });
 
   it('HOOK-03 a 410 Gone disables the endpoint: no further attempts, and webhook_endpoint.disabled is recorded', async () => {

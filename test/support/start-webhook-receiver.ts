@@ -12,6 +12,16 @@ export interface ReceivedWebhook {
   readonly answeredStatus: number | undefined;
 }
 
+/** Whether one of the webhook's signatures verifies with `secret` (standardwebhooks accepts any of them). */
+export function isSignedWith(webhook: ReceivedWebhook, secret: string): boolean {
+  try {
+    new Webhook(secret).verify(webhook.body, webhook.headers as Record<string, string>);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export type Reply = { status: number; headers?: Record<string, string>; body?: string } | 'hang';
 
 /** A real HTTP receiver on a random loopback port that verifies Standard Webhooks signatures. */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { testDatabaseName } from './stale-test-databases';
 
 export interface TestDatabase {
   readonly url: string;
@@ -12,9 +13,12 @@ function serverUrl(): string {
   return url;
 }
 
-/** A fresh, empty database on the test server, so test files never see each other's rows. */
+/**
+ * A fresh, empty database on the test server, so test files never see each other's rows. Its
+ * name carries this process's pid, so the next run can drop it if this one dies before `drop`.
+ */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `gw_test_${randomBytes(6).toString('hex')}`;
+  const name = testDatabaseName(randomBytes(6).toString('hex'));
   const admin = new Client({ connectionString: serverUrl() });
   await admin.connect();
   try {

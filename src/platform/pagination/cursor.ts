@@ -26,16 +26,34 @@ export class CursorCodec {
   decode(scope: string, cursor: string, argument: string): CursorPosition {
     const invalid = () => badUserInput([{ field: argument, message: 'Not a cursor this list returned' }], 'Invalid cursor');
     const [payload, signature, extra] = cursor.split('.');
-    if (!payload || !signature || extra !== undefined) throw invalid();
+    if (!payload || !signature || extra !== undefined || !this.isSignedFor(scope, payload, signature)) throw invalid();
+    const position = parsePosition(payload);
+    if (!position) throw invalid();
+    return position;
+  }
+
+  private isSignedFor(scope: string, payload: string, signature: string): boolean {
     const expected = Buffer.from(this.sign(scope, payload), 'base64url');
     const given = Buffer.from(signature, 'base64url');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
-    const decoded: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    if (!Array.isArray(decoded) || decoded.length !== 2 || typeof decoded[1] !== 'string') throw invalid();
-    return { value: decoded[0] as CursorPosition['value'], id: decoded[1] };
+    // timingSafeEqual throws on buffers of different lengths: a cut or padded signature is simply not ours.
+    return given.length === expected.length && timingSafeEqual(given, expected);
   }
 
   private sign(scope: string, payload: string): string {
     return createHmac('sha256', this.secret).update(scope).update('\0').update(payload).digest().subarray(0, signatureBytes).toString('base64url');
   }
+}
+
+/** The position a payload holds, or undefined when it is not the `[value, id]` JSON that `encode` writes. */
+function parsePosition(payload: string): CursorPosition | undefined {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(decoded) || decoded.length !== 2 || typeof decoded[1] !== 'string') return undefined;
+  const [value, id] = decoded as [unknown, string];
+  if (value !== null && typeof value !== 'string' && typeof value !== 'number') return undefined;
+  return { value, id };
 }

@@ -38,6 +38,10 @@ describe('parseCidr', () => {
     ['two prefixes', '10.0.0.0/8/8'],
     ['an address with a port', '10.0.0.1:8080'],
     ['surrounding whitespace', ' 10.0.0.1'],
+    ['trailing garbage after the prefix', '10.0.0.0/8x'],
+    ['a prefix written in hex', '10.0.0.0/0x8'],
+    ['an IPv4-mapped network shorter than /96, which reaches past the mapped range', '::ffff:10.0.0.0/8'],
+    ['an IPv4-mapped network one bit shorter than /96', '::ffff:0.0.0.0/95'],
   ])('rejects %s with an InvalidCidrError naming the text', (_description, text) => {
     expect(() => parseCidr(text)).toThrow(InvalidCidrError);
     expect(() => parseCidr(text)).toThrow(`"${text}"`);
@@ -79,6 +83,13 @@ describe('isIpAllowed', () => {
 
   it('throws on an invalid allowlist entry rather than silently skipping it', () => {
     expect(() => isIpAllowed('10.0.0.1', ['10.0.0.0/99'])).toThrow(InvalidCidrError);
+  });
+
+  it.each([
+    ['trailing garbage after the prefix', '10.0.0.0/8x', ['203.0.113.1', '10.1.2.3', '2001:db8::1']],
+    ['an IPv4-mapped network shorter than /96', '::ffff:10.0.0.0/8', ['::1', '::ffff:203.0.113.1', '10.1.2.3']],
+  ])('never admits an address through an entry with %s: it throws instead', (_description, entry, addresses) => {
+    for (const address of addresses) expect(() => isIpAllowed(address, [entry])).toThrow(InvalidCidrError);
   });
 });
 

@@ -57,12 +57,10 @@ export function parseCidr(text: string): ParsedCidr {
   if (prefixText !== undefined && !/^\d{1,3}$/.test(prefixText)) throw new InvalidCidrError(text);
   const prefixLength = prefixText === undefined ? maxPrefixLength : Number(prefixText);
   if (prefixLength > maxPrefixLength) throw new InvalidCidrError(text);
-  // A mapped network shorter than /96 reaches past the mapped range, so it stays IPv6.
-  if (
-    address instanceof ipaddr.IPv6 &&
-    address.isIPv4MappedAddress() &&
-    prefixLength >= IPV4_MAPPED_PREFIX_LENGTH
-  ) {
+  if (address instanceof ipaddr.IPv6 && address.isIPv4MappedAddress()) {
+    // Shorter than /96 the network reaches past the mapped range: `::ffff:10.0.0.0/8` is `::/8`,
+    // loopback `::1` included, never the 10/8 its author meant. Refused rather than guessed.
+    if (prefixLength < IPV4_MAPPED_PREFIX_LENGTH) throw new InvalidCidrError(text);
     return {
       address: address.toIPv4Address(),
       prefixLength: prefixLength - IPV4_MAPPED_PREFIX_LENGTH,

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { bodyExcerptLimitBytes, OutboundRequestError, postWithGuard } from './guarded-http';
 import type { OutboundPolicy, ResolveHostname } from './ssrf-guard';
 
@@ -81,7 +82,6 @@ describe('postWithGuard', () => {
 
     expect(result).toMatchObject({ status: 202, bodyExcerpt: 'accepted', isBodyTruncated: false });
     expect(result.headers['x-receipt']).toBe('r-1');
-    expect(result.durationMs).toBeGreaterThanOrEqual(0);
     expect(receiver.received).toEqual([
       expect.objectContaining({
         method: 'POST',
@@ -90,6 +90,24 @@ describe('postWithGuard', () => {
         headers: expect.objectContaining({ 'x-signature': 'v1=abc', 'content-length': String(Buffer.byteLength(body)) }),
       }),
     ]);
+  });
+
+  it('reports as durationMs the time from the call to the end of the response', async () => {
+    // The receiver moves a stand-in clock while it holds the request, so the figure is exact, not a wall-clock guess.
+    let clockMs = 10_000;
+    const now = jest.spyOn(performance, 'now').mockImplementation(() => clockMs);
+    try {
+      const receiver = await startTrackedReceiver((response) => {
+        clockMs += 1_234;
+        response.end('ok');
+      });
+
+      const result = await postWithGuard(`http://127.0.0.1:${receiver.port}/hooks`, '{}', {}, { timeoutMs: 5_000, policy: localTestPolicy });
+
+      expect(result.durationMs).toBe(1_234);
+    } finally {
+      now.mockRestore();
+    }
   });
 
   it('refuses at connect time a public-looking hostname that resolves to loopback, before any connection', async () => {

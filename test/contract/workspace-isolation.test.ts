@@ -1,0 +1,110 @@
+import { getNamedType, isListType, isNonNullType } from 'graphql';
+import { Client } from 'pg';
+import { nodeTypeByIdPrefix } from '../../src/platform/node';
+import { createWorkspaceKey } from '../support/create-workspace-key';
+import { postGraphQL } from '../support/graphql-client';
+import { committedSchema } from '../support/committed-schema';
+import { seedAgents } from '../support/seed-support-data';
+import { startGateway, type TestGateway } from '../support/start-gateway';
+
+interface ListCase {
+  readonly field: string;
+  /** Arguments beyond the page, e.g. a filter: where conditions are built, a workspace condition can go missing. */
+  readonly arguments?: string;
+  /** The rows the workspace's admin must see, and nothing else: SQL over `t`, with $1 the workspace id. */
+  readonly rowsOf: string;
+}
+
+/** Every top-level list of the schema; ISO-02 fails when one is missing. */
+const listCases: readonly ListCase[] = [
+  { field: 'conversations', rowsOf: 'select id from conversations t where workspace_id = $1' },
+  { field: 'conversations', arguments: 'filter: { status: [OPEN], channel: [EMAIL] }', rowsOf: 'select id from conversations t where workspace_id = $1' },
+  { field: 'customers', rowsOf: 'select id from customers t where workspace_id = $1' },
+  { field: 'customers', arguments: 'filter: { createdAfter: "2000-01-01T00:00:00Z" }', rowsOf: 'select id from customers t where workspace_id = $1' },
+  { field: 'apiKeys', rowsOf: 'select id from api_keys t where workspace_id = $1' },
+  { field: 'auditLog', rowsOf: 'select id from audit_entries t where workspace_id = $1' },
+  { field: 'events', rowsOf: 'select id from events t where workspace_id = $1' },
+  { field: 'webhookEndpoints', rowsOf: 'select id from webhook_endpoints t where workspace_id = $1 and deleted_at is null' },
+  { field: 'agents', rowsOf: 'select id from agents t where workspace_id = $1' },
+  { field: 'teams', rowsOf: 'select id from teams t where workspace_id = $1' },
+];
+
+/** The table of each id prefix node(id) resolves; ISO-04 fails when node resolves a prefix missing here. */
+const tableByIdPrefix: Readonly<Record<string, string>> = { conv: 'conversations', msg: 'messages', cus: 'customers', agt: 'agents', team: 'teams', key: 'api_keys' };
+
+const queryFields = Object.values(committedSchema.getQueryType()!.getFields());
+const isConnection = (field: string) => getNamedType(queryFields.find((candidate) => candidate.name === field)!.type).name.endsWith('Connection');
+const nodeQuery = /* GraphQL */ `query Node($id: ID!) { node(id: $id) { __typename id } }`;
+const populateMutation = /* GraphQL */ `
+  mutation Populate($email: String!, $keyName: String!) {
+    conversationCreate(input: { subject: "Where is my order?", channel: EMAIL, customer: { email: $email }, firstMessage: { body: "Hello" } }) { conversation { id } }
+    apiKeyCreate(input: { name: $keyName, scopes: ["keys:read"] }) { apiKey { id } }
+    webhookEndpointCreate(input: { url: "https://receiver.invalid/hooks", isEnabled: false }) { webhookEndpoint { id } }
+  }
+`;
+
+describe('ISO: no list and no node(id) ever shows another workspace’s rows', () => {
+  let gateway: TestGateway;
+  let database: Client;
+  let ours: string;
+  let theirs: string;
+  beforeAll(async () => {
+    gateway = await startGateway({ env: { WEBHOOK_POLL_INTERVAL: '1h' } });
+    database = new Client({ connectionString: gateway.databaseUrl });
+    await database.connect();
+    const other = await createWorkspaceKey(gateway, 'iso-other', ['admin']);
+    // Both workspaces hold a row of every kind, so a list missing its workspace condition shows the other's.
+    for (const [slug, secret] of [['default', gateway.adminSecret], ['iso-other', other.secret]]) {
+      await seedAgents(gateway.databaseUrl, slug, 2);
+      const populated = await postGraphQL(gateway.graphqlUrl, populateMutation, { email: `${slug}@example.com`, keyName: `${slug} reader` }, { secret });
+      expect(populated.body.errors).toBeUndefined();
+    }
+    const workspaceIds = (await database.query(`select id, slug from workspaces`)).rows;
+    ours = workspaceIds.find((row) => row.slug === 'default').id;
+    theirs = workspaceIds.find((row) => row.slug === 'iso-other').id;
+  });
+  afterAll(async () => {
+    await database.end();
+    await gateway.stop();
+  });
+
+  const idsIn = async (sql: string, workspaceId: string) => (await database.query(sql, [workspaceId])).rows.map((row) => row.id as string).sort();
+
+  it.each(listCases.map((listCase) => [listCase.field, listCase.arguments ?? 'no arguments', listCase] as const))(
+    'ISO-01 %s (%s) lists exactly the workspace’s own rows, and counts only them',
+    async (field, _arguments, { arguments: extra, rowsOf }) => {
+      const expected = await idsIn(rowsOf, ours);
+      const foreign = await idsIn(rowsOf, theirs);
+      expect([expected.length, foreign.length].every((count) => count > 0)).toBe(true);
+      const connection = isConnection(field);
+      const argumentList = [connection ? 'first: 100' : '', extra ?? ''].filter(Boolean).join(', ');
+      const selection = connection ? '{ totalCount nodes { id } }' : '{ id }';
+      const response = await postGraphQL(gateway.graphqlUrl, `{ list: ${field}${argumentList ? `(${argumentList})` : ''} ${selection} }`, {}, { secret: gateway.adminSecret });
+      expect(response.body.errors).toBeUndefined();
+      const list = response.body.data!.list;
+      expect((connection ? list.nodes : list).map((node: { id: string }) => node.id).sort()).toEqual(expected);
+      if (connection) expect(list.totalCount).toBe(expected.length);
+    },
+  );
+
+  it('ISO-02 every top-level list of the schema has a case in ISO-01', () => {
+    const isList = (type: unknown): boolean => isListType(type) || (isNonNullType(type) && isListType(type.ofType));
+    const lists = queryFields.filter((field) => isList(field.type) || getNamedType(field.type).name.endsWith('Connection')).map((field) => field.name);
+    expect(lists.filter((field) => !listCases.some((listCase) => listCase.field === field))).toEqual([]);
+  });
+
+  it.each(Object.entries(tableByIdPrefix))('ISO-03 node(id) answers another workspace’s %s_… id NOT_FOUND, exactly as an unknown one', async (prefix, table) => {
+    const [foreignId] = await idsIn(`select id from ${table} t where workspace_id = $1`, theirs);
+    expect(foreignId).toMatch(new RegExp(`^${prefix}_`));
+    const [foreign, unknown] = await Promise.all(
+      [foreignId, `${prefix}_doesnotexist00000000`].map((id) => postGraphQL(gateway.graphqlUrl, nodeQuery, { id }, { secret: gateway.adminSecret })),
+    );
+    expect(unknown.body.errors![0].extensions.code).toBe('NOT_FOUND');
+    const withoutRequestId = ({ body }: typeof foreign) => ({ ...body, errors: body.errors!.map((error) => ({ ...error, extensions: { ...error.extensions, requestId: 'any' } })) });
+    expect(withoutRequestId(foreign)).toEqual(withoutRequestId(unknown));
+  });
+
+  it('ISO-04 every id prefix node(id) resolves has a case in ISO-03', () => {
+    expect(Object.keys(nodeTypeByIdPrefix).filter((prefix) => !(prefix in tableByIdPrefix))).toEqual([]);
+  });
+});

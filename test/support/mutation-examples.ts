@@ -1,0 +1,151 @@
+import { Client } from 'pg';
+import type { EventType } from '../../src/modules/events/event-catalogue';
+import { postGraphQL } from './graphql-client';
+import { seedAgents } from './seed-support-data';
+import { startGateway, type TestGateway } from './start-gateway';
+
+/** Runs one operation with the workspace's admin key and returns its data; throws on any error. */
+export type AdminCall = (query: string, variables?: Record<string, unknown>) => Promise<Record<string, any>>;
+
+export interface ExampleContext {
+  readonly admin: AdminCall;
+  /** An agent of the workspace (agents are seeded, not created through the API). */
+  readonly agentId: string;
+  /** Distinguishes what each example creates (emails, names). */
+  readonly unique: string;
+}
+
+export interface MutationExample {
+  readonly mutation: string;
+  /** What the call does, for the test name. */
+  readonly situation: string;
+  /** Creates what the call needs, through the API, and returns a valid input for it. */
+  readonly prepare: (context: ExampleContext) => Promise<Record<string, unknown>>;
+  /** The event types one call records, in sequence order: exactly these and nothing else. */
+  readonly records: readonly EventType[];
+}
+
+export interface ExampleGateway {
+  readonly gateway: TestGateway;
+  readonly database: Client;
+  readonly context: Omit<ExampleContext, 'unique'>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A gateway for running examples: its dispatcher stays idle, so nothing but the call under test
+ * writes; a client on its database; its admin key and a seeded agent for `prepare`.
+ */
+export async function startExampleGateway(): Promise<ExampleGateway> {
+  const gateway = await startGateway({ env: { WEBHOOK_POLL_INTERVAL: '1h' } });
+  const database = new Client({ connectionString: gateway.databaseUrl });
+  await database.connect();
+  const { agentIds } = await seedAgents(gateway.databaseUrl);
+  const admin: AdminCall = async (query, variables = {}) => {
+    const response = await postGraphQL(gateway.graphqlUrl, query, variables, { secret: gateway.adminSecret });
+    if (response.body.errors) throw new Error(`${query}: ${JSON.stringify(response.body.errors)}`);
+    return response.body.data!;
+  };
+  return {
+    gateway,
+    database,
+    context: { admin, agentId: agentIds[0] },
+    async stop() {
+      await database.end();
+      await gateway.stop();
+    },
+  };
+}
+
+/** `.invalid` never resolves (RFC 2606); endpoints of these examples are never delivered to. */
+const receiverUrl = 'https://receiver.invalid/hooks';
+
+const openConversation = async ({ admin, unique }: ExampleContext, extra = ''): Promise<string> =>
+  (await admin(`mutation { conversationCreate(input: { subject: "Example ${unique}", channel: API ${extra} }) { conversation { id } } }`)).conversationCreate.conversation.id;
+const resolvedConversation = async (context: ExampleContext): Promise<string> => {
+  const id = await openConversation(context);
+  await context.admin(`mutation R($id: ID!) { conversationResolve(input: { id: $id }) { conversation { id } } }`, { id });
+  return id;
+};
+const customer = async ({ admin, unique }: ExampleContext): Promise<string> =>
+  (await admin(`mutation C($email: String!) { customerUpsert(input: { email: $email }) { customer { id } } }`, { email: `${unique}@example.com` })).customerUpsert.customer.id;
+const apiKey = async ({ admin, unique }: ExampleContext): Promise<string> =>
+  (await admin(`mutation K($name: String!) { apiKeyCreate(input: { name: $name, scopes: ["keys:read"] }) { apiKey { id } } }`, { name: unique })).apiKeyCreate.apiKey.id;
+const endpoint = async ({ admin }: ExampleContext, isEnabled = false): Promise<string> =>
+  (await admin(`mutation E($url: String!, $isEnabled: Boolean!) { webhookEndpointCreate(input: { url: $url, isEnabled: $isEnabled }) { webhookEndpoint { id } } }`, { url: receiverUrl, isEnabled }))
+    .webhookEndpointCreate.webhookEndpoint.id;
+
+/**
+ * A valid call of every mutation, and the events it records. The event-catalogue test runs each
+ * and compares the events; the scope test calls them with keys lacking the scope.
+ */
+export const mutationExamples: readonly MutationExample[] = [
+  { mutation: 'conversationCreate', situation: 'with no customer', prepare: async ({ unique }) => ({ subject: unique, channel: 'API' }), records: ['conversation.created'] },
+  {
+    mutation: 'conversationCreate',
+    situation: 'for a new customer, with a first message',
+    prepare: async ({ unique }) => ({ subject: unique, channel: 'EMAIL', customer: { email: `${unique}@example.com` }, firstMessage: { body: 'Hello' } }),
+    records: ['customer.created', 'conversation.created', 'message.created'],
+  },
+  { mutation: 'conversationUpdate', situation: 'changing the priority', prepare: async (context) => ({ id: await openConversation(context), priority: 'HIGH' }), records: ['conversation.updated'] },
+  {
+    mutation: 'conversationUpdate',
+    situation: 'tagging and assigning at once',
+    prepare: async (context) => ({ id: await openConversation(context), tagsAdd: ['vip'], assigneeId: context.agentId }),
+    records: ['conversation.updated', 'conversation.assigned'],
+  },
+  { mutation: 'conversationUpdate', situation: 'to PENDING', prepare: async (context) => ({ id: await openConversation(context), status: 'PENDING' }), records: ['conversation.updated'] },
+  { mutation: 'conversationUpdate', situation: 'to ESCALATED', prepare: async (context) => ({ id: await openConversation(context), status: 'ESCALATED' }), records: ['conversation.escalated'] },
+  { mutation: 'conversationUpdate', situation: 'a resolved one to OPEN', prepare: async (context) => ({ id: await resolvedConversation(context), status: 'OPEN' }), records: ['conversation.reopened'] },
+  { mutation: 'conversationAssign', situation: 'to an agent', prepare: async (context) => ({ id: await openConversation(context), assigneeId: context.agentId }), records: ['conversation.assigned'] },
+  { mutation: 'conversationEscalate', situation: 'with a reason', prepare: async (context) => ({ id: await openConversation(context), reason: 'Refund above limit' }), records: ['conversation.escalated'] },
+  { mutation: 'conversationResolve', situation: 'an open conversation', prepare: async (context) => ({ id: await openConversation(context) }), records: ['conversation.resolved'] },
+  { mutation: 'conversationReopen', situation: 'a resolved conversation', prepare: async (context) => ({ id: await resolvedConversation(context) }), records: ['conversation.reopened'] },
+  {
+    mutation: 'conversationsBatchUpdate',
+    situation: 'tagging one conversation and resolving another',
+    prepare: async (context) => ({ operations: [{ id: await openConversation(context), tagsAdd: ['batch'] }, { id: await openConversation(context), status: 'RESOLVED' }] }),
+    records: ['conversation.updated', 'conversation.resolved'],
+  },
+  { mutation: 'messageCreate', situation: 'from the customer', prepare: async (context) => ({ conversationId: await openConversation(context), body: 'Any news?' }), records: ['message.created'] },
+  { mutation: 'conversationNoteCreate', situation: 'an internal note', prepare: async (context) => ({ conversationId: await openConversation(context), body: 'Called them' }), records: ['conversation.note_created'] },
+  { mutation: 'customerUpsert', situation: 'of a new email', prepare: async ({ unique }) => ({ email: `${unique}@example.com`, name: 'New' }), records: ['customer.created'] },
+  {
+    mutation: 'customerUpsert',
+    situation: 'of a known email with a new name',
+    prepare: async (context) => (await customer(context), { email: `${context.unique}@example.com`, name: 'Renamed' }),
+    records: ['customer.updated'],
+  },
+  { mutation: 'customerUpdate', situation: 'renaming', prepare: async (context) => ({ id: await customer(context), name: 'Renamed' }), records: ['customer.updated'] },
+  { mutation: 'customerNoteCreate', situation: 'a note', prepare: async (context) => ({ customerId: await customer(context), body: 'VIP' }), records: ['customer.note_created'] },
+  {
+    mutation: 'satisfactionFeedbackCreate',
+    situation: 'a rating of a conversation',
+    prepare: async (context) => ({ conversationId: await openConversation(context, `, customer: { email: "${context.unique}@example.com" }`), rating: 5, comment: 'Quick' }),
+    records: ['customer.satisfaction_feedback'],
+  },
+  { mutation: 'apiKeyCreate', situation: 'a read-only key', prepare: async ({ unique }) => ({ name: unique, scopes: ['keys:read'] }), records: ['api_key.created'] },
+  { mutation: 'apiKeyUpdate', situation: 'renaming (audited, not an event)', prepare: async (context) => ({ id: await apiKey(context), name: 'Renamed' }), records: [] },
+  { mutation: 'apiKeyRotate', situation: 'with a grace period', prepare: async (context) => ({ id: await apiKey(context), previousSecretExpiresInSeconds: 60 }), records: ['api_key.rotated'] },
+  { mutation: 'apiKeyRevoke', situation: 'an active key', prepare: async (context) => ({ id: await apiKey(context) }), records: ['api_key.revoked'] },
+  { mutation: 'webhookEndpointCreate', situation: 'a disabled endpoint', prepare: async () => ({ url: receiverUrl, isEnabled: false }), records: [] },
+  { mutation: 'webhookEndpointUpdate', situation: 'its description', prepare: async (context) => ({ id: await endpoint(context), description: 'CRM' }), records: [] },
+  { mutation: 'webhookEndpointDelete', situation: 'an endpoint', prepare: async (context) => ({ id: await endpoint(context) }), records: [] },
+  { mutation: 'webhookEndpointRotateSecret', situation: 'with a grace period', prepare: async (context) => ({ id: await endpoint(context), previousSecretExpiresInSeconds: 60 }), records: [] },
+  { mutation: 'webhookEndpointTest', situation: 'an enabled endpoint', prepare: async (context) => ({ id: await endpoint(context, true) }), records: ['webhook.test'] },
+  {
+    mutation: 'webhookDeliveryRetry',
+    situation: 'a pending delivery',
+    prepare: async (context) => {
+      const id = await endpoint(context, true);
+      return { deliveryId: (await context.admin(`mutation T($id: ID!) { webhookEndpointTest(input: { id: $id }) { delivery { id } } }`, { id })).webhookEndpointTest.delivery.id };
+    },
+    records: [],
+  },
+  { mutation: 'webhookEventsReplay', situation: 'of the last hour', prepare: async (context) => ({ endpointId: await endpoint(context), since: new Date(Date.now() - 3_600_000).toISOString() }), records: [] },
+];
+
+/** Event types no mutation records, and the tests that pin who does. */
+export const eventsRecordedOutsideMutations: Partial<Record<EventType, string>> = {
+  'webhook_endpoint.disabled': 'the webhook dispatcher (HOOK-03, HOOK-10)',
+};
