@@ -8,6 +8,7 @@ import { EventStream } from '../../modules/events';
 import { resolveClientIp, type TrustProxySetting } from '../../policies/auth/ip-allowlist';
 import type { Principal } from '../../policies/auth/principal';
 import type { RequestRateLimiter } from '../../policies/rate-limit/request-rate-limiter';
+import { assertStorableInput } from '../../policies/input/storable-input';
 import type { RequestContext } from '../../policies/request-context';
 import { GatewayError, extensionsOf, formatGraphQLError } from '../../platform/errors';
 import { createRequestContext, type ContextDependencies } from '../request-context-factory';
@@ -76,6 +77,7 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDependencies): { re
       let document: DocumentNode;
       try {
         document = documents.subscriptionOf(payload.query, payload.operationName, 'Only subscriptions run over WebSocket; send queries and mutations over HTTP');
+        assertStorableInput(deps.schema, document, payload.operationName, payload.variables);
       } catch (error) {
         if (error instanceof GatewayError) return refuse(error, requestId);
         throw error;
