@@ -25,6 +25,8 @@ export interface GraphQLWebSocketDependencies extends ContextDependencies {
   readonly rateLimiter: RequestRateLimiter;
   readonly trustProxy: TrustProxySetting;
   readonly maxSubscriptionsPerKey: number;
+  /** A larger message closes the socket with 1009 (Message Too Big); the same limit as an HTTP body. */
+  readonly maxMessageBytes: number;
 }
 
 /** Pings each socket this often (as graphql-ws's own adapter does); one that does not answer is dropped. */
@@ -45,7 +47,7 @@ interface Extra {
  * limit, the scope directives and the same error model.
  */
 export function attachGraphQLWebSocket(deps: GraphQLWebSocketDependencies): { readonly openSocketCount: number; close(): Promise<void> } {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: deps.maxMessageBytes });
   deps.server.on('upgrade', (request, socket, head) => {
     if ((request.url ?? '').split('?')[0] !== '/graphql') return void socket.destroy();
     wss.handleUpgrade(request, socket, head, (client) => wss.emit('connection', client, request));
