@@ -23,8 +23,11 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     const config = loadConfig();
     // Only `serve` logs to stdout at the configured level; other commands keep stdout for results.
+    const options = { isProduction: config.isProduction };
     const logger =
-      command === 'serve' ? createLogger(config.logLevel) : createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2));
+      command === 'serve'
+        ? createLogger(config.logLevel, undefined, options)
+        : createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2), options);
     switch (command) {
       case 'serve':
         await serveCommand(config, logger);

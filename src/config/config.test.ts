@@ -15,6 +15,9 @@ describe('loadConfig', () => {
     [{ TRUST_PROXY: 'maybe' }, /^Invalid TRUST_PROXY: /],
     [{ SHUTDOWN_GRACE: 'soon' }, /^Invalid SHUTDOWN_GRACE: /],
     [{ NODE_ENV: 'production' }, /^Invalid API_KEY_PEPPER: required when NODE_ENV=production/],
+    [{ HTTP_KEEP_ALIVE_TIMEOUT: 'forever' }, /^Invalid HTTP_KEEP_ALIVE_TIMEOUT: /],
+    [{ HTTP_KEEP_ALIVE_TIMEOUT: '70s', HTTP_HEADERS_TIMEOUT: '60s' }, /^Invalid HTTP_HEADERS_TIMEOUT: must be longer than HTTP_KEEP_ALIVE_TIMEOUT/],
+    [{ HTTP_REQUEST_TIMEOUT: '30s' }, /^Invalid HTTP_REQUEST_TIMEOUT: must be at least HTTP_HEADERS_TIMEOUT/],
   ])('refuses %j with one line naming the variable', (environment, message) => {
     expect(() => loadConfig(environment)).toThrow(ConfigError);
     expect(() => loadConfig(environment)).toThrow(message);
@@ -28,6 +31,11 @@ describe('loadConfig', () => {
   it('turns durations and flags into numbers and booleans with units in their names', () => {
     const config = loadConfig({ SHUTDOWN_GRACE: '2s', DATABASE_CONNECT_TIMEOUT: '500ms', GRAPHQL_INTROSPECTION: 'false', TRUST_PROXY: '2' });
     expect(config).toMatchObject({ shutdownGraceMs: 2000, databaseConnectTimeoutMs: 500, isIntrospectionEnabled: false, trustProxy: { kind: 'hops', hops: 2 } });
+  });
+
+  it('keeps idle HTTP connections open longer than load balancers do (65 s), with headers allowed a second more', () => {
+    expect(loadConfig({}).http).toEqual({ keepAliveTimeoutMs: 65_000, headersTimeoutMs: 66_000, requestTimeoutMs: 120_000 });
+    expect(loadConfig({ HTTP_KEEP_ALIVE_TIMEOUT: '350s', HTTP_REQUEST_TIMEOUT: '10m' }).http).toEqual({ keepAliveTimeoutMs: 350_000, headersTimeoutMs: 351_000, requestTimeoutMs: 600_000 });
   });
 
   it('never echoes a secret value in its error', () => {

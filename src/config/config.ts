@@ -44,6 +44,9 @@ const environmentSchema = z.object({
   API_KEY_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
   DEFAULT_RATE_LIMIT: z.string().regex(/^\d+\/(s|sec|second|min|minute|h|hour)$/, 'expected e.g. 600/min').default('600/min'),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  HTTP_KEEP_ALIVE_TIMEOUT: duration.default(65_000),
+  HTTP_HEADERS_TIMEOUT: duration.optional(),
+  HTTP_REQUEST_TIMEOUT: duration.default(120_000),
   SHUTDOWN_GRACE: duration.default(10_000),
   DATABASE_CONNECT_TIMEOUT: duration.default(3_000),
   IDEMPOTENCY_WAIT: duration.default(10_000),
@@ -72,7 +75,9 @@ export interface Config {
   /** HMAC key for API key hashes; when unset, one is generated and kept in the database. */
   readonly apiKeyPepper: string | undefined;
   readonly defaultRateLimit: string;
+  /** Largest request body over HTTP and SSE, and largest WebSocket message. */
   readonly maxBodyBytes: number;
+  readonly http: HttpTimeouts;
   readonly shutdownGraceMs: number;
   readonly databaseConnectTimeoutMs: number;
   /** How long a duplicate idempotent request waits for the first before IDEMPOTENCY_REQUEST_IN_PROGRESS. */
@@ -91,6 +96,19 @@ export interface Config {
     readonly isPrivateNetworkAllowed: boolean;
   };
   readonly isIntrospectionEnabled: boolean;
+}
+
+export interface HttpTimeouts {
+  /**
+   * How long an idle keep-alive connection stays open. Above the idle timeout of the load
+   * balancers in front (AWS ALB: 60 s), so that they, not we, close idle connections: otherwise
+   * one may send a request on a socket we are closing and answer its client 502.
+   */
+  readonly keepAliveTimeoutMs: number;
+  /** Time to receive a request's headers; above keep-alive, as Node requires for the same race. */
+  readonly headersTimeoutMs: number;
+  /** Time to receive a whole request (headers and body), so that a slow sender cannot hold a socket. */
+  readonly requestTimeoutMs: number;
 }
 
 /** The only reader of the environment: validates it once and returns a frozen settings object. */
@@ -114,6 +132,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   if (retrySchedule.length === 0 || retrySchedule.length > 20 || retrySchedule.some((delay) => delay === undefined)) {
     throw new ConfigError('Invalid WEBHOOK_RETRY_SCHEDULE: expected 1 to 20 comma-separated durations such as 0s,5s,5m,30m');
   }
+  const http = httpTimeoutsOf(env);
   let trustProxy: TrustProxySetting;
   try {
     trustProxy = parseTrustProxy(env.TRUST_PROXY);
@@ -133,6 +152,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     apiKeyPepper: env.API_KEY_PEPPER,
     defaultRateLimit: env.DEFAULT_RATE_LIMIT,
     maxBodyBytes: env.MAX_BODY_BYTES,
+    http,
     shutdownGraceMs: env.SHUTDOWN_GRACE,
     databaseConnectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT,
     idempotencyWaitMs: env.IDEMPOTENCY_WAIT,
@@ -147,6 +167,15 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     }),
     isIntrospectionEnabled: env.GRAPHQL_INTROSPECTION ?? !isProduction,
   });
+}
+
+function httpTimeoutsOf(env: { HTTP_KEEP_ALIVE_TIMEOUT: number; HTTP_HEADERS_TIMEOUT?: number; HTTP_REQUEST_TIMEOUT: number }): HttpTimeouts {
+  const keepAliveTimeoutMs = env.HTTP_KEEP_ALIVE_TIMEOUT;
+  const headersTimeoutMs = env.HTTP_HEADERS_TIMEOUT ?? keepAliveTimeoutMs + 1_000;
+  if (keepAliveTimeoutMs < 1_000) throw new ConfigError('Invalid HTTP_KEEP_ALIVE_TIMEOUT: at least 1s');
+  if (headersTimeoutMs <= keepAliveTimeoutMs) throw new ConfigError('Invalid HTTP_HEADERS_TIMEOUT: must be longer than HTTP_KEEP_ALIVE_TIMEOUT');
+  if (env.HTTP_REQUEST_TIMEOUT < headersTimeoutMs) throw new ConfigError('Invalid HTTP_REQUEST_TIMEOUT: must be at least HTTP_HEADERS_TIMEOUT');
+  return Object.freeze({ keepAliveTimeoutMs, headersTimeoutMs, requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT });
 }
 
 const secretVariables = new Set(['API_KEY_PEPPER', 'DATABASE_URL', 'REDIS_URL']);

@@ -1,26 +1,35 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
 import type { RequestContext } from '../policies/request-context';
-import { GatewayError, isDatabaseUnavailable, isRequestError } from '../platform/errors';
+import { GatewayError, isDatabaseUnavailable, isInputRejectedByDatabase, isRequestError, originalErrorOf } from '../platform/errors';
 import type { GatewayMetrics } from '../platform/observability/metrics';
 import type { UsageRecorder } from '../modules/usage';
 
+/** The first unexpected error of a request, kept for its log line. */
+interface UnexpectedError {
+  readonly error: unknown;
+  readonly path: string | undefined;
+}
+
 /**
- * Adds `requestId` to every error, logs unexpected errors with their cause (the client sees
- * none of it) and records metrics and per-key usage by operation and outcome.
+ * Adds `requestId` to every error, records metrics and per-key usage by operation and outcome,
+ * and logs ONE line per request: outcome, duration, the count of errors per code and the first
+ * unexpected error (which the client sees nothing of). A request whose page of 100 fails field
+ * by field once wrote a line per field, each with the statement and its values.
  */
 export function observabilityPlugin(metrics: GatewayMetrics, usage?: UsageRecorder): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       const startedAt = process.hrtime.bigint();
+      let unexpectedCount = 0;
+      let firstUnexpected: UnexpectedError | undefined;
       return {
-        async didEncounterErrors({ errors, contextValue }) {
+        async didEncounterErrors({ errors }) {
           for (const error of errors) {
-            const original = unwrapResolverError(error);
-            const isExpected = original instanceof GatewayError || isRequestError(error.extensions?.code);
-            if (isExpected) continue;
-            const level = isDatabaseUnavailable(original) ? 'warn' : 'error';
-            contextValue.logger[level]({ err: original, path: error.path }, 'resolver failed');
+            const original = originalErrorOf(error);
+            if (original instanceof GatewayError || isRequestError(error.extensions?.code)) continue;
+            unexpectedCount += 1;
+            firstUnexpected ??= { error: original, path: error.path?.join('.') };
           }
         },
         async willSendResponse({ response, contextValue, operationName, request }) {
@@ -38,9 +47,24 @@ export function observabilityPlugin(metrics: GatewayMetrics, usage?: UsageRecord
           metrics.recordGraphQLRequest(operation, outcome, seconds);
           const { workspaceId, apiKeyId } = contextValue.principal;
           usage?.record({ workspaceId, apiKeyId, operation, outcome, durationMs: seconds * 1000, cost: 1 });
-          contextValue.logger.info({ operation, outcome, durationMs: Math.round(seconds * 1000) }, 'graphql request');
+          const line = { operation, outcome, durationMs: Math.round(seconds * 1000), ...errorSummaryOf(errors) };
+          if (!firstUnexpected) return void contextValue.logger.info(line, 'graphql request');
+          const { error, path } = firstUnexpected;
+          const level = isDatabaseUnavailable(error) || isInputRejectedByDatabase(error) ? 'warn' : 'error';
+          contextValue.logger[level]({ ...line, unexpectedErrorCount: unexpectedCount, err: error, errorPath: path }, 'graphql request');
         },
       };
     },
   };
+}
+
+/** How many errors of each code; messages stay out of the log, as they may quote the input. */
+function errorSummaryOf(errors: readonly GraphQLFormattedError[] | undefined): { errorCount?: number; errorCodes?: Record<string, number> } {
+  if (!errors?.length) return {};
+  const errorCodes: Record<string, number> = {};
+  for (const error of errors) {
+    const code = String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+    errorCodes[code] = (errorCodes[code] ?? 0) + 1;
+  }
+  return { errorCount: errors.length, errorCodes };
 }

@@ -5,6 +5,7 @@ import type { RequestContext } from '../policies/request-context';
 import { formatGraphQLError } from '../platform/errors';
 import type { GatewayMetrics } from '../platform/observability/metrics';
 import { observabilityPlugin } from './apollo-observability.plugin';
+import { storableInputPlugin } from './storable-input.plugin';
 import type { UsageRecorder } from '../modules/usage';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 
@@ -21,7 +22,7 @@ export async function startApollo(schema: GraphQLSchema, config: Config, metrics
     stopOnTerminationSignals: false,
     formatError: formatGraphQLError,
     // No @cacheControl hints exist; the default plugin would still wrap every field resolver to collect them.
-    plugins: [observabilityPlugin(metrics, usage), retryableStatusPlugin, ApolloServerPluginCacheControlDisabled()],
+    plugins: [observabilityPlugin(metrics, usage), storableInputPlugin, retryableStatusPlugin, ApolloServerPluginCacheControlDisabled()],
   });
   await apollo.start();
   return apollo;

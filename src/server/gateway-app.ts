@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type { Config } from '../config/config';
@@ -38,6 +39,8 @@ export interface GatewayApp {
   /** `http://host:port` */
   readonly url: string;
   readonly orm: Orm;
+  /** The HTTP server behind `url` (also carrying WebSocket upgrades). */
+  readonly httpServer: Server;
   /** Set on the first start of an empty database only: print its secret once. */
   readonly bootstrapKey: IssuedApiKey | undefined;
   /** Per-key request figures, written in batches; `flush` writes them now. */
@@ -99,8 +102,9 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     const server = createHttpServer(
       { graphql, graphqlStream: graphqlStream.handle, isReady, metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }) },
       logger,
+      config.http,
     );
-    const webSocket = attachGraphQLWebSocket({ ...gates, server, schema, maxSubscriptionsPerKey, extras: { eventSubscriptions } });
+    const webSocket = attachGraphQLWebSocket({ ...gates, server, schema, maxMessageBytes: config.maxBodyBytes, maxSubscriptionsPerKey, extras: { eventSubscriptions } });
     metrics.trackOpenConnections('websocket', () => webSocket.openSocketCount);
     metrics.trackOpenConnections('sse', () => graphqlStream.openStreamCount);
     await listen(server, config.port, config.host).catch((error: Error) => {
@@ -115,6 +119,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     return {
       url,
       orm,
+      httpServer: server,
       bootstrapKey,
       usage,
       async close() {

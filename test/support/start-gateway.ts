@@ -42,9 +42,10 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<T
     DATABASE_CONNECT_TIMEOUT: '1s',
     ...options.env,
   });
+  const loggerOptions = { isProduction: config.isProduction };
   const logger = options.logLines
-    ? createLogger('debug', { write: (line: string) => void options.logLines!.push(line) })
-    : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+    ? createLogger('debug', { write: (line: string) => void options.logLines!.push(line) }, loggerOptions)
+    : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', undefined, loggerOptions);
   const app = await startGatewayApp(config, options.env?.DATABASE_URL ?? database.url, logger);
   return {
     app,

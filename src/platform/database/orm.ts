@@ -61,7 +61,13 @@ export async function hasPendingMigrations(orm: Orm): Promise<boolean> {
   return (await orm.getMigrator().getPendingMigrations()).length > 0;
 }
 
+/**
+ * knex's own warnings, as "<what happened>: <detail>". Only the part before the first colon is
+ * logged: the detail of "Connection Error: …" is the connection's last error, whose message knex
+ * has rewritten to hold the failed statement with its parameters inlined.
+ */
 function driverLog(logger: Logger | undefined) {
-  const write = (level: 'debug' | 'warn' | 'error') => (message: unknown) => logger?.[level]({ driver: String(message) }, 'database driver');
+  const write = (level: 'debug' | 'warn' | 'error') => (message: unknown) =>
+    logger?.[level]({ driver: String(message).split(':', 1)[0].slice(0, 200) }, 'database driver');
   return { debug: write('debug'), warn: write('warn'), error: write('error'), deprecate: write('debug') };
 }

@@ -1,8 +1,12 @@
 import { ConnectionException } from '@mikro-orm/core';
 
 const unavailableErrnoCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
-/** SQLSTATE class 08 (connection) and 57P0x (server shutting down or starting). */
-const unavailableSqlStates = /^(08|57P0[1-3])/;
+/**
+ * SQLSTATE class 08 (connection) and 57P0x (server shutting down or starting). Not 08P01, a
+ * protocol violation: the statement itself was malformed (a NUL inlined into it), so a retry fails
+ * the same way.
+ */
+const unavailableSqlStates = /^(08(?!P01)|57P0[1-3])/;
 /**
  * "Transaction query already complete" is knex's answer to a query in a transaction whose BEGIN
  * failed on a dropped connection: MikroORM surfaces it, and the connection error is lost.

@@ -1,8 +1,10 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { ErrorCode } from './error-codes';
+import { GraphQLError } from 'graphql';
 import { GatewayError, temporarilyUnavailable } from './gateway-error';
 import { isDatabaseUnavailable } from './database-unavailable';
+import { isInputRejectedByDatabase, valueRejectedByDatabase } from './database-rejected-input';
 
 /**
  * Codes Apollo gives the request errors it detects itself (syntax, validation, variable
@@ -32,10 +34,14 @@ export function extensionsOf(error: GatewayError): Record<string, unknown> {
  * INTERNAL_SERVER_ERROR with no detail (the observability plugin logs the original).
  */
 export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
+  const original = originalErrorOf(error);
   const where = { locations: formatted.locations, path: formatted.path };
   if (original instanceof GatewayError) {
     return { message: original.message, ...where, extensions: extensionsOf(original) };
+  }
+  if (isInputRejectedByDatabase(original)) {
+    const rejected = valueRejectedByDatabase();
+    return { message: rejected.message, ...where, extensions: extensionsOf(rejected) };
   }
   if (isDatabaseUnavailable(original)) {
     const unavailable = temporarilyUnavailable();
@@ -46,4 +52,14 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
     return { message: formatted.message, ...where, extensions: { code: apolloRequestCodes[code] } };
   }
   return { message: 'Internal server error', ...where, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
+
+/**
+ * The error a resolver threw, or the GatewayError a plugin refused the request with before
+ * execution (Apollo wraps both in a GraphQLError; only the first has a path).
+ */
+export function originalErrorOf(error: unknown): unknown {
+  const unwrapped = unwrapResolverError(error);
+  if (unwrapped instanceof GraphQLError && unwrapped.originalError instanceof GatewayError) return unwrapped.originalError;
+  return unwrapped;
 }

@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { loggableErrorSerializer } from './loggable-error';
 
 export type { Logger };
 
@@ -21,10 +22,16 @@ const redactedPaths = [
   'redisUrl',
 ];
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+export interface LoggerOptions {
+  /** Production logs carry no error messages, only value-free fields (see loggable-error.ts). */
+  readonly isProduction?: boolean;
+}
+
+export function createLogger(level: string, destination?: pino.DestinationStream, options: LoggerOptions = {}): Logger {
   return pino(
     {
       level,
+      serializers: { err: loggableErrorSerializer(options.isProduction ?? false) },
       base: { service: 'support-gateway' },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: redactedPaths, censor: '[redacted]' },

@@ -6,7 +6,7 @@ import { resolveClientIp, type TrustProxySetting } from '../../policies/auth/ip-
 import type { RequestContext } from '../../policies/request-context';
 import type { RequestRateLimiter } from '../../policies/rate-limit/request-rate-limiter';
 import type { FieldRateLimiter } from '../../policies/rate-limit/field-rate-limit';
-import { GatewayError, isDatabaseUnavailable, temporarilyUnavailable } from '../../platform/errors';
+import { GatewayError, isDatabaseUnavailable, isInputRejectedByDatabase, temporarilyUnavailable, valueRejectedByDatabase } from '../../platform/errors';
 import type { Logger } from '../../platform/observability/logger';
 import { createRequestContext } from '../request-context-factory';
 import type { UsageRecorder } from '../../modules/usage';
@@ -74,6 +74,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDependencies) {
         deps.logger.info({ requestId, code: error.code, reason: error.message }, 'request refused');
         return refuse(error, error.httpStatus === 413 ? { connection: 'close' } : {});
       }
+      if (isInputRejectedByDatabase(error)) return refuse(valueRejectedByDatabase());
       if (isDatabaseUnavailable(error)) return refuse(temporarilyUnavailable(), { 'Retry-After': '1' });
       deps.logger.error({ err: error, requestId }, 'request failed before execution');
       return refuse(new GatewayError('INTERNAL_SERVER_ERROR', 'Internal server error'));

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { HttpTimeouts } from '../../config/config';
 import { GatewayError } from '../../platform/errors';
 import type { Logger } from '../../platform/observability/logger';
 import { requestIdOf } from './request-id';
@@ -14,8 +15,9 @@ export interface Routes {
 }
 
 /** Plain node:http routing: five paths do not need a framework, and the body limits stay ours. */
-export function createHttpServer(routes: Routes, logger: Logger): Server {
-  return createServer((request, response) => {
+export function createHttpServer(routes: Routes, logger: Logger, timeouts: HttpTimeouts): Server {
+  const options = { headersTimeout: timeouts.headersTimeoutMs, requestTimeout: timeouts.requestTimeoutMs };
+  const server = createServer(options, (request, response) => {
     const requestId = requestIdOf(request);
     response.setHeader('X-Request-Id', requestId);
     route(routes, request, response, requestId).catch((error) => {
@@ -24,6 +26,8 @@ export function createHttpServer(routes: Routes, logger: Logger): Server {
       else response.destroy();
     });
   });
+  server.keepAliveTimeout = timeouts.keepAliveTimeoutMs;
+  return server;
 }
 
 async function route(routes: Routes, request: IncomingMessage, response: ServerResponse, requestId: string): Promise<void> {

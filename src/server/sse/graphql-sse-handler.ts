@@ -4,8 +4,9 @@ import { createHandler } from 'graphql-sse';
 import type { ApiKeyAuthenticator } from '../../modules/api-keys';
 import { resolveClientIp, type TrustProxySetting } from '../../policies/auth/ip-allowlist';
 import type { Principal } from '../../policies/auth/principal';
+import { assertStorableInput } from '../../policies/input/storable-input';
 import type { RequestRateLimiter } from '../../policies/rate-limit/request-rate-limiter';
-import { GatewayError, isDatabaseUnavailable, temporarilyUnavailable } from '../../platform/errors';
+import { GatewayError, isDatabaseUnavailable, isInputRejectedByDatabase, temporarilyUnavailable, valueRejectedByDatabase } from '../../platform/errors';
 import { readBody } from '../http/read-body';
 import { writeRefusal } from '../http/respond';
 import { createRequestContext, type ContextDependencies } from '../request-context-factory';
@@ -63,6 +64,7 @@ export function createGraphQLSseHandler(deps: GraphQLSseDependencies) {
     },
     onSubscribe: ({ context }, params) => {
       const document = documents.subscriptionOf(params.query, params.operationName, 'Only subscriptions run over /graphql/stream; send queries and mutations to /graphql');
+      assertStorableInput(deps.schema, document, params.operationName, params.variables);
       const principal = context.principal!;
       context.stream = openStreams.tryOpen(principal.apiKeyId);
       if (!context.stream) {
@@ -117,6 +119,7 @@ export function createGraphQLSseHandler(deps: GraphQLSseDependencies) {
         deps.logger.info({ requestId, code: error.code, reason: error.message }, 'stream refused');
         return writeRefusal(response, error, requestId, error.httpStatus === 503 ? { 'Retry-After': '1' } : {});
       }
+      if (isInputRejectedByDatabase(error)) return writeRefusal(response, valueRejectedByDatabase(), requestId);
       if (isDatabaseUnavailable(error)) return writeRefusal(response, temporarilyUnavailable(), requestId, { 'Retry-After': '1' });
       deps.logger.error({ err: error, requestId }, 'stream failed before it opened');
       return writeRefusal(response, new GatewayError('INTERNAL_SERVER_ERROR', 'Internal server error'), requestId);

@@ -8,6 +8,7 @@ import { EventStream } from '../../modules/events';
 import { resolveClientIp, type TrustProxySetting } from '../../policies/auth/ip-allowlist';
 import type { Principal } from '../../policies/auth/principal';
 import type { RequestRateLimiter } from '../../policies/rate-limit/request-rate-limiter';
+import { assertStorableInput } from '../../policies/input/storable-input';
 import type { RequestContext } from '../../policies/request-context';
 import { GatewayError, extensionsOf, formatGraphQLError } from '../../platform/errors';
 import { createRequestContext, type ContextDependencies } from '../request-context-factory';
@@ -24,6 +25,8 @@ export interface GraphQLWebSocketDependencies extends ContextDependencies {
   readonly rateLimiter: RequestRateLimiter;
   readonly trustProxy: TrustProxySetting;
   readonly maxSubscriptionsPerKey: number;
+  /** A larger message closes the socket with 1009 (Message Too Big); the same limit as an HTTP body. */
+  readonly maxMessageBytes: number;
 }
 
 /** Pings each socket this often (as graphql-ws's own adapter does); one that does not answer is dropped. */
@@ -44,7 +47,7 @@ interface Extra {
  * limit, the scope directives and the same error model.
  */
 export function attachGraphQLWebSocket(deps: GraphQLWebSocketDependencies): { readonly openSocketCount: number; close(): Promise<void> } {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: deps.maxMessageBytes });
   deps.server.on('upgrade', (request, socket, head) => {
     if ((request.url ?? '').split('?')[0] !== '/graphql') return void socket.destroy();
     wss.handleUpgrade(request, socket, head, (client) => wss.emit('connection', client, request));
@@ -76,6 +79,7 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDependencies): { re
       let document: DocumentNode;
       try {
         document = documents.subscriptionOf(payload.query, payload.operationName, 'Only subscriptions run over WebSocket; send queries and mutations over HTTP');
+        assertStorableInput(deps.schema, document, payload.operationName, payload.variables);
       } catch (error) {
         if (error instanceof GatewayError) return refuse(error, requestId);
         throw error;
