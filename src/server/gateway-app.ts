@@ -49,7 +49,7 @@ export interface GatewayApp {
 export async function startGatewayApp(config: Config, databaseUrl: string, logger: Logger): Promise<GatewayApp> {
   const metrics = new GatewayMetrics();
   const onStatement = () => metrics.sqlStatements.inc();
-  const orm = await connectOrm({ databaseUrl, entities, connectTimeoutMs: config.databaseConnectTimeoutMs, logger, onStatement }).catch((error: Error) => {
+  const orm = await connectOrm({ databaseUrl, entities, connectTimeoutMs: config.databaseConnectTimeoutMs, poolSize: config.databasePoolSize, logger, onStatement }).catch((error: Error) => {
     throw new StartupError(`Cannot reach PostgreSQL at ${describeDatabase(databaseUrl)}: ${error.message.split('\n')[0]}`);
   });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
