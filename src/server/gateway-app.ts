@@ -25,8 +25,9 @@ import { createResolverContainer } from './resolver-container';
 import { UsageRecorder } from '../modules/usage';
 import { createServices } from './services';
 import { WebhookDispatcher } from '../modules/webhooks/delivery/webhook-dispatcher';
+import { SubscriptionSlots } from './subscription-slots';
 
-/** Concurrent subscriptions one API key may hold on one instance. */
+/** Concurrent subscriptions one API key may hold on one instance, over WebSocket and SSE together. */
 const maxSubscriptionsPerKey = 100;
 
 /** Thrown when the gateway cannot start; its message is one line for the operator. */
@@ -89,7 +90,8 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
       trustProxy: config.trustProxy,
     };
     const graphql = createGraphQLHandler({ ...gates, apollo, maxBodyBytes: config.maxBodyBytes, usage });
-    const graphqlStream = createGraphQLSseHandler({ ...gates, schema, maxBodyBytes: config.maxBodyBytes, maxSubscriptionsPerKey, extras: { eventSubscriptions } });
+    const subscriptionSlots = new SubscriptionSlots(maxSubscriptionsPerKey);
+    const graphqlStream = createGraphQLSseHandler({ ...gates, schema, maxBodyBytes: config.maxBodyBytes, subscriptionSlots, extras: { eventSubscriptions } });
     let areMigrationsApplied = false;
     const isReady = async () => {
       await orm.em.getConnection().execute('select 1');
@@ -100,7 +102,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
       { graphql, graphqlStream: graphqlStream.handle, isReady, metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }) },
       logger,
     );
-    const webSocket = attachGraphQLWebSocket({ ...gates, server, schema, maxSubscriptionsPerKey, extras: { eventSubscriptions } });
+    const webSocket = attachGraphQLWebSocket({ ...gates, server, schema, subscriptionSlots, extras: { eventSubscriptions } });
     metrics.trackOpenConnections('websocket', () => webSocket.openSocketCount);
     metrics.trackOpenConnections('sse', () => graphqlStream.openStreamCount);
     await listen(server, config.port, config.host).catch((error: Error) => {
