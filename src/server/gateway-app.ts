@@ -21,6 +21,7 @@ import { createHttpServer } from './http/http-server';
 import { buildGatewaySchema } from './schema';
 import { schedulePeriodicJobs } from '../platform/jobs/periodic-job';
 import { idempotencyRetentionJob } from '../policies/idempotency/idempotency-retention';
+import { IdempotencyFlights } from '../policies/idempotency/idempotency-flights';
 import { createResolverContainer } from './resolver-container';
 import { UsageRecorder } from '../modules/usage';
 import { createServices } from './services';
@@ -76,7 +77,9 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     }, logger);
     await keyChanges.start();
     const eventSubscriptions = new EventSubscriptionResolver(hub);
-    const schema = await buildGatewaySchema(createResolverContainer(services, { idempotencyWaitMs: config.idempotencyWaitMs, eventSubscriptions }));
+    const idempotencyFlights = new IdempotencyFlights();
+    metrics.trackIdempotencyWaits(() => idempotencyFlights.waitingCount);
+    const schema = await buildGatewaySchema(createResolverContainer(services, { idempotencyWaitMs: config.idempotencyWaitMs, idempotencyFlights, eventSubscriptions }));
     const usage = new UsageRecorder(databaseUrl, logger, (name) => metrics.operationLabel(name));
     const apollo = await startApollo(schema, config, metrics, usage);
 
