@@ -14,6 +14,9 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, /^Invalid LOG_LEVEL: /],
     [{ TRUST_PROXY: 'maybe' }, /^Invalid TRUST_PROXY: /],
     [{ SHUTDOWN_GRACE: 'soon' }, /^Invalid SHUTDOWN_GRACE: /],
+    [{ STATEMENT_TIMEOUT: 'forever' }, /^Invalid STATEMENT_TIMEOUT: /],
+    [{ MAX_RESPONSE_BYTES: '10' }, /^Invalid MAX_RESPONSE_BYTES: /],
+    [{ DATABASE_POOL_SIZE: '1' }, /^Invalid DATABASE_POOL_SIZE: /],
     [{ NODE_ENV: 'production' }, /^Invalid API_KEY_PEPPER: required when NODE_ENV=production/],
   ])('refuses %j with one line naming the variable', (environment, message) => {
     expect(() => loadConfig(environment)).toThrow(ConfigError);
@@ -26,8 +29,9 @@ describe('loadConfig', () => {
   });
 
   it('turns durations and flags into numbers and booleans with units in their names', () => {
-    const config = loadConfig({ SHUTDOWN_GRACE: '2s', DATABASE_CONNECT_TIMEOUT: '500ms', GRAPHQL_INTROSPECTION: 'false', TRUST_PROXY: '2' });
-    expect(config).toMatchObject({ shutdownGraceMs: 2000, databaseConnectTimeoutMs: 500, isIntrospectionEnabled: false, trustProxy: { kind: 'hops', hops: 2 } });
+    const config = loadConfig({ SHUTDOWN_GRACE: '2s', DATABASE_CONNECT_TIMEOUT: '500ms', GRAPHQL_INTROSPECTION: 'false', TRUST_PROXY: '2', STATEMENT_TIMEOUT: '30s' });
+    expect(config).toMatchObject({ shutdownGraceMs: 2000, databaseConnectTimeoutMs: 500, isIntrospectionEnabled: false, trustProxy: { kind: 'hops', hops: 2 }, statementTimeoutMs: 30_000 });
+    expect(loadConfig({})).toMatchObject({ statementTimeoutMs: 10_000, maxResponseBytes: 10_485_760, databasePoolSize: 10 });
   });
 
   it('never echoes a secret value in its error', () => {

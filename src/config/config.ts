@@ -48,6 +48,8 @@ const environmentSchema = z.object({
   DATABASE_CONNECT_TIMEOUT: duration.default(3_000),
   IDEMPOTENCY_WAIT: duration.default(10_000),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(1000).default(10),
+  STATEMENT_TIMEOUT: duration.default(10_000),
+  MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).default(10_485_760),
   EVENT_RETENTION: duration.default(30 * 86_400_000),
   WEBHOOK_TIMEOUT: duration.default(15_000),
   WEBHOOK_RETRY_SCHEDULE: z.string().default('0s,5s,5m,30m,2h,5h,10h,10h'),
@@ -80,6 +82,10 @@ export interface Config {
   readonly idempotencyWaitMs: number;
   /** Connections this instance's API pool holds at most (the LISTEN and usage connections are extra). */
   readonly databasePoolSize: number;
+  /** PostgreSQL's statement_timeout on the API's connections (0: none); migrations run without it. */
+  readonly statementTimeoutMs: number;
+  /** A GraphQL result larger than this is replaced by RESPONSE_TOO_LARGE. */
+  readonly maxResponseBytes: number;
   /** How long the event log keeps events (catch-up, replay, resume). */
   readonly eventRetentionMs: number;
   readonly webhooks: {
@@ -140,6 +146,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     databaseConnectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT,
     idempotencyWaitMs: env.IDEMPOTENCY_WAIT,
     databasePoolSize: env.DATABASE_POOL_SIZE,
+    statementTimeoutMs: env.STATEMENT_TIMEOUT,
+    maxResponseBytes: env.MAX_RESPONSE_BYTES,
     eventRetentionMs: env.EVENT_RETENTION,
     webhooks: Object.freeze({
       timeoutMs: env.WEBHOOK_TIMEOUT,

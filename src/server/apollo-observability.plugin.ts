@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { RequestContext } from '../policies/request-context';
-import { GatewayError, isDatabaseUnavailable, isRequestError } from '../platform/errors';
+import { GatewayError, isDatabaseUnavailable, isRequestError, isStatementTimeout } from '../platform/errors';
 import type { GatewayMetrics } from '../platform/observability/metrics';
 import type { UsageRecorder } from '../modules/usage';
 
@@ -19,7 +19,7 @@ export function observabilityPlugin(metrics: GatewayMetrics, usage?: UsageRecord
             const original = unwrapResolverError(error);
             const isExpected = original instanceof GatewayError || isRequestError(error.extensions?.code);
             if (isExpected) continue;
-            const level = isDatabaseUnavailable(original) ? 'warn' : 'error';
+            const level = isDatabaseUnavailable(original) || isStatementTimeout(original) ? 'warn' : 'error';
             contextValue.logger[level]({ err: original, path: error.path }, 'resolver failed');
           }
         },

@@ -51,7 +51,7 @@ export interface GatewayApp {
 export async function startGatewayApp(config: Config, databaseUrl: string, logger: Logger): Promise<GatewayApp> {
   const metrics = new GatewayMetrics();
   const onStatement = () => metrics.sqlStatements.inc();
-  const orm = await connectOrm({ databaseUrl, entities, connectTimeoutMs: config.databaseConnectTimeoutMs, poolSize: config.databasePoolSize, logger, onStatement }).catch((error: Error) => {
+  const orm = await connectOrm({ databaseUrl, entities, connectTimeoutMs: config.databaseConnectTimeoutMs, poolSize: config.databasePoolSize, statementTimeoutMs: config.statementTimeoutMs, logger, onStatement }).catch((error: Error) => {
     throw new StartupError(`Cannot reach PostgreSQL at ${describeDatabase(databaseUrl)}: ${error.message.split('\n')[0]}`);
   });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
@@ -92,7 +92,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
       rateLimiter: new RequestRateLimiter(counter, (error) => logger.warn({ err: error }, 'rate limit store failed; request allowed')),
       trustProxy: config.trustProxy,
     };
-    const graphql = createGraphQLHandler({ ...gates, apollo, maxBodyBytes: config.maxBodyBytes, usage });
+    const graphql = createGraphQLHandler({ ...gates, apollo, maxBodyBytes: config.maxBodyBytes, maxResponseBytes: config.maxResponseBytes, usage });
     const subscriptionSlots = new SubscriptionSlots(maxSubscriptionsPerKey);
     const graphqlStream = createGraphQLSseHandler({ ...gates, schema, maxBodyBytes: config.maxBodyBytes, subscriptionSlots, extras: { eventSubscriptions } });
     let areMigrationsApplied = false;
@@ -105,7 +105,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
       { graphql, graphqlStream: graphqlStream.handle, isReady, metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }) },
       logger,
     );
-    const webSocket = attachGraphQLWebSocket({ ...gates, server, schema, subscriptionSlots, extras: { eventSubscriptions } });
+    const webSocket = attachGraphQLWebSocket({ ...gates, server, schema, subscriptionSlots, errorFormatting: { statementTimeoutMs: config.statementTimeoutMs }, extras: { eventSubscriptions } });
     metrics.trackOpenConnections('websocket', () => webSocket.openSocketCount);
     metrics.trackOpenConnections('sse', () => graphqlStream.openStreamCount);
     await listen(server, config.port, config.host).catch((error: Error) => {

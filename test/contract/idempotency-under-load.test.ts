@@ -84,7 +84,8 @@ describe('IDEM: concurrent duplicates wait without holding database connections'
   });
 
   it('IDEM-09 a request that finds the pool exhausted is answered 503 with Retry-After and isRetryable, never a bare 500', async () => {
-    const gateway = await startGateway({ env: { DATABASE_POOL_SIZE: '2' } });
+    // Statements outlast the pool's 10 s acquire timeout rather than race it.
+    const gateway = await startGateway({ env: { DATABASE_POOL_SIZE: '2', STATEMENT_TIMEOUT: '60s' } });
     const writes = await lockTable(gateway.databaseUrl, 'conversations', 'share');
     try {
       // Given both connections held by writes waiting on a lock

@@ -1,8 +1,8 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { ErrorCode } from './error-codes';
-import { GatewayError, temporarilyUnavailable } from './gateway-error';
-import { isDatabaseUnavailable } from './database-unavailable';
+import { GatewayError, queryTimedOut, temporarilyUnavailable } from './gateway-error';
+import { isDatabaseUnavailable, isStatementTimeout } from './database-unavailable';
 
 /**
  * Codes Apollo gives the request errors it detects itself (syntax, validation, variable
@@ -27,15 +27,25 @@ export function extensionsOf(error: GatewayError): Record<string, unknown> {
   return { code: error.code, ...error.details };
 }
 
+/** What the formatter needs to know of the server's settings. */
+export interface ErrorFormatting {
+  /** The API's statement_timeout, reported as QUERY_TIMEOUT's `timeoutMs`. */
+  readonly statementTimeoutMs?: number;
+}
+
 /**
  * The one place that decides what a client sees of an error. Anything unexpected becomes
  * INTERNAL_SERVER_ERROR with no detail (the observability plugin logs the original).
  */
-export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown, formatting: ErrorFormatting = {}): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   const where = { locations: formatted.locations, path: formatted.path };
   if (original instanceof GatewayError) {
     return { message: original.message, ...where, extensions: extensionsOf(original) };
+  }
+  if (isStatementTimeout(original)) {
+    const timedOut = queryTimedOut(formatting.statementTimeoutMs);
+    return { message: timedOut.message, ...where, extensions: extensionsOf(timedOut) };
   }
   if (isDatabaseUnavailable(original)) {
     const unavailable = temporarilyUnavailable();

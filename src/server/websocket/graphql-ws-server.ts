@@ -9,7 +9,7 @@ import { resolveClientIp, type TrustProxySetting } from '../../policies/auth/ip-
 import type { Principal } from '../../policies/auth/principal';
 import type { RequestRateLimiter } from '../../policies/rate-limit/request-rate-limiter';
 import type { RequestContext } from '../../policies/request-context';
-import { GatewayError, extensionsOf, formatGraphQLError } from '../../platform/errors';
+import { GatewayError, extensionsOf, formatGraphQLError, type ErrorFormatting } from '../../platform/errors';
 import { createRequestContext, type ContextDependencies } from '../request-context-factory';
 import { SubscriptionDocuments } from '../subscriptions/subscription-documents';
 import { SubscriptionShapes, formatResult, withRequestId } from '../subscriptions/subscription-shapes';
@@ -26,6 +26,7 @@ export interface GraphQLWebSocketDependencies extends ContextDependencies {
   readonly trustProxy: TrustProxySetting;
   /** The per-key cap on concurrent subscriptions, shared with SSE. */
   readonly subscriptionSlots: SubscriptionSlots;
+  readonly errorFormatting?: ErrorFormatting;
 }
 
 /** Pings each socket this often (as graphql-ws's own adapter does); one that does not answer is dropped. */
@@ -129,7 +130,7 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDependencies): { re
       const requestId = subscription instanceof SocketDelivery ? subscription.requestId : undefined;
       return errors.map((error) => {
         if (error.extensions.code !== undefined || requestId === undefined) return error.toJSON();
-        return withRequestId(formatGraphQLError(error.toJSON(), error.originalError ?? error), requestId);
+        return withRequestId(formatGraphQLError(error.toJSON(), error.originalError ?? error, deps.errorFormatting), requestId);
       });
     },
   });
