@@ -14,6 +14,9 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, /^Invalid LOG_LEVEL: /],
     [{ TRUST_PROXY: 'maybe' }, /^Invalid TRUST_PROXY: /],
     [{ SHUTDOWN_GRACE: 'soon' }, /^Invalid SHUTDOWN_GRACE: /],
+    [{ STATEMENT_TIMEOUT: 'forever' }, /^Invalid STATEMENT_TIMEOUT: /],
+    [{ MAX_RESPONSE_BYTES: '10' }, /^Invalid MAX_RESPONSE_BYTES: /],
+    [{ DATABASE_POOL_SIZE: '1' }, /^Invalid DATABASE_POOL_SIZE: /],
     [{ NODE_ENV: 'production' }, /^Invalid API_KEY_PEPPER: required when NODE_ENV=production/],
     [{ HTTP_KEEP_ALIVE_TIMEOUT: 'forever' }, /^Invalid HTTP_KEEP_ALIVE_TIMEOUT: /],
     [{ HTTP_KEEP_ALIVE_TIMEOUT: '70s', HTTP_HEADERS_TIMEOUT: '60s' }, /^Invalid HTTP_HEADERS_TIMEOUT: must be longer than HTTP_KEEP_ALIVE_TIMEOUT/],
@@ -29,8 +32,9 @@ describe('loadConfig', () => {
   });
 
   it('turns durations and flags into numbers and booleans with units in their names', () => {
-    const config = loadConfig({ SHUTDOWN_GRACE: '2s', DATABASE_CONNECT_TIMEOUT: '500ms', GRAPHQL_INTROSPECTION: 'false', TRUST_PROXY: '2' });
-    expect(config).toMatchObject({ shutdownGraceMs: 2000, databaseConnectTimeoutMs: 500, isIntrospectionEnabled: false, trustProxy: { kind: 'hops', hops: 2 } });
+    const config = loadConfig({ SHUTDOWN_GRACE: '2s', DATABASE_CONNECT_TIMEOUT: '500ms', GRAPHQL_INTROSPECTION: 'false', TRUST_PROXY: '2', STATEMENT_TIMEOUT: '30s' });
+    expect(config).toMatchObject({ shutdownGraceMs: 2000, databaseConnectTimeoutMs: 500, isIntrospectionEnabled: false, trustProxy: { kind: 'hops', hops: 2 }, statementTimeoutMs: 30_000 });
+    expect(loadConfig({})).toMatchObject({ statementTimeoutMs: 10_000, maxResponseBytes: 10_485_760, databasePoolSize: 10 });
   });
 
   it('keeps idle HTTP connections open longer than load balancers do (65 s), with headers allowed a second more', () => {

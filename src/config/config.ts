@@ -50,6 +50,9 @@ const environmentSchema = z.object({
   SHUTDOWN_GRACE: duration.default(10_000),
   DATABASE_CONNECT_TIMEOUT: duration.default(3_000),
   IDEMPOTENCY_WAIT: duration.default(10_000),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(1000).default(10),
+  STATEMENT_TIMEOUT: duration.default(10_000),
+  MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).default(10_485_760),
   EVENT_RETENTION: duration.default(30 * 86_400_000),
   WEBHOOK_TIMEOUT: duration.default(15_000),
   WEBHOOK_RETRY_SCHEDULE: z.string().default('0s,5s,5m,30m,2h,5h,10h,10h'),
@@ -82,6 +85,12 @@ export interface Config {
   readonly databaseConnectTimeoutMs: number;
   /** How long a duplicate idempotent request waits for the first before IDEMPOTENCY_REQUEST_IN_PROGRESS. */
   readonly idempotencyWaitMs: number;
+  /** Connections this instance's API pool holds at most (the LISTEN and usage connections are extra). */
+  readonly databasePoolSize: number;
+  /** PostgreSQL's statement_timeout on the API's connections (0: none); migrations run without it. */
+  readonly statementTimeoutMs: number;
+  /** A GraphQL result larger than this is replaced by RESPONSE_TOO_LARGE. */
+  readonly maxResponseBytes: number;
   /** How long the event log keeps events (catch-up, replay, resume). */
   readonly eventRetentionMs: number;
   readonly webhooks: {
@@ -156,6 +165,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     shutdownGraceMs: env.SHUTDOWN_GRACE,
     databaseConnectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT,
     idempotencyWaitMs: env.IDEMPOTENCY_WAIT,
+    databasePoolSize: env.DATABASE_POOL_SIZE,
+    statementTimeoutMs: env.STATEMENT_TIMEOUT,
+    maxResponseBytes: env.MAX_RESPONSE_BYTES,
     eventRetentionMs: env.EVENT_RETENTION,
     webhooks: Object.freeze({
       timeoutMs: env.WEBHOOK_TIMEOUT,

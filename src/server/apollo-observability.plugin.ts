@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
 import type { RequestContext } from '../policies/request-context';
-import { GatewayError, isDatabaseUnavailable, isInputRejectedByDatabase, isRequestError, originalErrorOf } from '../platform/errors';
+import { GatewayError, isDatabaseUnavailable, isInputRejectedByDatabase, isRequestError, isStatementTimeout, originalErrorOf } from '../platform/errors';
 import type { GatewayMetrics } from '../platform/observability/metrics';
 import type { UsageRecorder } from '../modules/usage';
 
@@ -50,7 +50,7 @@ export function observabilityPlugin(metrics: GatewayMetrics, usage?: UsageRecord
           const line = { operation, outcome, durationMs: Math.round(seconds * 1000), ...errorSummaryOf(errors) };
           if (!firstUnexpected) return void contextValue.logger.info(line, 'graphql request');
           const { error, path } = firstUnexpected;
-          const level = isDatabaseUnavailable(error) || isInputRejectedByDatabase(error) ? 'warn' : 'error';
+          const level = isDatabaseUnavailable(error) || isInputRejectedByDatabase(error) || isStatementTimeout(error) ? 'warn' : 'error';
           contextValue.logger[level]({ ...line, unexpectedErrorCount: unexpectedCount, err: error, errorPath: path }, 'graphql request');
         },
       };

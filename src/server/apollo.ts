@@ -20,7 +20,7 @@ export async function startApollo(schema: GraphQLSchema, config: Config, metrics
     csrfPrevention: false,
     // `gateway serve` owns SIGINT/SIGTERM: it drains HTTP, then stops Apollo and PostgreSQL.
     stopOnTerminationSignals: false,
-    formatError: formatGraphQLError,
+    formatError: (formatted, error) => formatGraphQLError(formatted, error, { statementTimeoutMs: config.statementTimeoutMs }),
     // No @cacheControl hints exist; the default plugin would still wrap every field resolver to collect them.
     plugins: [observabilityPlugin(metrics, usage), storableInputPlugin, retryableStatusPlugin, ApolloServerPluginCacheControlDisabled()],
   });

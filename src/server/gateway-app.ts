@@ -22,12 +22,14 @@ import { createHttpServer } from './http/http-server';
 import { buildGatewaySchema } from './schema';
 import { schedulePeriodicJobs } from '../platform/jobs/periodic-job';
 import { idempotencyRetentionJob } from '../policies/idempotency/idempotency-retention';
+import { IdempotencyFlights } from '../policies/idempotency/idempotency-flights';
 import { createResolverContainer } from './resolver-container';
 import { UsageRecorder } from '../modules/usage';
 import { createServices } from './services';
 import { WebhookDispatcher } from '../modules/webhooks/delivery/webhook-dispatcher';
+import { SubscriptionSlots } from './subscription-slots';
 
-/** Concurrent subscriptions one API key may hold on one instance. */
+/** Concurrent subscriptions one API key may hold on one instance, over WebSocket and SSE together. */
 const maxSubscriptionsPerKey = 100;
 
 /** Thrown when the gateway cannot start; its message is one line for the operator. */
@@ -52,7 +54,7 @@ export interface GatewayApp {
 export async function startGatewayApp(config: Config, databaseUrl: string, logger: Logger): Promise<GatewayApp> {
   const metrics = new GatewayMetrics();
   const onStatement = () => metrics.sqlStatements.inc();
-  const orm = await connectOrm({ databaseUrl, entities, connectTimeoutMs: config.databaseConnectTimeoutMs, logger, onStatement }).catch((error: Error) => {
+  const orm = await connectOrm({ databaseUrl, entities, connectTimeoutMs: config.databaseConnectTimeoutMs, poolSize: config.databasePoolSize, statementTimeoutMs: config.statementTimeoutMs, logger, onStatement }).catch((error: Error) => {
     throw new StartupError(`Cannot reach PostgreSQL at ${describeDatabase(databaseUrl)}: ${error.message.split('\n')[0]}`);
   });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
@@ -78,7 +80,9 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     }, logger);
     await keyChanges.start();
     const eventSubscriptions = new EventSubscriptionResolver(hub);
-    const schema = await buildGatewaySchema(createResolverContainer(services, { idempotencyWaitMs: config.idempotencyWaitMs, eventSubscriptions }));
+    const idempotencyFlights = new IdempotencyFlights();
+    metrics.trackIdempotencyWaits(() => idempotencyFlights.waitingCount);
+    const schema = await buildGatewaySchema(createResolverContainer(services, { idempotencyWaitMs: config.idempotencyWaitMs, idempotencyFlights, eventSubscriptions }));
     const usage = new UsageRecorder(databaseUrl, logger, (name) => metrics.operationLabel(name));
     const apollo = await startApollo(schema, config, metrics, usage);
 
@@ -91,8 +95,9 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
       rateLimiter: new RequestRateLimiter(counter, (error) => logger.warn({ err: error }, 'rate limit store failed; request allowed')),
       trustProxy: config.trustProxy,
     };
-    const graphql = createGraphQLHandler({ ...gates, apollo, maxBodyBytes: config.maxBodyBytes, usage });
-    const graphqlStream = createGraphQLSseHandler({ ...gates, schema, maxBodyBytes: config.maxBodyBytes, maxSubscriptionsPerKey, extras: { eventSubscriptions } });
+    const graphql = createGraphQLHandler({ ...gates, apollo, maxBodyBytes: config.maxBodyBytes, maxResponseBytes: config.maxResponseBytes, usage });
+    const subscriptionSlots = new SubscriptionSlots(maxSubscriptionsPerKey);
+    const graphqlStream = createGraphQLSseHandler({ ...gates, schema, maxBodyBytes: config.maxBodyBytes, subscriptionSlots, extras: { eventSubscriptions } });
     let areMigrationsApplied = false;
     const isReady = async () => {
       await orm.em.getConnection().execute('select 1');
@@ -104,7 +109,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
       logger,
       config.http,
     );
-    const webSocket = attachGraphQLWebSocket({ ...gates, server, schema, maxMessageBytes: config.maxBodyBytes, maxSubscriptionsPerKey, extras: { eventSubscriptions } });
+    const webSocket = attachGraphQLWebSocket({ ...gates, server, schema, maxMessageBytes: config.maxBodyBytes, subscriptionSlots, errorFormatting: { statementTimeoutMs: config.statementTimeoutMs }, extras: { eventSubscriptions } });
     metrics.trackOpenConnections('websocket', () => webSocket.openSocketCount);
     metrics.trackOpenConnections('sse', () => graphqlStream.openStreamCount);
     await listen(server, config.port, config.host).catch((error: Error) => {

@@ -4,6 +4,7 @@ import type { FieldRateLimiter } from '../policies/rate-limit/field-rate-limit';
 import type { RequestContext } from '../policies/request-context';
 import type { Logger } from '../platform/observability/logger';
 import { RequestLoaders } from '../platform/request-loaders';
+import { clientClosedRequest } from '../platform/errors';
 
 export interface ContextDependencies {
   readonly orm: MikroORM;
@@ -13,9 +14,13 @@ export interface ContextDependencies {
   readonly extras?: Record<string, unknown>;
 }
 
-/** One request context, built the same way for HTTP, WebSocket and SSE operations. */
-export function createRequestContext(deps: ContextDependencies, principal: Principal, requestId: string, em?: EntityManager): RequestContext {
-  return Object.assign(new LazyRequestContext(deps, principal, requestId, em), deps.extras);
+/**
+ * One request context, built the same way for HTTP, WebSocket and SSE operations. Once
+ * `clientGone` aborts, the context refuses its EntityManager and loaders: fields that would
+ * start database work fail instead, so an abandoned request sends no further statement.
+ */
+export function createRequestContext(deps: ContextDependencies, principal: Principal, requestId: string, em?: EntityManager, clientGone?: AbortSignal): RequestContext {
+  return Object.assign(new LazyRequestContext(deps, principal, requestId, em, clientGone), deps.extras);
 }
 
 /**
@@ -33,15 +38,18 @@ class LazyRequestContext implements RequestContext {
     readonly principal: Principal,
     readonly requestId: string,
     private fork: EntityManager | undefined,
+    private readonly clientGone: AbortSignal | undefined,
   ) {
     this.fieldRateLimiter = deps.fieldRateLimiter;
   }
 
   get em(): EntityManager {
+    if (this.clientGone?.aborted) throw clientClosedRequest();
     return (this.fork ??= this.deps.orm.em.fork({ useContext: true }));
   }
 
   get loaders(): RequestLoaders {
+    if (this.clientGone?.aborted) throw clientClosedRequest();
     return (this.requestLoaders ??= new RequestLoaders(this.em));
   }
 

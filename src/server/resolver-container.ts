@@ -12,11 +12,19 @@ import { ConversationFieldsResolver, ConversationResolver, CustomerConversations
 import { WebhookDeliveryResolver, WebhookEndpointCreateSecretResolver, WebhookEndpointResolver, WebhookEndpointRotateSecretResolver } from '../modules/webhooks';
 import type { Services } from './services';
 import { IdempotencyMiddleware } from '../policies/idempotency/idempotent.middleware';
+import type { IdempotencyFlights } from '../policies/idempotency/idempotency-flights';
+
+export interface ResolverSettings {
+  readonly idempotencyWaitMs: number;
+  /** The instance's idempotency keys in progress, where duplicates wait. */
+  readonly idempotencyFlights: IdempotencyFlights;
+  readonly eventSubscriptions?: EventSubscriptionResolver;
+}
 
 /** Hands type-graphql one instance per resolver and middleware class, constructed with its dependencies. */
-export function createResolverContainer(services: Services, settings: { idempotencyWaitMs: number; eventSubscriptions?: EventSubscriptionResolver }): ContainerType {
+export function createResolverContainer(services: Services, settings: ResolverSettings): ContainerType {
   const instances = new Map<unknown, unknown>([
-    [IdempotencyMiddleware, new IdempotencyMiddleware(settings.idempotencyWaitMs)],
+    [IdempotencyMiddleware, new IdempotencyMiddleware(settings.idempotencyWaitMs, settings.idempotencyFlights)],
     [ViewerResolver, new ViewerResolver(services.apiKeys)],
     [ApiKeyResolver, new ApiKeyResolver(services.apiKeys)],
     [AuditResolver, new AuditResolver(services.pager)],

@@ -3,6 +3,7 @@ import { idempotencyRetentionJob } from '../../src/policies/idempotency/idempote
 import { runOnce } from '../../src/platform/jobs/periodic-job';
 import { createLogger } from '../../src/platform/observability/logger';
 import { createWorkspaceKey } from '../support/create-workspace-key';
+import { lockTable } from '../support/lock-table';
 import { postGraphQL } from '../support/graphql-client';
 import { startGateway, type TestGateway } from '../support/start-gateway';
 
@@ -81,30 +82,29 @@ describe('IDEM: idempotent mutations, scoped to the API key and the mutation', (
     expect(await count('select count(*) from idempotency_records')).toBe(before - 2);
   });
 
-  it('IDEM-06 a duplicate that waits longer than IDEMPOTENCY_WAIT for the first gets IDEMPOTENCY_REQUEST_IN_PROGRESS', async () => {
+  it('IDEM-06 a duplicate that waits longer than IDEMPOTENCY_WAIT for the first gets IDEMPOTENCY_REQUEST_IN_PROGRESS, and replays once the first is done', async () => {
     const impatient = await startGateway({ env: { IDEMPOTENCY_WAIT: '300ms' } });
-    const holder = new Client({ connectionString: impatient.databaseUrl });
-    await holder.connect();
+    const input = { subject: 'Slow', channel: 'API', idempotencyKey: 'idem-06' };
+    const send = () => postGraphQL(impatient.graphqlUrl, createMutation, { input }, { secret: impatient.adminSecret });
+    // Given a first request that holds its key while its insert waits on a lock, as a slow mutation would
+    const writes = await lockTable(impatient.databaseUrl, 'conversations', 'share');
     try {
-      const keyId = (await holder.query(`select id from api_keys where created_by = 'bootstrap'`)).rows[0].id;
-      const workspaceId = (await holder.query(`select id from workspaces where slug = 'default'`)).rows[0].id;
-      // Given a first request that holds the record, uncommitted, as a slow mutation would
-      await holder.query('begin');
-      await holder.query(
-        `insert into idempotency_records (api_key_id, operation, idempotency_key, workspace_id, request_hash, response, expires_at)
-         values ($1, 'conversationCreate', 'idem-06', $2, 'x', 'null', now() + interval '1 hour')`,
-        [keyId, workspaceId],
-      );
+      const first = send();
+      await writes.waitUntilBlocked(1);
+
       // When a duplicate arrives, then it waits 300 ms and gives up with a retryable code
-      const duplicate = await postGraphQL(impatient.graphqlUrl, createMutation, { input: { subject: 'Slow', channel: 'API', idempotencyKey: 'idem-06' } }, { secret: impatient.adminSecret });
+      const duplicate = await send();
       expect(duplicate.body.data!.conversationCreate).toBeNull();
       expect(duplicate.body.errors![0].extensions.code).toBe('IDEMPOTENCY_REQUEST_IN_PROGRESS');
-      await holder.query('rollback');
-      // And once the first gives up, the key is free again
-      const retry = await postGraphQL(impatient.graphqlUrl, createMutation, { input: { subject: 'Slow', channel: 'API', idempotencyKey: 'idem-06' } }, { secret: impatient.adminSecret });
-      expect(retry.body.data!.conversationCreate.conversation.subject).toBe('Slow');
+
+      // And once the first is done, a retry replays it
+      await writes.release();
+      const created = (await first).body.data!.conversationCreate.conversation;
+      const retry = await send();
+      expect(retry.body.data!.conversationCreate.conversation).toEqual(created);
+      expect((retry.body as any).extensions.idempotency.replayed).toBe(true);
     } finally {
-      await holder.end();
+      await writes.release();
       await impatient.stop();
     }
   });

@@ -10,6 +10,15 @@ export interface OrmSettings {
   readonly entities: readonly EntityClass<unknown>[];
   readonly connectTimeoutMs: number;
   readonly poolSize?: number;
+  /**
+   * statement_timeout for every connection of the pool, in ms; none when unset or 0. The API's
+   * pool sets it (STATEMENT_TIMEOUT); the CLI's (seeding a million rows) does not. Migrations
+   * lift it (applyMigrations). The webhook dispatcher and the retention jobs share the API's
+   * pool and keep it: their statements work in bounded batches (1,000 events per endpoint pass,
+   * 5,000 rows per delete), and a batch that times out is logged and runs again. The LISTEN and
+   * usage connections are clients of their own, without it.
+   */
+  readonly statementTimeoutMs?: number;
   /** Receives the driver's own warnings (dropped connections and the like), which would otherwise go to the console. */
   readonly logger?: Logger;
   /** Called for every SQL statement sent, e.g. to count them. */
@@ -28,7 +37,8 @@ export function ormOptions(settings: OrmSettings): Options {
     driverOptions: {
       // No JIT: the gateway's statements are short, and compiling one costs more than running it
       // (half a second for an analytics statement over a few thousand rows, measured).
-      connection: { connectionTimeoutMillis: settings.connectTimeoutMs, options: '-c jit=off' },
+      // statement_timeout is set at connect, in the startup packet: no statement per request.
+      connection: { connectionTimeoutMillis: settings.connectTimeoutMs, options: `-c jit=off${statementTimeoutOption(settings.statementTimeoutMs)}` },
       log: driverLog(settings.logger),
     },
     // One fork per request is created explicitly; touching the global manager is a bug.
@@ -52,9 +62,21 @@ export async function connectOrm(settings: OrmSettings): Promise<Orm> {
   return orm;
 }
 
+/**
+ * Applies pending migrations in one transaction, without the pool's statement_timeout: a
+ * migration may rewrite or index a large table, and a start that fails halfway is worse.
+ */
 export async function applyMigrations(orm: Orm): Promise<string[]> {
-  const applied = await orm.getMigrator().up();
+  const connection = orm.em.getConnection();
+  const applied = await connection.transactional(async (transaction) => {
+    await connection.execute('set local statement_timeout = 0', [], 'run', transaction);
+    return orm.getMigrator().up({ transaction });
+  });
   return applied.map((migration) => migration.name);
+}
+
+function statementTimeoutOption(timeoutMs: number | undefined): string {
+  return timeoutMs ? ` -c statement_timeout=${Math.round(timeoutMs)}` : '';
 }
 
 export async function hasPendingMigrations(orm: Orm): Promise<boolean> {

@@ -27,3 +27,15 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * True when PostgreSQL cancelled a statement for running past statement_timeout (SQLSTATE 57014
+ * is also a cancel on request, which says "user request" instead).
+ */
+export function isStatementTimeout(error: unknown): boolean {
+  for (let current = error; typeof current === 'object' && current !== null; current = (current as { cause?: unknown }).cause) {
+    const { code, message } = current as { code?: unknown; message?: unknown };
+    if (code === '57014' && typeof message === 'string' && message.includes('statement timeout')) return true;
+  }
+  return false;
+}

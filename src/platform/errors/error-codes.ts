@@ -12,6 +12,12 @@ export const errorCodes = [
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'INTERNAL_SERVER_ERROR',
+  /** A statement ran past STATEMENT_TIMEOUT; `timeoutMs`. Not retryable: ask for less (a smaller page, a shorter range). */
+  'QUERY_TIMEOUT',
+  /** The result was larger than MAX_RESPONSE_BYTES; `maxBytes`. Not retryable: select fewer fields or a smaller page. */
+  'RESPONSE_TOO_LARGE',
+  /** The client went away mid-request and the rest was not run. No client sees it: it names the outcome in metrics and usage. */
+  'CLIENT_CLOSED_REQUEST',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];
@@ -29,7 +35,12 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'GRAPHQL_PARSE_FAILED':
     case 'GRAPHQL_VALIDATION_FAILED':
     case 'QUERY_TOO_COMPLEX':
+    case 'QUERY_TIMEOUT':
+    case 'RESPONSE_TOO_LARGE':
       return 400;
+    case 'CLIENT_CLOSED_REQUEST':
+      // nginx's code for it; never sent, since the client is gone.
+      return 499;
     case 'NOT_FOUND':
       return 404;
     case 'CONFLICT':

@@ -1,9 +1,8 @@
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { ErrorCode } from './error-codes';
-import { GraphQLError } from 'graphql';
-import { GatewayError, temporarilyUnavailable } from './gateway-error';
-import { isDatabaseUnavailable } from './database-unavailable';
+import { GatewayError, queryTimedOut, temporarilyUnavailable } from './gateway-error';
+import { isDatabaseUnavailable, isStatementTimeout } from './database-unavailable';
 import { isInputRejectedByDatabase, valueRejectedByDatabase } from './database-rejected-input';
 
 /**
@@ -29,11 +28,17 @@ export function extensionsOf(error: GatewayError): Record<string, unknown> {
   return { code: error.code, ...error.details };
 }
 
+/** What the formatter needs to know of the server's settings. */
+export interface ErrorFormatting {
+  /** The API's statement_timeout, reported as QUERY_TIMEOUT's `timeoutMs`. */
+  readonly statementTimeoutMs?: number;
+}
+
 /**
  * The one place that decides what a client sees of an error. Anything unexpected becomes
  * INTERNAL_SERVER_ERROR with no detail (the observability plugin logs the original).
  */
-export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown, formatting: ErrorFormatting = {}): GraphQLFormattedError {
   const original = originalErrorOf(error);
   const where = { locations: formatted.locations, path: formatted.path };
   if (original instanceof GatewayError) {
@@ -42,6 +47,10 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
   if (isInputRejectedByDatabase(original)) {
     const rejected = valueRejectedByDatabase();
     return { message: rejected.message, ...where, extensions: extensionsOf(rejected) };
+  }
+  if (isStatementTimeout(original)) {
+    const timedOut = queryTimedOut(formatting.statementTimeoutMs);
+    return { message: timedOut.message, ...where, extensions: extensionsOf(timedOut) };
   }
   if (isDatabaseUnavailable(original)) {
     const unavailable = temporarilyUnavailable();

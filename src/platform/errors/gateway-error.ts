@@ -43,3 +43,16 @@ export const rateLimited = (retryAfterSeconds: number) =>
 /** The database or another dependency is briefly unreachable: retry the same request. */
 export const temporarilyUnavailable = () =>
   new GatewayError('INTERNAL_SERVER_ERROR', 'The service is temporarily unavailable; retry shortly', { isRetryable: true }, 503);
+
+/** A statement ran past the API's statement_timeout; `timeoutMs` when the formatter knows it. */
+export const queryTimedOut = (timeoutMs: number | undefined) =>
+  new GatewayError(
+    'QUERY_TIMEOUT',
+    'The request took longer than the database time limit; ask for less (a smaller page, a shorter range, fewer fields)',
+    timeoutMs === undefined ? {} : { timeoutMs },
+  );
+
+export const responseTooLarge = (maxBytes: number) =>
+  new GatewayError('RESPONSE_TOO_LARGE', `The result is larger than ${maxBytes} bytes; select fewer fields or a smaller page`, { maxBytes });
+
+export const clientClosedRequest = () => new GatewayError('CLIENT_CLOSED_REQUEST', 'The client closed the connection before the answer was ready');

@@ -56,6 +56,20 @@ export class GatewayMetrics {
     },
   });
 
+  /** Duplicate idempotent requests waiting for the first with their key, read when /metrics is scraped. */
+  trackIdempotencyWaits(count: () => number): void {
+    this.idempotencyWaitCount = count;
+  }
+
+  private idempotencyWaitCount: () => number = () => 0;
+
+  private readonly idempotencyWaits: Gauge = new Gauge({
+    name: 'gateway_idempotency_waiting_requests',
+    help: 'Duplicate idempotent requests waiting, without a database connection, for the first request with their key',
+    registers: [this.registry],
+    collect: () => this.idempotencyWaits.set(this.idempotencyWaitCount()),
+  });
+
   recordGraphQLRequest(operationName: string | undefined, outcome: string, durationSeconds: number): void {
     const operation = this.operationLabel(operationName);
     this.graphqlRequests.inc({ operation, outcome });

@@ -1,28 +1,55 @@
 import { createHash } from 'node:crypto';
-import { LockWaitTimeoutException } from '@mikro-orm/core';
 import { UseMiddleware, type MiddlewareInterface, type NextFn, type ResolverData } from 'type-graphql';
 import { GatewayError, badUserInput } from '../../platform/errors';
 import type { RequestContext } from '../request-context';
+import type { IdempotencyFlights } from './idempotency-flights';
 
 export const idempotencyRetentionHours = 24;
 const maxKeyLength = 255;
+/** Checks on a key another instance holds start this far apart and double up to the cap. */
+const firstRecheckMs = 25;
+const maxRecheckMs = 250;
 
 /**
  * Makes a mutation idempotent on `input.idempotencyKey`, scoped to the API key and the
- * mutation. The record is inserted first, in the transaction that then runs the mutation, so:
- * the record commits with the effect (or neither does); a concurrent duplicate blocks on the
- * row until the first commits, then replays it; a retry with another input is refused.
+ * mutation. The record is inserted first, in the transaction that then runs the mutation, so
+ * the record commits with the effect (or neither does), and a retry with another input is
+ * refused.
+ *
+ * A concurrent duplicate never waits inside the database. The claim takes a transaction-scoped
+ * advisory lock on the key with `pg_try_advisory_xact_lock`, which does not block: a duplicate
+ * that finds it taken ends its transaction at once and waits in Node, holding no connection,
+ * for the first to finish (in memory when the first runs in this instance, by rechecks every
+ * 25-250 ms when it runs in another), then replays its record. After IDEMPOTENCY_WAIT it gets
+ * IDEMPOTENCY_REQUEST_IN_PROGRESS. (A duplicate that blocked on the record's row lock held a
+ * pool connection for the whole wait, and ON CONFLICT DO UPDATE locks the row even when it
+ * updates nothing, so duplicates queued behind each other: twenty of them emptied a pool of
+ * ten, and a retry storm starved every other request.)
  */
 export function Idempotent(): MethodDecorator {
   return UseMiddleware(IdempotencyMiddleware);
 }
 
+type Claim = { readonly isDone: true; readonly result: unknown } | { readonly isDone: false };
+
+interface IdempotentCall {
+  readonly context: RequestContext;
+  readonly operation: string;
+  readonly key: string;
+  readonly requestHash: string;
+  /** api key id, operation, idempotency key */
+  readonly recordKey: readonly string[];
+  readonly next: NextFn;
+}
+
 export class IdempotencyMiddleware implements MiddlewareInterface<RequestContext> {
   /** `duplicateWaitMs`: how long a duplicate waits for the first request with its key (IDEMPOTENCY_WAIT). */
-  constructor(private readonly duplicateWaitMs: number) {}
+  constructor(
+    private readonly duplicateWaitMs: number,
+    private readonly flights: IdempotencyFlights,
+  ) {}
 
   async use({ args, context, info }: ResolverData<RequestContext>, next: NextFn): Promise<unknown> {
-    const duplicateWaitMs = this.duplicateWaitMs;
     const input = (args as { input?: Record<string, unknown> }).input;
     const key = input?.idempotencyKey;
     if (key === undefined || key === null) return next();
@@ -30,40 +57,74 @@ export class IdempotencyMiddleware implements MiddlewareInterface<RequestContext
       throw badUserInput([{ field: 'input.idempotencyKey', message: `Must be 1 to ${maxKeyLength} characters` }]);
     }
     const operation = info.fieldName;
-    const requestHash = hashRequest(operation, input!);
-    const recordKey = [context.principal.apiKeyId, operation, key];
+    const call: IdempotentCall = { context, operation, key, requestHash: hashRequest(operation, input!), recordKey: [context.principal.apiKeyId, operation, key], next };
+    const flightKey = JSON.stringify(call.recordKey);
 
-    const completed = await findCompletedRecord(context.em, recordKey);
-    if (completed) return replay(context, operation, key, requestHash, completed);
-    return context.em.transactional(async (tx) => {
-      // lock_timeout is set in the claim itself, one statement less than SET LOCAL: the
-      // subquery runs first, so it bounds the claim's wait on a concurrent duplicate's row lock.
-      const claimed = await tx
-        .execute<unknown[]>(
-          `insert into idempotency_records (api_key_id, operation, idempotency_key, workspace_id, request_hash, response, expires_at)
-           select ?, ?, ?, ?, ?, 'null', now() + interval '${idempotencyRetentionHours} hours' from (select set_config('lock_timeout', ?, true)) as wait
-           on conflict (api_key_id, operation, idempotency_key) do update
-             set request_hash = excluded.request_hash, response = 'null', created_at = now(), expires_at = excluded.expires_at
-             where idempotency_records.expires_at <= now()
-           returning 1`,
-          [...recordKey, context.principal.workspaceId, requestHash, `${duplicateWaitMs}ms`],
-        )
-        .catch(rethrowLockTimeout);
-      if (claimed.length === 0) {
-        const [record] = await tx.execute<IdempotencyRecord[]>(
-          'select request_hash, response from idempotency_records where api_key_id = ? and operation = ? and idempotency_key = ?',
-          recordKey,
-        );
-        return replay(context, operation, key, requestHash, record);
-      }
-      const result = await next();
-      await tx.execute('update idempotency_records set response = ? where api_key_id = ? and operation = ? and idempotency_key = ?', [
-        JSON.stringify(result),
-        ...recordKey,
-      ]);
-      return result;
-    });
+    let completed = await findCompletedRecord(context.em, call.recordKey);
+    let deadline: number | undefined;
+    while (!completed) {
+      if (!this.flights.isFlying(flightKey)) return this.flights.fly(flightKey, () => this.claimOrWait(call));
+      deadline ??= Date.now() + this.duplicateWaitMs;
+      if (!(await this.flights.waitForFlight(flightKey, deadline))) throw requestInProgress();
+      completed = await findCompletedRecord(context.em, call.recordKey);
+    }
+    return replay(call, completed);
   }
+
+  /** This instance's one attempt at the key: claims it, or rechecks until the other instance holding it finishes. */
+  private async claimOrWait(call: IdempotentCall): Promise<unknown> {
+    let deadline: number | undefined;
+    for (let recheckMs = firstRecheckMs; ; recheckMs = Math.min(recheckMs * 2, maxRecheckMs)) {
+      const claim = await claimAndRun(call);
+      if (claim.isDone) return claim.result;
+      deadline ??= Date.now() + this.duplicateWaitMs;
+      const remainingMs = deadline - Date.now();
+      if (remainingMs <= 0) throw requestInProgress();
+      await this.flights.pause(Math.min(recheckMs, remainingMs));
+      const completed = await findCompletedRecord(call.context.em, call.recordKey);
+      if (completed) return replay(call, completed);
+    }
+  }
+}
+
+/**
+ * One transaction: the advisory lock, then the record, then the mutation and its response. The
+ * lock is tried in the claim statement itself, so a fresh key costs no statement more than
+ * before. Only a transaction that does not take the advisory lock (manual SQL) can make the
+ * claim wait on the record's row; statement_timeout bounds that.
+ */
+async function claimAndRun(call: IdempotentCall): Promise<Claim> {
+  const { context, recordKey, requestHash } = call;
+  return context.em.transactional(async (tx) => {
+    const [claim] = await tx.execute<{ is_locked: boolean; is_claimed: boolean }[]>(
+      `with advisory as (select pg_try_advisory_xact_lock(?::bigint) as is_locked),
+       claimed as (
+         insert into idempotency_records (api_key_id, operation, idempotency_key, workspace_id, request_hash, response, expires_at)
+         select ?, ?, ?, ?, ?, 'null', now() + interval '${idempotencyRetentionHours} hours' from advisory where is_locked
+         on conflict (api_key_id, operation, idempotency_key) do update
+           set request_hash = excluded.request_hash, response = 'null', created_at = now(), expires_at = excluded.expires_at
+           where idempotency_records.expires_at <= now()
+         returning 1
+       )
+       select (select is_locked from advisory) as is_locked, exists (select 1 from claimed) as is_claimed`,
+      [advisoryLockKey(recordKey), ...recordKey, context.principal.workspaceId, requestHash],
+    );
+    if (!claim.is_locked) return { isDone: false };
+    if (!claim.is_claimed) {
+      // Completed between our read and the claim: it is committed, so it replays.
+      const [record] = await tx.execute<IdempotencyRecord[]>(
+        'select request_hash, response from idempotency_records where api_key_id = ? and operation = ? and idempotency_key = ?',
+        [...recordKey],
+      );
+      return { isDone: true, result: replay(call, record) };
+    }
+    const result = await call.next();
+    await tx.execute('update idempotency_records set response = ? where api_key_id = ? and operation = ? and idempotency_key = ?', [
+      JSON.stringify(result),
+      ...recordKey,
+    ]);
+    return { isDone: true, result };
+  });
 }
 
 interface IdempotencyRecord {
@@ -85,7 +146,7 @@ async function findCompletedRecord(em: RequestContext['em'], recordKey: readonly
   return record;
 }
 
-function replay(context: RequestContext, operation: string, key: string, requestHash: string, record: IdempotencyRecord): unknown {
+function replay({ context, operation, key, requestHash }: IdempotentCall, record: IdempotencyRecord): unknown {
   if (record.request_hash !== requestHash) {
     throw new GatewayError('IDEMPOTENCY_KEY_REUSED', `This idempotency key was already used for ${operation} with a different input`, { idempotencyKey: key });
   }
@@ -109,9 +170,9 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-function rethrowLockTimeout(error: unknown): never {
-  if (error instanceof LockWaitTimeoutException || (error as { code?: string }).code === '55P03') {
-    throw new GatewayError('IDEMPOTENCY_REQUEST_IN_PROGRESS', 'A request with this idempotency key is still running; retry shortly');
-  }
-  throw error;
+const requestInProgress = () => new GatewayError('IDEMPOTENCY_REQUEST_IN_PROGRESS', 'A request with this idempotency key is still running; retry shortly');
+
+/** A signed 64-bit advisory lock key; a collision only makes two unrelated keys wait for each other. */
+function advisoryLockKey(recordKey: readonly string[]): string {
+  return createHash('sha256').update(`idempotency:${JSON.stringify(recordKey)}`).digest().readBigInt64BE(0).toString();
 }

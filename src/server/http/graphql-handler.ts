@@ -12,6 +12,7 @@ import { createRequestContext } from '../request-context-factory';
 import type { UsageRecorder } from '../../modules/usage';
 import { readBody } from './read-body';
 import { writeRefusal } from './respond';
+import { clientGoneSignal, oversizeRefusal } from './request-guards';
 
 export interface GraphQLHandlerDependencies {
   readonly apollo: ApolloServer<RequestContext>;
@@ -21,6 +22,8 @@ export interface GraphQLHandlerDependencies {
   readonly fieldRateLimiter: FieldRateLimiter;
   readonly trustProxy: TrustProxySetting;
   readonly maxBodyBytes: number;
+  /** A result larger than this is answered RESPONSE_TOO_LARGE instead. */
+  readonly maxResponseBytes: number;
   readonly logger: Logger;
   /** Counts requests the rate limit refused (executed ones are counted by the Apollo plugin). */
   readonly usage?: UsageRecorder;
@@ -55,18 +58,26 @@ export function createGraphQLHandler(deps: GraphQLHandlerDependencies) {
       for (const [name, value] of Object.entries(request.headers)) {
         if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
       }
-      const context = createRequestContext(deps, principal, requestId, em);
+      const context = createRequestContext(deps, principal, requestId, em, clientGoneSignal(response, deps.logger, requestId));
       const result = await deps.apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: searchOf(request), body },
         context: async () => context,
       });
+      const oversize = result.body.kind === 'complete' ? oversizeRefusal(result.body.string, deps.maxResponseBytes) : undefined;
+      if (oversize) throw oversize;
       for (const [name, value] of result.headers) response.setHeader(name, value);
       response.statusCode = result.status ?? 200;
       if (result.body.kind === 'complete') {
         response.end(result.body.string);
         return;
       }
-      for await (const chunk of result.body.asyncIterator) response.write(chunk);
+      let writtenBytes = 0;
+      for await (const chunk of result.body.asyncIterator) {
+        writtenBytes += Buffer.byteLength(chunk);
+        // Too late for an error answer: the status went out with the first chunk.
+        if (writtenBytes > deps.maxResponseBytes) return void response.destroy();
+        response.write(chunk);
+      }
       response.end();
     } catch (error) {
       if (response.headersSent) return void response.destroy();

@@ -14,6 +14,7 @@ import { SubscriptionDocuments } from '../subscriptions/subscription-documents';
 import { formatResult } from '../subscriptions/subscription-shapes';
 import { pipeEventStream } from './pipe-event-stream';
 import { OpenStreams, type OpenStream } from './open-streams';
+import type { SubscriptionSlots } from '../subscription-slots';
 
 export interface GraphQLSseDependencies extends ContextDependencies {
   readonly schema: GraphQLSchema;
@@ -21,7 +22,8 @@ export interface GraphQLSseDependencies extends ContextDependencies {
   readonly rateLimiter: RequestRateLimiter;
   readonly trustProxy: TrustProxySetting;
   readonly maxBodyBytes: number;
-  readonly maxSubscriptionsPerKey: number;
+  /** The per-key cap on concurrent subscriptions, shared with graphql-ws. */
+  readonly subscriptionSlots: SubscriptionSlots;
 }
 
 /** What one `/graphql/stream` request carries through graphql-sse's hooks. */
@@ -45,7 +47,7 @@ const acceptsEventStream = /(^|,)\s*text\/event-stream\s*(;|,|$)/i;
  */
 export function createGraphQLSseHandler(deps: GraphQLSseDependencies) {
   const documents = new SubscriptionDocuments(deps.schema);
-  const openStreams = new OpenStreams(deps.orm, deps.maxSubscriptionsPerKey, (error) => deps.logger.warn({ err: error }, 'revocation sweep failed'));
+  const openStreams = new OpenStreams(deps.orm, deps.subscriptionSlots, (error) => deps.logger.warn({ err: error }, 'revocation sweep failed'));
   const flowing = new Set<Promise<void>>();
   let isClosing = false;
 
@@ -68,7 +70,7 @@ export function createGraphQLSseHandler(deps: GraphQLSseDependencies) {
       const principal = context.principal!;
       context.stream = openStreams.tryOpen(principal.apiKeyId);
       if (!context.stream) {
-        throw new GatewayError('RATE_LIMITED', `At most ${deps.maxSubscriptionsPerKey} concurrent streams per API key`, { retryAfterSeconds: 5 });
+        throw new GatewayError('RATE_LIMITED', `At most ${deps.subscriptionSlots.maxPerKey} concurrent subscriptions per API key, WebSocket and SSE together`, { retryAfterSeconds: 5 });
       }
       return {
         schema: deps.schema,

@@ -1,17 +1,20 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { unauthenticated, type GatewayError } from '../../platform/errors';
+import type { SubscriptionSlot, SubscriptionSlots } from '../subscription-slots';
 
 const revocationCheckMs = 3_000;
 
 export interface OpenStream {
   readonly apiKeyId: string;
+  /** Its hold on the key's subscription cap, shared with WebSocket subscriptions. */
+  readonly slot: SubscriptionSlot;
   /** Set once the stream flows; ends it, first sending `farewell` as an error result when given. */
   end?: (farewell?: GatewayError) => void;
 }
 
 /**
- * Open event streams by key: caps concurrent streams per key and ends a revoked or expired
- * key's streams within seconds (one query for all open keys, every few seconds).
+ * Open event streams by key: takes each stream's slot of the key's subscription cap and ends a
+ * revoked or expired key's streams within seconds (one query for all open keys, every few seconds).
  */
 export class OpenStreams {
   private readonly streams = new Set<OpenStream>();
@@ -19,27 +22,28 @@ export class OpenStreams {
 
   constructor(
     private readonly orm: MikroORM,
-    private readonly maxStreamsPerKey: number,
+    private readonly slots: SubscriptionSlots,
     onError: (error: unknown) => void,
   ) {
     this.timer = setInterval(() => void this.endRevoked().catch(onError), revocationCheckMs);
     this.timer.unref();
   }
 
-  /** Undefined when the key already holds its maximum of concurrent streams. */
   get openStreamCount(): number {
     return this.streams.size;
   }
 
+  /** Undefined when the key already holds its maximum of concurrent subscriptions. */
   tryOpen(apiKeyId: string): OpenStream | undefined {
-    const held = [...this.streams].filter((stream) => stream.apiKeyId === apiKeyId).length;
-    if (held >= this.maxStreamsPerKey) return undefined;
-    const stream: OpenStream = { apiKeyId };
+    const slot = this.slots.tryTake(apiKeyId);
+    if (!slot) return undefined;
+    const stream: OpenStream = { apiKeyId, slot };
     this.streams.add(stream);
     return stream;
   }
 
   release(stream: OpenStream): void {
+    stream.slot.release();
     this.streams.delete(stream);
   }
 

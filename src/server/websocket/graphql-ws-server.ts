@@ -10,13 +10,14 @@ import type { Principal } from '../../policies/auth/principal';
 import type { RequestRateLimiter } from '../../policies/rate-limit/request-rate-limiter';
 import { assertStorableInput } from '../../policies/input/storable-input';
 import type { RequestContext } from '../../policies/request-context';
-import { GatewayError, extensionsOf, formatGraphQLError } from '../../platform/errors';
+import { GatewayError, extensionsOf, formatGraphQLError, type ErrorFormatting } from '../../platform/errors';
 import { createRequestContext, type ContextDependencies } from '../request-context-factory';
 import { SubscriptionDocuments } from '../subscriptions/subscription-documents';
 import { SubscriptionShapes, formatResult, withRequestId } from '../subscriptions/subscription-shapes';
 import { serveGraphQLWs } from './graphql-ws-adapter';
 import { SocketDelivery } from './socket-delivery';
-import { SubscriptionSockets } from './subscription-sockets';
+import { SubscriptionSockets, type OpenSocket } from './subscription-sockets';
+import type { SubscriptionSlots } from '../subscription-slots';
 
 export interface GraphQLWebSocketDependencies extends ContextDependencies {
   readonly server: Server;
@@ -24,9 +25,11 @@ export interface GraphQLWebSocketDependencies extends ContextDependencies {
   readonly authenticator: ApiKeyAuthenticator;
   readonly rateLimiter: RequestRateLimiter;
   readonly trustProxy: TrustProxySetting;
-  readonly maxSubscriptionsPerKey: number;
   /** A larger message closes the socket with 1009 (Message Too Big); the same limit as an HTTP body. */
   readonly maxMessageBytes: number;
+  /** The per-key cap on concurrent subscriptions, shared with SSE. */
+  readonly subscriptionSlots: SubscriptionSlots;
+  readonly errorFormatting?: ErrorFormatting;
 }
 
 /** Pings each socket this often (as graphql-ws's own adapter does); one that does not answer is dropped. */
@@ -36,7 +39,7 @@ interface Extra {
   readonly socket: WebSocket;
   readonly clientIp: string;
   principal?: Principal;
-  entry?: ReturnType<SubscriptionSockets['add']>;
+  entry?: OpenSocket;
   /** Drops the socket under a subscriber that cannot keep up. */
   cutOff?: () => void;
 }
@@ -52,7 +55,7 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDependencies): { re
     if ((request.url ?? '').split('?')[0] !== '/graphql') return void socket.destroy();
     wss.handleUpgrade(request, socket, head, (client) => wss.emit('connection', client, request));
   });
-  const sockets = new SubscriptionSockets(deps.orm, deps.maxSubscriptionsPerKey, (error) => deps.logger.warn({ err: error }, 'revocation sweep failed'));
+  const sockets = new SubscriptionSockets(deps.orm, deps.subscriptionSlots, (error) => deps.logger.warn({ err: error }, 'revocation sweep failed'));
   const documents = new SubscriptionDocuments(deps.schema);
   const shapes = new SubscriptionShapes();
   const refuse = (error: GatewayError, requestId: string) => [new GraphQLError(error.message, { originalError: error, extensions: { ...extensionsOf(error), requestId } })];
@@ -65,7 +68,7 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDependencies): { re
         const principal = await deps.authenticator.authenticate(deps.orm.em.fork(), typeof authorization === 'string' ? authorization : undefined, ctx.extra.clientIp);
         const socket = ctx.extra.socket;
         ctx.extra.principal = principal;
-        ctx.extra.entry = sockets.add(principal.apiKeyId, socket, ctx.subscriptions);
+        ctx.extra.entry = sockets.add(principal.apiKeyId, socket);
         ctx.extra.cutOff = () => socket.terminate();
         return true;
       } catch (error) {
@@ -73,6 +76,8 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDependencies): { re
         return false;
       }
     },
+    // `payload` is one object per subscribe message, passed to every later hook of that operation:
+    // it names the operation whose slot to give back, whatever id the client reuses meanwhile.
     onSubscribe: async (ctx, _id, payload) => {
       const requestId = newRequestId();
       const principal = ctx.extra.principal!;
@@ -86,8 +91,10 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDependencies): { re
       }
       const decision = await deps.rateLimiter.consume(principal.apiKeyId, principal.rateLimit);
       if (decision.refusal) return refuse(decision.refusal, requestId);
-      if (sockets.isOverCap(ctx.extra.entry!)) {
-        return refuse(new GatewayError('RATE_LIMITED', `At most ${deps.maxSubscriptionsPerKey} concurrent subscriptions per API key`, { retryAfterSeconds: 5 }), requestId);
+      // The last check, with no await after it: a refusal never holds a slot.
+      if (!sockets.tryTakeSlot(ctx.extra.entry!, payload)) {
+        const maxPerKey = deps.subscriptionSlots.maxPerKey;
+        return refuse(new GatewayError('RATE_LIMITED', `At most ${maxPerKey} concurrent subscriptions per API key, WebSocket and SSE together`, { retryAfterSeconds: 5 }), requestId);
       }
       return {
         schema: deps.schema,
@@ -109,17 +116,25 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDependencies): { re
       if (!(result instanceof EventStream)) return undefined;
       const context = args.contextValue as RequestContext;
       const shape = shapes.acquire(payload, { ...args, contextValue: context });
-      return new SocketDelivery(ctx.extra.socket, id, context.requestId, shape, result, () => shapes.release(shape));
+      // The slot is given back as the stream stops: a client's `complete` stops it at once, so a
+      // resubscribe right after it is not refused.
+      return new SocketDelivery(ctx.extra.socket, id, context.requestId, shape, result, () => {
+        shapes.release(shape);
+        sockets.releaseSlot(ctx.extra.entry!, payload);
+      });
     },
+    // Ends that never made a stream (a refusal by the field) arrive here or at onError.
+    onComplete: (ctx, _id, payload) => sockets.releaseSlot(ctx.extra.entry!, payload),
     onNext: (_ctx, _id, _payload, args, result) => formatResult(result, (args.contextValue as RequestContext).requestId),
     // Refusals from onSubscribe arrive here already in the gateway's shape; a failed stream (a bad
     // `after`, overflow) is formatted like any result error.
-    onError: (ctx, id, _payload, errors) => {
+    onError: (ctx, id, payload, errors) => {
+      sockets.releaseSlot(ctx.extra.entry!, payload);
       const subscription = ctx.subscriptions[id];
       const requestId = subscription instanceof SocketDelivery ? subscription.requestId : undefined;
       return errors.map((error) => {
         if (error.extensions.code !== undefined || requestId === undefined) return error.toJSON();
-        return withRequestId(formatGraphQLError(error.toJSON(), error.originalError ?? error), requestId);
+        return withRequestId(formatGraphQLError(error.toJSON(), error.originalError ?? error, deps.errorFormatting), requestId);
       });
     },
   });

@@ -1,24 +1,28 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type WebSocket from 'ws';
+import type { SubscriptionSlot, SubscriptionSlots } from '../subscription-slots';
 
 /** graphql-ws close code for a connection whose key is no longer valid. */
 export const forbiddenCloseCode = 4403;
 const revocationCheckMs = 3_000;
 
-interface OpenSocket {
+/** The operation a slot belongs to: graphql-ws hands every hook of one subscribe message the same payload object. */
+type Operation = object;
+
+export interface OpenSocket {
   readonly apiKeyId: string;
   readonly socket: WebSocket;
   /**
-   * graphql-ws's own table of the socket's operations. It drops an id as soon as the client's
-   * `complete` arrives, so a client that unsubscribes and at once resubscribes is not refused
-   * while the old stream is still winding down.
+   * The slots of the socket's accepted operations, by operation rather than by id: a client
+   * may complete id "1" and reuse it at once, while the old operation still winds down.
    */
-  readonly operations: Readonly<Record<string, unknown>>;
+  readonly slots: Map<Operation, SubscriptionSlot>;
 }
 
 /**
- * Open subscription sockets by key: caps concurrent subscriptions per key and closes a revoked
- * or expired key's sockets within seconds (one query for all open keys, every few seconds).
+ * Open subscription sockets by key: holds each accepted subscription's slot of the key's cap
+ * (given back when it ends, or when its socket closes) and closes a revoked or expired key's
+ * sockets within seconds (one query for all open keys, every few seconds).
  */
 export class SubscriptionSockets {
   private readonly sockets = new Set<OpenSocket>();
@@ -26,25 +30,41 @@ export class SubscriptionSockets {
 
   constructor(
     private readonly orm: MikroORM,
-    private readonly maxSubscriptionsPerKey: number,
+    private readonly subscriptionSlots: SubscriptionSlots,
     private readonly onError: (error: unknown) => void,
   ) {
     this.timer = setInterval(() => void this.closeRevoked().catch(onError), revocationCheckMs);
     this.timer.unref();
   }
 
-  add(apiKeyId: string, socket: WebSocket, operations: Readonly<Record<string, unknown>>): OpenSocket {
-    const entry = { apiKeyId, socket, operations };
+  add(apiKeyId: string, socket: WebSocket): OpenSocket {
+    const entry: OpenSocket = { apiKeyId, socket, slots: new Map() };
     this.sockets.add(entry);
-    socket.once('close', () => this.sockets.delete(entry));
+    socket.once('close', () => {
+      this.sockets.delete(entry);
+      for (const slot of entry.slots.values()) slot.release();
+      entry.slots.clear();
+    });
     return entry;
   }
 
-  /** True when the key's operations, the one being started included, exceed its cap. */
-  isOverCap(entry: OpenSocket): boolean {
-    let held = 0;
-    for (const other of this.sockets) if (other.apiKeyId === entry.apiKeyId) held += Object.keys(other.operations).length;
-    return held > this.maxSubscriptionsPerKey;
+  /**
+   * Takes a slot for `operation`, synchronously, so that a burst of subscribes counts exactly.
+   * False when the key holds its maximum, or when the socket closed while the operation was
+   * being checked (its slots are already given back).
+   */
+  tryTakeSlot(entry: OpenSocket, operation: Operation): boolean {
+    if (!this.sockets.has(entry)) return false;
+    const slot = this.subscriptionSlots.tryTake(entry.apiKeyId);
+    if (!slot) return false;
+    entry.slots.set(operation, slot);
+    return true;
+  }
+
+  /** Gives back the operation's slot; safe to call from every way an operation ends. */
+  releaseSlot(entry: OpenSocket, operation: Operation): void {
+    entry.slots.get(operation)?.release();
+    entry.slots.delete(operation);
   }
 
   get openSocketCount(): number {
