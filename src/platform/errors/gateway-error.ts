@@ -37,8 +37,9 @@ export const forbiddenScopes = (
   message = 'The API key lacks a scope this field requires',
 ) => new GatewayError('FORBIDDEN', message, { requiredScopes, grantedScopes });
 
-export const rateLimited = (retryAfterSeconds: number) =>
-  new GatewayError('RATE_LIMITED', `Rate limit exceeded; retry in ${retryAfterSeconds} s`, { retryAfterSeconds });
+/** `budget` names the limit exhausted: `requests` (the key's request count), `field` (a field's own limit). Cost budgets are `apiKey` and `workspace`. */
+export const rateLimited = (retryAfterSeconds: number, budget: 'requests' | 'field' = 'field') =>
+  new GatewayError('RATE_LIMITED', `Rate limit exceeded; retry in ${retryAfterSeconds} s`, { retryAfterSeconds, budget });
 
 /** The database or another dependency is briefly unreachable: retry the same request. */
 export const temporarilyUnavailable = () =>

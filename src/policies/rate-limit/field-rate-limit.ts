@@ -1,9 +1,9 @@
-import { InMemoryStore, getGraphQLRateLimiter } from 'graphql-rate-limit';
+import { getGraphQLRateLimiter } from 'graphql-rate-limit';
 import type { Redis } from 'ioredis';
 import { UseMiddleware, type ResolverData } from 'type-graphql';
 import { rateLimited } from '../../platform/errors';
 import type { RequestContext } from '../request-context';
-import { IoRedisRateLimitStore } from './redis-rate-limit-store';
+import { InMemoryRateLimitStore, IoRedisRateLimitStore } from './graphql-rate-limit-stores';
 
 export type FieldRateLimiter = ReturnType<typeof getGraphQLRateLimiter>;
 
@@ -14,7 +14,7 @@ export type FieldRateLimiter = ReturnType<typeof getGraphQLRateLimiter>;
 export function createFieldRateLimiter(redis: Redis | undefined): FieldRateLimiter {
   return getGraphQLRateLimiter({
     identifyContext: (context: RequestContext) => context.principal.apiKeyId,
-    store: redis ? new IoRedisRateLimitStore(redis) : new InMemoryStore(),
+    store: redis ? new IoRedisRateLimitStore(redis) : new InMemoryRateLimitStore(),
   });
 }
 
@@ -22,7 +22,7 @@ export function createFieldRateLimiter(redis: Redis | undefined): FieldRateLimit
 export function FieldRateLimit(max: number, windowSeconds: number): MethodDecorator {
   return UseMiddleware(async ({ root, args, context, info }: ResolverData<RequestContext>, next) => {
     const refusal = await context.fieldRateLimiter({ parent: root, args, context, info }, { max, window: `${windowSeconds}s` });
-    if (refusal) throw rateLimited(windowSeconds);
+    if (refusal) throw rateLimited(windowSeconds, 'field');
     return next();
   });
 }

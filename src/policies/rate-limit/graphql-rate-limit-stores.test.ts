@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { GraphQLResolveInfo } from 'graphql';
 import { getGraphQLRateLimiter } from 'graphql-rate-limit';
 import { Redis } from 'ioredis';
-import { IoRedisRateLimitStore } from './redis-rate-limit-store';
+import { InMemoryRateLimitStore, IoRedisRateLimitStore } from './graphql-rate-limit-stores';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Unique per run, so parallel runs against one Redis never share a limit. */
@@ -94,9 +94,10 @@ describe('IoRedisRateLimitStore', () => {
 
   it('lets every key it writes expire within the window', async () => {
     const redis = connectToRedis();
-    await callRepeatedly(createRateLimiter(redis), randomUUID(), LIMIT.max + 1);
+    const identity = randomUUID();
+    await callRepeatedly(createRateLimiter(redis), identity, LIMIT.max + 1);
 
-    const keys = await listKeysStartingWith(redis, KEY_PREFIX);
+    const keys = await listKeysStartingWith(redis, `${KEY_PREFIX}${identity}`);
     const timesToLiveMs = await Promise.all(keys.map((key) => redis.pttl(key)));
 
     expect(keys.length).toBeGreaterThan(0);
@@ -106,14 +107,27 @@ describe('IoRedisRateLimitStore', () => {
     }
   });
 
-  it('deletes the record when none of its timestamps is still inside the window', async () => {
-    const redis = connectToRedis();
-    const store = new IoRedisRateLimitStore(redis, KEY_PREFIX);
-    const identity = { contextIdentity: randomUUID(), fieldIdentity: 'conversations' };
-    await store.setForIdentity(identity, [Date.now()], WINDOW_MS);
+});
 
-    await store.setForIdentity(identity, [Date.now() - 2 * WINDOW_MS], WINDOW_MS);
+describe.each<[string, () => InMemoryRateLimitStore | IoRedisRateLimitStore]>([
+  ['InMemoryRateLimitStore', () => new InMemoryRateLimitStore()],
+  ['IoRedisRateLimitStore', () => new IoRedisRateLimitStore(connectToRedis(), KEY_PREFIX)],
+])('%s under races', (_name, createStore) => {
+  it('admits exactly max calls when many race between graphql-rate-limit’s read and its write', async () => {
+    const rateLimiter = getGraphQLRateLimiter({ identifyContext: (context: { id: string }) => context.id, store: createStore() });
+    const identity = randomUUID();
+    const info = { fieldName: 'apiKeyCreate' } as GraphQLResolveInfo;
+    const results = await Promise.all(Array.from({ length: 40 }, () => rateLimiter({ parent: undefined, args: {}, context: { id: identity }, info }, LIMIT)));
+    expect(results.filter((result) => result === undefined)).toHaveLength(LIMIT.max);
+  });
 
-    expect(await store.getForIdentity(identity)).toEqual([]);
+  it('counts calls again once the earlier ones have left the window', async () => {
+    const rateLimiter = getGraphQLRateLimiter({ identifyContext: (context: { id: string }) => context.id, store: createStore() });
+    const info = { fieldName: 'apiKeyCreate' } as GraphQLResolveInfo;
+    const call = (identity: string) => rateLimiter({ parent: undefined, args: {}, context: { id: identity }, info }, { max: 1, window: '50ms' });
+    const identity = randomUUID();
+    expect([await call(identity), await call(identity)]).toEqual([undefined, expect.any(String)]);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(await call(identity)).toBeUndefined();
   });
 });
