@@ -4,6 +4,7 @@ import { ApiKey, toApiKeyType } from '../modules/api-keys';
 import { ensureWorkspace } from '../modules/workspaces';
 import { operatorActor } from '../policies/auth/actor';
 import { parseRateLimit } from '../policies/rate-limit/rate-limit-spec';
+import { parseCostBudget } from '../policies/cost/cost-budget-spec';
 import { parseDurationMs } from '../config/config';
 import { badUserInput } from '../platform/errors';
 import type { Logger } from '../platform/observability/logger';
@@ -25,6 +26,7 @@ export async function keysCommand(config: Config, logger: Logger, argv: string[]
       'expires-in': { type: 'string' },
       'allow-ip': { type: 'string' },
       'rate-limit': { type: 'string' },
+      'cost-budget': { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -38,6 +40,8 @@ export async function keysCommand(config: Config, logger: Logger, argv: string[]
       if (!values.scopes) throw new UsageError('keys create needs --scopes, e.g. --scopes conversations:read,customers:read');
       const rateLimit = values['rate-limit'] === undefined ? undefined : parseRateLimit(values['rate-limit']);
       if (values['rate-limit'] !== undefined && !rateLimit) throw new UsageError('--rate-limit expects e.g. 600/min, 10/s or 5000/hour');
+      const costBudget = values['cost-budget'] === undefined ? undefined : parseCostBudget(values['cost-budget']);
+      if (values['cost-budget'] !== undefined && !costBudget) throw new UsageError('--cost-budget expects MAX/RATE in points, e.g. 2000/100 (at most 10000000/1000000)');
       const expiresInMs = values['expires-in'] === undefined ? undefined : parseDurationMs(values['expires-in']);
       if (values['expires-in'] !== undefined && !expiresInMs) throw new UsageError('--expires-in expects e.g. 90d, 12h or 30m');
       const issued = await withCliServices(config, logger, async ({ em, apiKeys }) => {
@@ -47,14 +51,16 @@ export async function keysCommand(config: Config, logger: Logger, argv: string[]
           scopes: splitList(values.scopes),
           allowedCidrs: splitList(values['allow-ip']),
           rateLimit,
+          costBudget,
           expiresAt: expiresInMs ? new Date(Date.now() + expiresInMs) : null,
         });
       });
       const { id, name, scopes, expiresAt } = issued.apiKey;
+      const { costBudget: budget } = toApiKeyType(issued.apiKey);
       return print(
         `Created API key ${id} (${name}) in workspace "${values.workspace}" with scopes ${scopes.join(', ')}.\n` +
           `Secret (shown once, store it now):\n${issued.secret}`,
-        { id, secret: issued.secret, name, scopes, workspace: values.workspace, expiresAt },
+        { id, secret: issued.secret, name, scopes, workspace: values.workspace, expiresAt, costBudget: budget },
       );
     }
     case 'list': {

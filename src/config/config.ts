@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import path from 'node:path';
 import { parseTrustProxy, type TrustProxySetting } from '../policies/auth/ip-allowlist';
+import type { CostBudgetSpec } from '../policies/cost/cost-budget';
+import { parseCostBudget } from '../policies/cost/cost-budget-spec';
+import type { QueryLimits } from '../policies/cost/query-limits';
 
 /** Thrown for a bad environment value; its message is one line naming the variable. */
 export class ConfigError extends Error {
@@ -23,6 +26,14 @@ const duration = z.string().transform((text, ctx) => {
   if (ms === undefined) ctx.addIssue({ code: 'custom', message: 'expected a duration such as 500ms, 30s, 5m, 24h' });
   return ms ?? 0;
 });
+
+const costBudget = z.string().transform((text, ctx) => {
+  const spec = parseCostBudget(text);
+  if (!spec) ctx.addIssue({ code: 'custom', message: 'expected MAX/RATE points, e.g. 2000/100 (a bucket of 2000 points refilling at 100 a second)' });
+  return spec ?? { maximumAvailable: 1, restoreRate: 1 };
+});
+
+const limit = (fallback: number) => z.coerce.number().int().min(1).max(10_000_000).default(fallback);
 
 const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 
@@ -61,6 +72,15 @@ const environmentSchema = z.object({
   WEBHOOK_ALLOW_HTTP: booleanFlag.default(false),
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: booleanFlag.default(false),
   GRAPHQL_INTROSPECTION: booleanFlag.optional(),
+  MAX_QUERY_COST: limit(1_000),
+  MAX_QUERY_DEPTH: limit(12),
+  MAX_QUERY_ALIASES: limit(30),
+  MAX_QUERY_TOKENS: limit(2_000),
+  MAX_QUERY_ROOT_FIELDS: limit(20),
+  MAX_QUERY_DIRECTIVES: limit(50),
+  DEFAULT_COST_BUDGET: costBudget.default(parseCostBudget('2000/100')!),
+  WORKSPACE_COST_BUDGET: costBudget.default(parseCostBudget('10000/500')!),
+  COST_ANALYSIS: booleanFlag.default(true),
 });
 
 export interface Config {
@@ -105,6 +125,14 @@ export interface Config {
     readonly isPrivateNetworkAllowed: boolean;
   };
   readonly isIntrospectionEnabled: boolean;
+  /** Bounds on every operation, checked before it runs. */
+  readonly queryLimits: QueryLimits;
+  /** The bucket of a key that sets none of its own. */
+  readonly defaultCostBudget: CostBudgetSpec;
+  /** One bucket per workspace, above its keys' own. */
+  readonly workspaceCostBudget: CostBudgetSpec;
+  /** False only to measure what cost analysis costs (`npm run bench`); never in production. */
+  readonly isCostAnalysisEnabled: boolean;
 }
 
 export interface HttpTimeouts {
@@ -136,6 +164,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   }
   if (isProduction && (env.WEBHOOK_ALLOW_HTTP || env.WEBHOOK_ALLOW_PRIVATE_NETWORKS)) {
     throw new ConfigError('Invalid WEBHOOK_ALLOW_HTTP/WEBHOOK_ALLOW_PRIVATE_NETWORKS: not allowed when NODE_ENV=production');
+  }
+  if (isProduction && !env.COST_ANALYSIS) {
+    throw new ConfigError('Invalid COST_ANALYSIS: query limits and cost budgets cannot be turned off when NODE_ENV=production');
   }
   const retrySchedule = env.WEBHOOK_RETRY_SCHEDULE.split(',').map((part) => parseDurationMs(part));
   if (retrySchedule.length === 0 || retrySchedule.length > 20 || retrySchedule.some((delay) => delay === undefined)) {
@@ -178,6 +209,17 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       isPrivateNetworkAllowed: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
     }),
     isIntrospectionEnabled: env.GRAPHQL_INTROSPECTION ?? !isProduction,
+    queryLimits: Object.freeze({
+      maxCost: env.MAX_QUERY_COST,
+      maxDepth: env.MAX_QUERY_DEPTH,
+      maxAliases: env.MAX_QUERY_ALIASES,
+      maxTokens: env.MAX_QUERY_TOKENS,
+      maxRootFields: env.MAX_QUERY_ROOT_FIELDS,
+      maxDirectives: env.MAX_QUERY_DIRECTIVES,
+    }),
+    defaultCostBudget: Object.freeze(env.DEFAULT_COST_BUDGET),
+    workspaceCostBudget: Object.freeze(env.WORKSPACE_COST_BUDGET),
+    isCostAnalysisEnabled: env.COST_ANALYSIS,
   });
 }
 

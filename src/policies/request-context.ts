@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../platform/observability/logger';
 import type { RequestLoaders } from '../platform/request-loaders';
 import type { Principal } from './auth/principal';
+import type { AdmittedOperation } from './cost/cost-gate';
 import type { FieldRateLimiter } from './rate-limit/field-rate-limit';
 
 /** What every resolver receives, whether the operation came over HTTP, WebSocket or SSE. */
@@ -23,4 +24,6 @@ export interface RequestContext {
    * whose writes wait for the client (WebSocket); elsewhere a stall never blocks the stream.
    */
   readonly cutOff?: () => void;
+  /** Set once the cost gate has admitted the operation (HTTP): its requested and actual cost. */
+  admission?: AdmittedOperation;
 }

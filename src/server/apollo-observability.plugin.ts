@@ -46,7 +46,8 @@ export function observabilityPlugin(metrics: GatewayMetrics, usage?: UsageRecord
           const operation = operationName ?? request.operationName ?? undefined;
           metrics.recordGraphQLRequest(operation, outcome, seconds);
           const { workspaceId, apiKeyId } = contextValue.principal;
-          usage?.record({ workspaceId, apiKeyId, operation, outcome, durationMs: seconds * 1000, cost: 1 });
+          const cost = contextValue.admission?.measure(body.kind === 'single' ? body.singleResult.data : body.initialResult.data) ?? 0;
+          usage?.record({ workspaceId, apiKeyId, operation, outcome, durationMs: seconds * 1000, cost });
           const line = { operation, outcome, durationMs: Math.round(seconds * 1000), ...errorSummaryOf(errors) };
           if (!firstUnexpected) return void contextValue.logger.info(line, 'graphql request');
           const { error, path } = firstUnexpected;

@@ -8,9 +8,13 @@ import { observabilityPlugin } from './apollo-observability.plugin';
 import { storableInputPlugin } from './storable-input.plugin';
 import type { UsageRecorder } from '../modules/usage';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import type { CostGate } from '../policies/cost/cost-gate';
+import { tokenLimitRefusal } from '../policies/cost/query-limits';
+import { costPlugin } from './cost.plugin';
 
 /** Apollo Server for queries and mutations over HTTP; WebSocket subscriptions bypass it by design. */
-export async function startApollo(schema: GraphQLSchema, config: Config, metrics: GatewayMetrics, usage?: UsageRecorder): Promise<ApolloServer<RequestContext>> {
+export async function startApollo(schema: GraphQLSchema, config: Config, metrics: GatewayMetrics, usage?: UsageRecorder, costGate?: CostGate): Promise<ApolloServer<RequestContext>> {
+  const formatting = { statementTimeoutMs: config.statementTimeoutMs, hideSuggestions: config.isProduction };
   const apollo = new ApolloServer<RequestContext>({
     schema,
     introspection: config.isIntrospectionEnabled,
@@ -20,9 +24,11 @@ export async function startApollo(schema: GraphQLSchema, config: Config, metrics
     csrfPrevention: false,
     // `gateway serve` owns SIGINT/SIGTERM: it drains HTTP, then stops Apollo and PostgreSQL.
     stopOnTerminationSignals: false,
-    formatError: (formatted, error) => formatGraphQLError(formatted, error, { statementTimeoutMs: config.statementTimeoutMs }),
+    // Parsing stops at the token limit, before a huge document costs anything (QUERY_TOO_COMPLEX).
+    parseOptions: { maxTokens: config.queryLimits.maxTokens },
+    formatError: (formatted, error) => formatGraphQLError(formatted, tokenLimitRefusal(error) ?? error, formatting),
     // No @cacheControl hints exist; the default plugin would still wrap every field resolver to collect them.
-    plugins: [observabilityPlugin(metrics, usage), storableInputPlugin, retryableStatusPlugin, ApolloServerPluginCacheControlDisabled()],
+    plugins: [storableInputPlugin, ...(costGate ? [costPlugin(costGate)] : []), observabilityPlugin(metrics, usage), retryableStatusPlugin, ApolloServerPluginCacheControlDisabled()],
   });
   await apollo.start();
   return apollo;

@@ -20,6 +20,7 @@ import { entities } from './entities';
 import { createGraphQLHandler } from './http/graphql-handler';
 import { createHttpServer } from './http/http-server';
 import { buildGatewaySchema } from './schema';
+import { createCostGate } from './cost-gate';
 import { schedulePeriodicJobs } from '../platform/jobs/periodic-job';
 import { idempotencyRetentionJob } from '../policies/idempotency/idempotency-retention';
 import { IdempotencyFlights } from '../policies/idempotency/idempotency-flights';
@@ -84,16 +85,21 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     metrics.trackIdempotencyWaits(() => idempotencyFlights.waitingCount);
     const schema = await buildGatewaySchema(createResolverContainer(services, { idempotencyWaitMs: config.idempotencyWaitMs, idempotencyFlights, eventSubscriptions }));
     const usage = new UsageRecorder(databaseUrl, logger, (name) => metrics.operationLabel(name));
-    const apollo = await startApollo(schema, config, metrics, usage);
+    const costGate = createCostGate(config, schema, redis, logger);
+    const apollo = await startApollo(schema, config, metrics, usage, costGate);
+    const errorFormatting = { statementTimeoutMs: config.statementTimeoutMs, hideSuggestions: config.isProduction };
 
     const counter: FixedWindowCounter = redis ? new RedisFixedWindowCounter(redis) : new InMemoryFixedWindowCounter();
     const gates = {
       orm,
       logger,
-      authenticator: new ApiKeyAuthenticator(pepper, (error) => logger.warn({ err: error }, 'background write failed'), credentials),
+      authenticator: new ApiKeyAuthenticator(pepper, config.defaultCostBudget, (error) => logger.warn({ err: error }, 'background write failed'), credentials),
       fieldRateLimiter: createFieldRateLimiter(redis),
       rateLimiter: new RequestRateLimiter(counter, (error) => logger.warn({ err: error }, 'rate limit store failed; request allowed')),
       trustProxy: config.trustProxy,
+      costGate,
+      errorFormatting,
+      maxTokens: config.queryLimits.maxTokens,
     };
     const graphql = createGraphQLHandler({ ...gates, apollo, maxBodyBytes: config.maxBodyBytes, maxResponseBytes: config.maxResponseBytes, usage });
     const subscriptionSlots = new SubscriptionSlots(maxSubscriptionsPerKey);
@@ -109,7 +115,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
       logger,
       config.http,
     );
-    const webSocket = attachGraphQLWebSocket({ ...gates, server, schema, maxMessageBytes: config.maxBodyBytes, subscriptionSlots, errorFormatting: { statementTimeoutMs: config.statementTimeoutMs }, extras: { eventSubscriptions } });
+    const webSocket = attachGraphQLWebSocket({ ...gates, server, schema, maxMessageBytes: config.maxBodyBytes, subscriptionSlots, extras: { eventSubscriptions } });
     metrics.trackOpenConnections('websocket', () => webSocket.openSocketCount);
     metrics.trackOpenConnections('sse', () => graphqlStream.openStreamCount);
     await listen(server, config.port, config.host).catch((error: Error) => {

@@ -2,6 +2,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Principal } from '../policies/auth/principal';
 import type { FieldRateLimiter } from '../policies/rate-limit/field-rate-limit';
 import type { RequestContext } from '../policies/request-context';
+import type { AdmittedOperation } from '../policies/cost/cost-gate';
 import type { Logger } from '../platform/observability/logger';
 import { RequestLoaders } from '../platform/request-loaders';
 import { clientClosedRequest } from '../platform/errors';
@@ -30,6 +31,7 @@ export function createRequestContext(deps: ContextDependencies, principal: Princ
 class LazyRequestContext implements RequestContext {
   readonly fieldRateLimiter: FieldRateLimiter;
   readonly replayedOperations: string[] = [];
+  admission: AdmittedOperation | undefined;
   private requestLoaders: RequestLoaders | undefined;
   private childLogger: Logger | undefined;
 

@@ -2,6 +2,7 @@ import { buildSchema, type ContainerType } from 'type-graphql';
 import { specifiedDirectives, type GraphQLSchema } from 'graphql';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { enforceScopeDirectives, requiresScopesDirective } from '../policies/auth/requires-scopes.directive';
+import { costDirective, declareDefaultCosts, listSizeDirective } from '../policies/cost/cost-directives';
 import { ApiKeyResolver, ViewerResolver } from '../modules/api-keys';
 import { AnalyticsResolver } from '../modules/analytics';
 import { AnalyticsPerformanceResolver, ApiKeyUsageResolver } from '../modules/usage';
@@ -43,13 +44,13 @@ export async function buildGatewaySchema(container: ContainerType): Promise<Grap
     resolvers: resolverClasses,
     container,
     // type-graphql hands this list to GraphQLSchema as is: without the specified ones, @include and @skip vanish.
-    directives: [...specifiedDirectives, requiresScopesDirective],
+    directives: [...specifiedDirectives, requiresScopesDirective, costDirective, listSizeDirective],
     validate: false,
     // Every subscription streams from the event hub through its own `subscribe`; type-graphql
     // still insists on a PubSub, so it gets one that refuses to be used.
     pubSub: unusedPubSub,
   });
-  return enforceScopeDirectives(schema);
+  return enforceScopeDirectives(declareDefaultCosts(schema));
 }
 
 /** The reviewed contract: SDL with directive applications such as `@requiresScopes`. */

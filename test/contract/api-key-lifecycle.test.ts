@@ -75,6 +75,28 @@ describe('KEY: API key lifecycle over GraphQL', () => {
     ]);
   });
 
+  it('KEY-11 a key’s cost budget is set on create, changed and reset on update, applied at once, and bad values name their path', async () => {
+    const budgetOf = async (id: string) => (await asAdmin('query Budget($id: ID!) { apiKey(id: $id) { costBudget { maximumAvailable restoreRate } } }', { id })).body.data!.apiKey.costBudget;
+    const bucketOf = async (secret: string) => (await postGraphQL(gateway.graphqlUrl, viewerQuery, {}, { secret })).body.extensions!.cost.throttleStatus;
+    const key = await createApiKey(gateway.graphqlUrl, gateway.adminSecret, { scopes: ['keys:read'], costBudget: { maximumAvailable: 300, restoreRate: 5 } });
+    expect(await budgetOf(key.id)).toEqual({ maximumAvailable: 300, restoreRate: 5 });
+    expect(await bucketOf(key.secret)).toMatchObject({ maximumAvailable: 300, restoreRate: 5 });
+
+    await asAdmin(updateMutation, { input: { id: key.id, costBudget: { maximumAvailable: 40, restoreRate: 2 } } });
+    expect(await budgetOf(key.id)).toEqual({ maximumAvailable: 40, restoreRate: 2 });
+    expect(await bucketOf(key.secret)).toMatchObject({ maximumAvailable: 40, restoreRate: 2 });
+
+    // null returns the key to the server's default (here the tests' generous one); the key then shows none of its own.
+    await asAdmin(updateMutation, { input: { id: key.id, costBudget: null } });
+    expect(await budgetOf(key.id)).toBeNull();
+    expect(await bucketOf(key.secret)).toMatchObject({ maximumAvailable: 10_000_000 });
+
+    const invalid = await asAdmin(updateMutation, { input: { id: key.id, costBudget: { maximumAvailable: 0, restoreRate: 2_000_000 } } });
+    expect(invalid.body.errors![0].extensions.code).toBe('BAD_USER_INPUT');
+    expect((invalid.body.errors![0].extensions.fieldErrors as { field: string }[]).map((error) => error.field)).toEqual(['input.costBudget.maximumAvailable', 'input.costBudget.restoreRate']);
+    expect(await budgetOf(key.id)).toBeNull();
+  });
+
   it('KEY-05 keys of another workspace are invisible: NOT_FOUND exactly like ids that do not exist', async () => {
     const foreign = await createWorkspaceKey(gateway, 'other-workspace', ['admin']);
     const missing = await asAdmin(keyQuery, { id: foreign.id });

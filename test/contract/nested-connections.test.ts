@@ -72,7 +72,8 @@ describe('NEST: a connection nested under a list pages each parent exactly as th
   };
 
   beforeAll(async () => {
-    gateway = await startGateway({ env: { WEBHOOK_POLL_INTERVAL: '1h' } });
+    // Pages of 100 with every nested connection under them request far more than the default cost limit allows.
+    gateway = await startGateway({ env: { WEBHOOK_POLL_INTERVAL: '1h', MAX_QUERY_COST: '10000000', MAX_QUERY_DEPTH: '20' } });
     database = new Client({ connectionString: gateway.databaseUrl });
     await database.connect();
     workspaceId = (await database.query(`select id from workspaces where slug = 'default'`)).rows[0].id;

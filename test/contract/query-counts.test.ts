@@ -134,7 +134,8 @@ describe('SQL: a list costs a fixed number of SQL statements, whatever the page 
   };
 
   beforeAll(async () => {
-    gateway = await startGateway({ env: { WEBHOOK_POLL_INTERVAL: '1h' } });
+    // Pages of 100 with every nested connection under them request far more than the default cost limit allows.
+    gateway = await startGateway({ env: { WEBHOOK_POLL_INTERVAL: '1h', MAX_QUERY_COST: '10000000', MAX_QUERY_DEPTH: '20' } });
     database = new Client({ connectionString: gateway.databaseUrl });
     await database.connect();
     const seeded = await seedAgents(gateway.databaseUrl);

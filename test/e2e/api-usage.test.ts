@@ -37,7 +37,8 @@ describe('USAGE: the gateway records its own request figures per key, off the re
     const performance = (await postGraphQL(gateway.graphqlUrl, performanceQuery, { range: range() }, { secret: admin })).body.data!.analytics.performance;
     const operation = (name: string) => performance.byOperation.find((entry: { operation: string }) => entry.operation === name)?.figures;
     expect(operation('Pages')).toMatchObject({ requests: 5, errors: 0, errorRate: 0, rateLimited: 0, cost: 5, errorsByCode: [] });
-    expect(operation('Bad')).toMatchObject({ requests: 2, errors: 2, errorRate: 1, cost: 2, errorsByCode: [{ code: 'BAD_USER_INPUT', count: 2 }] });
+    // Cost is the actual cost in points (docs/cost.md): a page refused BAD_USER_INPUT returned nothing, so cost nothing.
+    expect(operation('Bad')).toMatchObject({ requests: 2, errors: 2, errorRate: 1, cost: 0, errorsByCode: [{ code: 'BAD_USER_INPUT', count: 2 }] });
     expect(operation('Limited')).toMatchObject({ requests: 3, errors: 1, rateLimited: 1, cost: 2, errorsByCode: [{ code: 'RATE_LIMITED', count: 1 }] });
     expect(operation('Elsewhere')).toBeUndefined();
     const pages = operation('Pages');

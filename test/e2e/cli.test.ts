@@ -146,6 +146,23 @@ describe('CLI keys commands against DATABASE_URL', () => {
     expect(result.stdout).not.toMatch(/sgw_/);
   });
 
+  it('keys create --cost-budget 50/2 gives the key that bucket, which its responses then count in', async () => {
+    const created = parseLastJsonLine<CreatedKeyLine>(await runKeys('create', '--name', 'budgeted', '--scopes', 'keys:read', '--cost-budget', '50/2', '--json'));
+    expect(created.costBudget).toEqual({ maximumAvailable: 50, restoreRate: 2 });
+
+    const response = await postGraphQL(gateway.graphqlUrl, viewerQuery, {}, { secret: created.secret });
+    expect(response.headers.get('ratelimit-limit')).toBe('50');
+    expect(response.body.extensions!.cost.throttleStatus).toMatchObject({ maximumAvailable: 50, restoreRate: 2 });
+  });
+
+  it.each(['50', '0/1', '20000000/1'])('keys create --cost-budget %s is a usage error: exit 2, no key', async (budget) => {
+    const result = await runKeys('create', '--name', 'x', '--scopes', 'keys:read', '--cost-budget', budget);
+
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/^gateway: --cost-budget expects MAX\/RATE/);
+    expect(result.stdout).toBe('');
+  });
+
   it('keys create without --name is a usage error: exit 2', async () => {
     const result = await runKeys('create', '--scopes', 'keys:read');
 

@@ -1,7 +1,14 @@
 export interface GraphQLResponse<TData = Record<string, any>> {
   readonly status: number;
   readonly headers: Headers;
-  readonly body: { data?: TData | null; errors?: GraphQLErrorBody[] };
+  readonly body: { data?: TData | null; errors?: GraphQLErrorBody[]; extensions?: { cost: CostExtension; [key: string]: unknown } };
+}
+
+/** `extensions.cost` of a response (docs/cost.md). */
+export interface CostExtension {
+  readonly requestedQueryCost: number | null;
+  readonly actualQueryCost: number | null;
+  readonly throttleStatus: { maximumAvailable: number; currentlyAvailable: number; restoreRate: number } | null;
 }
 
 export interface GraphQLErrorBody {

@@ -6,6 +6,9 @@ import { createLogger } from '../../src/platform/observability/logger';
 import { startGatewayApp, type GatewayApp } from '../../src/server/gateway-app';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
+/** A bucket no test empties unless it means to. */
+export const generousCostBudget = '10000000/1000000';
+
 export const testPepper = 'test-pepper-0123456789abcdef0123456789abcdef';
 
 export interface TestGateway {
@@ -40,6 +43,9 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<T
     API_KEY_PEPPER: testPepper,
     SHUTDOWN_GRACE: '5s',
     DATABASE_CONNECT_TIMEOUT: '1s',
+    // Most files drive one admin key far harder than an integrator would; the cost tests set budgets of their own.
+    DEFAULT_COST_BUDGET: generousCostBudget,
+    WORKSPACE_COST_BUDGET: generousCostBudget,
     ...options.env,
   });
   const loggerOptions = { isProduction: config.isProduction };

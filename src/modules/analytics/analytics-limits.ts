@@ -9,12 +9,6 @@ export const analyticsLimits = {
   defaultGroups: 10,
   maxGroups: 50,
   maxFilterValues: 100,
-  /**
-   * Each analytics field costs a place in its own per-key budget, apart from the request budget:
-   * a dashboard refreshing ten widgets twice a minute uses a third of it, a runaway loop cannot
-   * keep the database busy for everyone else.
-   */
-  questionsPerMinute: 60,
 } as const;
 
 const dayMs = 86_400_000;

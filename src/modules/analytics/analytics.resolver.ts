@@ -1,7 +1,8 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, Info, Int, Query, Resolver } from 'type-graphql';
 import { RequiresScopes } from '../../policies/auth/requires-scopes.directive';
-import { FieldRateLimit } from '../../policies/rate-limit/field-rate-limit';
+import { Cost, ListSize } from '../../policies/cost/cost-directives';
+import { analyticsQuestionWeight } from './analytics-cost';
 import type { RequestContext } from '../../policies/request-context';
 import { analyticsLimits } from './analytics-limits';
 import { AnalyticsFilterInput, AnalyticsGroupBy, AnalyticsInterval, AnalyticsRangeInput } from './analytics.inputs';
@@ -21,8 +22,8 @@ export class AnalyticsResolver {
     return new Analytics();
   }
 
-  @FieldResolver(() => AnalyticsMetrics, { description: `Every figure over one range. At most ${analyticsLimits.questionsPerMinute} per key per minute.` })
-  @FieldRateLimit(analyticsLimits.questionsPerMinute, 60)
+  @FieldResolver(() => AnalyticsMetrics, { description: `Every figure over one range. Costs ${analyticsQuestionWeight} points.` })
+  @Cost(analyticsQuestionWeight)
   summary(
     @Arg('range', () => AnalyticsRangeInput) range: AnalyticsRangeInput,
     @Arg('filter', () => AnalyticsFilterInput, { nullable: true }) filter: AnalyticsFilterInput | null,
@@ -32,8 +33,11 @@ export class AnalyticsResolver {
     return this.service.summary(em, principal.workspaceId, range, filter ?? null, selectsAnyField(info, percentileFields));
   }
 
-  @FieldResolver(() => ConversationSeries, { description: `The same figures per time bucket, and per group when grouped: the top groupLimit groups by activity, the rest summed in one "other" group. At most ${analyticsLimits.maxSeriesBuckets} buckets; at most ${analyticsLimits.questionsPerMinute} per key per minute.` })
-  @FieldRateLimit(analyticsLimits.questionsPerMinute, 60)
+  @FieldResolver(() => ConversationSeries, {
+    description: `The same figures per time bucket, and per group when grouped: the top groupLimit groups by activity, the rest summed in one "other" group. At most ${analyticsLimits.maxSeriesBuckets} buckets. Costs ${analyticsQuestionWeight} points plus one per point (buckets × groups).`,
+  })
+  @Cost(analyticsQuestionWeight)
+  @ListSize({ assumedSize: analyticsLimits.maxSeriesBuckets * (analyticsLimits.maxGroups + 1), sizedFields: ['points'] })
   conversationSeries(
     @Arg('range', () => AnalyticsRangeInput) range: AnalyticsRangeInput,
     @Arg('interval', () => AnalyticsInterval) interval: AnalyticsInterval,

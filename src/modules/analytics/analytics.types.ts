@@ -1,6 +1,8 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { AnalyticsGroupBy, AnalyticsInterval } from './analytics.inputs';
+import { Cost } from '../../policies/cost/cost-directives';
 
+@Cost(0)
 @ObjectType({
   description:
     'Durations in seconds; null when count is 0. count and meanSeconds are exact. medianSeconds and p90Seconds are the nearest-rank percentiles ' +
@@ -20,6 +22,7 @@ export class DurationStats {
   p90Seconds!: number | null;
 }
 
+@Cost(0)
 @ObjectType({ description: 'Satisfaction ratings (1–5) given in the range.' })
 export class CsatStats {
   @Field(() => Int)
@@ -29,6 +32,7 @@ export class CsatStats {
   meanRating!: number | null;
 }
 
+@Cost(0)
 @ObjectType({ description: 'NPS answers (0–10) given in the range: promoters 9–10, detractors 0–6.' })
 export class NpsStats {
   @Field(() => Int)
@@ -44,6 +48,7 @@ export class NpsStats {
   score!: number | null;
 }
 
+@Cost(0)
 @ObjectType({ description: 'Support figures over a range. docs/analytics.md defines each one.' })
 export class AnalyticsMetrics {
   @Field(() => Int, { description: 'Conversations created in the range.' })
@@ -83,6 +88,7 @@ export class AnalyticsMetrics {
   nps!: NpsStats;
 }
 
+@Cost(0)
 @ObjectType({ description: 'One group of a grouped series, in the order its points come.' })
 export class AnalyticsGroup {
   @Field(() => String, { nullable: true, description: 'The value (an enum name, an id, a tag or an inbox); null for conversations without one, and for the other group.' })

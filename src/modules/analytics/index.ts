@@ -1,2 +1,3 @@
 export { AnalyticsResolver } from './analytics.resolver';
 export { AnalyticsService, type AnalyticsAnswer } from './analytics.service';
+export { analyticsListSizers } from './analytics-cost';

@@ -4,6 +4,8 @@ import type { Principal } from '../../policies/auth/principal';
 import { GatewayError, unauthenticated } from '../../platform/errors';
 import { ApiKeyCredentials, type ApiKeyCredential } from './api-key-credentials';
 import { keyIdOfSecret, secretMatchesHash } from './api-key.secret';
+import { ownCostBudget } from './api-key.entity';
+import type { CostBudgetSpec } from '../../policies/cost/cost-budget';
 
 const lastUsedPrecisionMs = 60_000;
 const bearerPattern = /^Bearer\s+(\S+)\s*$/i;
@@ -15,6 +17,8 @@ const bearerPattern = /^Bearer\s+(\S+)\s*$/i;
 export class ApiKeyAuthenticator {
   constructor(
     private readonly pepper: string,
+    /** For keys that set no budget of their own (DEFAULT_COST_BUDGET). */
+    private readonly defaultCostBudget: CostBudgetSpec,
     private readonly onBackgroundError: (error: unknown) => void,
     readonly credentials = new ApiKeyCredentials(),
   ) {}
@@ -42,6 +46,7 @@ export class ApiKeyAuthenticator {
       effectiveScopes: apiKey.effectiveScopes,
       clientIp,
       rateLimit: { requests: apiKey.rateLimitRequests, windowSeconds: apiKey.rateLimitWindowSeconds },
+      costBudget: ownCostBudget(apiKey) ?? this.defaultCostBudget,
     };
   }
 

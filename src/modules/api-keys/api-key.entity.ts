@@ -1,11 +1,12 @@
 import { Entity, Index, ManyToOne, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import type { CostBudgetSpec } from '../../policies/cost/cost-budget';
 import { Workspace } from '../workspaces/workspace.entity';
 
 /** An API key. The secret is never stored: only its peppered HMAC. */
 @Entity({ tableName: 'api_keys' })
 @Index({ properties: ['workspace', 'createdAt', 'id'] })
 export class ApiKey {
-  [OptionalProps]?: 'createdAt' | 'lastUsedAt' | 'revokedAt' | 'expiresAt' | 'allowedCidrs' | 'previousSecretHash' | 'previousSecretExpiresAt';
+  [OptionalProps]?: 'createdAt' | 'lastUsedAt' | 'revokedAt' | 'expiresAt' | 'allowedCidrs' | 'previousSecretHash' | 'previousSecretExpiresAt' | 'costBudgetMaximum' | 'costBudgetRestoreRate';
 
   /** Public id, also embedded in the secret for O(1) lookup: `key_…`. */
   @PrimaryKey({ type: 'text' })
@@ -42,6 +43,14 @@ export class ApiKey {
   @Property({ type: 'integer' })
   rateLimitWindowSeconds!: number;
 
+  /** The key's own cost bucket in points; null (with costBudgetRestoreRate) for the server default. */
+  @Property({ type: 'integer', nullable: true })
+  costBudgetMaximum: number | null = null;
+
+  /** Points restored per second. */
+  @Property({ type: 'integer', nullable: true })
+  costBudgetRestoreRate: number | null = null;
+
   @Property({ columnType: 'timestamptz(3)', type: 'datetime', nullable: true })
   expiresAt: Date | null = null;
 
@@ -58,4 +67,11 @@ export class ApiKey {
   /** `key_…` of the creating key, or `cli` / `bootstrap`. */
   @Property({ type: 'text' })
   createdBy!: string;
+}
+
+/** The key's own budget, or null when its columns leave it to the server default. */
+export function ownCostBudget(apiKey: Pick<ApiKey, 'costBudgetMaximum' | 'costBudgetRestoreRate'>): CostBudgetSpec | null {
+  return apiKey.costBudgetMaximum === null || apiKey.costBudgetRestoreRate === null
+    ? null
+    : { maximumAvailable: apiKey.costBudgetMaximum, restoreRate: apiKey.costBudgetRestoreRate };
 }

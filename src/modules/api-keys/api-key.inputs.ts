@@ -10,6 +10,15 @@ export class RateLimitInput {
   windowSeconds!: number;
 }
 
+@InputType('CostBudgetInput')
+export class CostBudgetInput {
+  @Field(() => Int, { description: 'Points the bucket holds when full, 1..10000000. Operations requesting more are refused QUERY_TOO_COMPLEX.' })
+  maximumAvailable!: number;
+
+  @Field(() => Int, { description: 'Points restored per second, 1..1000000.' })
+  restoreRate!: number;
+}
+
 @InputType('ApiKeyCreateInput')
 export class ApiKeyCreateInput {
   @Field(() => String, { description: '1..100 characters.' })
@@ -23,6 +32,9 @@ export class ApiKeyCreateInput {
 
   @Field(() => RateLimitInput, { nullable: true, description: 'Defaults to the server default (600 requests a minute).' })
   rateLimit?: RateLimitInput | null;
+
+  @Field(() => CostBudgetInput, { nullable: true, description: 'The key’s cost bucket (docs/cost.md); absent for the server default (2000 points, 100 a second).' })
+  costBudget?: CostBudgetInput | null;
 
   @Field(() => Date, { nullable: true, description: 'When the key stops working; absent for never.' })
   expiresAt?: Date | null;
@@ -45,6 +57,9 @@ export class ApiKeyUpdateInput {
   @Field(() => RateLimitInput, { nullable: true })
   rateLimit?: RateLimitInput | null;
 
+  @Field(() => CostBudgetInput, { nullable: true, description: 'An explicit null returns the key to the server default.' })
+  costBudget?: CostBudgetInput | null;
+
   @Field(() => Date, { nullable: true, description: 'An explicit null removes the expiry.' })
   expiresAt?: Date | null;
 }
@@ -64,13 +79,14 @@ export class ApiKeyRevokeInput {
   id!: string;
 }
 
-/** GraphQL null means "no change" except for expiresAt, where null removes the expiry. */
+/** GraphQL null means "no change" except for expiresAt and costBudget, where null returns to none and to the default. */
 export function toSettings(input: ApiKeyUpdateInput): ApiKeySettings {
   return {
     name: input.name ?? undefined,
     scopes: input.scopes ?? undefined,
     allowedCidrs: input.allowedCidrs ?? undefined,
     rateLimit: input.rateLimit ?? undefined,
+    costBudget: input.costBudget,
     expiresAt: input.expiresAt,
   };
 }

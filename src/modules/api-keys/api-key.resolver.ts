@@ -39,6 +39,7 @@ export class ApiKeyResolver {
       scopes: input.scopes,
       allowedCidrs: input.allowedCidrs ?? undefined,
       rateLimit: input.rateLimit ?? undefined,
+      costBudget: input.costBudget ?? undefined,
       expiresAt: input.expiresAt ?? null,
     });
     return { apiKey: toApiKeyType(apiKey), secret };

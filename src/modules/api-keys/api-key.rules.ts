@@ -1,6 +1,8 @@
 import { parseCidr } from '../../policies/auth/ip-allowlist';
 import { isScope, scopesBeyond } from '../../policies/auth/scopes';
 import { maxRequestsPerWindow, type RateLimitSpec } from '../../policies/rate-limit/rate-limit-spec';
+import type { CostBudgetSpec } from '../../policies/cost/cost-budget';
+import { costBudgetProblems } from '../../policies/cost/cost-budget-spec';
 import { badUserInput, forbiddenScopes, type FieldError } from '../../platform/errors';
 import type { Actor } from '../../policies/auth/actor';
 
@@ -14,6 +16,8 @@ export interface ApiKeySettings {
   readonly scopes?: readonly string[];
   readonly allowedCidrs?: readonly string[];
   readonly rateLimit?: RateLimitSpec;
+  /** null: the server default. */
+  readonly costBudget?: CostBudgetSpec | null;
   readonly expiresAt?: Date | null;
 }
 
@@ -47,6 +51,9 @@ export function validateSettings(settings: ApiKeySettings, now: Date): void {
     if (!Number.isInteger(windowSeconds) || windowSeconds < 1 || windowSeconds > 3600) {
       errors.push({ field: 'input.rateLimit.windowSeconds', message: 'Must be 1 to 3600' });
     }
+  }
+  for (const problem of settings.costBudget ? costBudgetProblems(settings.costBudget) : []) {
+    errors.push({ field: `input.costBudget.${problem.field}`, message: problem.message });
   }
   if (settings.expiresAt && settings.expiresAt.getTime() <= now.getTime()) {
     errors.push({ field: 'input.expiresAt', message: 'Must be in the future' });

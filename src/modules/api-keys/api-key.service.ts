@@ -5,7 +5,7 @@ import { badUserInput, notFound } from '../../platform/errors';
 import type { Page, PageArgs, Pager } from '../../platform/pagination';
 import { recordAudit } from '../audit';
 import { recordEvent } from '../events';
-import { ApiKey } from './api-key.entity';
+import { ApiKey, ownCostBudget } from './api-key.entity';
 import { assertWithinActorScopes, maxRotationGraceSeconds, validateSettings, type ApiKeySettings } from './api-key.rules';
 import { generateKeyId, generateSecret, hashSecret } from './api-key.secret';
 import { lockWorkspaceForWrite } from '../workspaces';
@@ -46,6 +46,8 @@ export class ApiKeyService {
         allowedCidrs: unique(creation.allowedCidrs ?? []),
         rateLimitRequests: rateLimit.requests,
         rateLimitWindowSeconds: rateLimit.windowSeconds,
+        costBudgetMaximum: creation.costBudget?.maximumAvailable ?? null,
+        costBudgetRestoreRate: creation.costBudget?.restoreRate ?? null,
         expiresAt: creation.expiresAt ?? null,
         createdBy: actor.label,
       });
@@ -67,6 +69,10 @@ export class ApiKeyService {
       if (changes.rateLimit !== undefined) {
         apiKey.rateLimitRequests = changes.rateLimit.requests;
         apiKey.rateLimitWindowSeconds = changes.rateLimit.windowSeconds;
+      }
+      if (changes.costBudget !== undefined) {
+        apiKey.costBudgetMaximum = changes.costBudget?.maximumAvailable ?? null;
+        apiKey.costBudgetRestoreRate = changes.costBudget?.restoreRate ?? null;
       }
       if (changes.expiresAt !== undefined) apiKey.expiresAt = changes.expiresAt;
       const after = describeSettings(apiKey);
@@ -158,6 +164,7 @@ function describeSettings(apiKey: ApiKey): Record<string, unknown> {
     scopes: apiKey.scopes,
     allowedCidrs: apiKey.allowedCidrs,
     rateLimit: { requests: apiKey.rateLimitRequests, windowSeconds: apiKey.rateLimitWindowSeconds },
+    costBudget: ownCostBudget(apiKey),
     expiresAt: apiKey.expiresAt?.toISOString() ?? null,
   };
 }

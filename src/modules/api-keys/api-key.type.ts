@@ -1,7 +1,8 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { NodeInterface } from '../../platform/node';
 import { connectionType } from '../../platform/pagination';
-import type { ApiKey } from './api-key.entity';
+import { ownCostBudget, type ApiKey } from './api-key.entity';
+import { Cost } from '../../policies/cost/cost-directives';
 
 export enum ApiKeyStatus {
   ACTIVE = 'ACTIVE',
@@ -10,6 +11,7 @@ export enum ApiKeyStatus {
 }
 registerEnumType(ApiKeyStatus, { name: 'ApiKeyStatus', description: 'Whether requests signed with the key are accepted.' });
 
+@Cost(0)
 @ObjectType('RateLimit', { description: 'A request budget per fixed window.' })
 export class RateLimitType {
   @Field(() => Int, { description: 'Requests allowed per window.' })
@@ -17,6 +19,16 @@ export class RateLimitType {
 
   @Field(() => Int, { description: 'Window length in seconds.' })
   windowSeconds!: number;
+}
+
+@Cost(0)
+@ObjectType('CostBudget', { description: 'A bucket of cost points (docs/cost.md): it holds up to maximumAvailable and refills at restoreRate a second.' })
+export class CostBudgetType {
+  @Field(() => Int, { description: 'Points the bucket holds when full: the most one key can spend at once.' })
+  maximumAvailable!: number;
+
+  @Field(() => Int, { description: 'Points restored per second.' })
+  restoreRate!: number;
 }
 
 @ObjectType('ApiKey', { implements: NodeInterface, description: 'An API key of the workspace. Its secret is shown once, at creation or rotation, and never again.' })
@@ -38,6 +50,9 @@ export class ApiKeyType {
 
   @Field(() => RateLimitType)
   rateLimit!: RateLimitType;
+
+  @Field(() => CostBudgetType, { nullable: true, description: 'The key’s own cost budget; null when it uses the server’s default (every response’s `extensions.cost.throttleStatus` shows the one in force).' })
+  costBudget!: CostBudgetType | null;
 
   @Field(() => Date, { nullable: true, description: 'When the key stops working; null for never.' })
   expiresAt!: Date | null;
@@ -70,6 +85,7 @@ export function toApiKeyType(apiKey: ApiKey, now = new Date()): ApiKeyType {
     status,
     allowedCidrs: apiKey.allowedCidrs,
     rateLimit: { requests: apiKey.rateLimitRequests, windowSeconds: apiKey.rateLimitWindowSeconds },
+    costBudget: ownCostBudget(apiKey),
     expiresAt: apiKey.expiresAt,
     revokedAt: apiKey.revokedAt,
     previousSecretExpiresAt: isPreviousLive ? apiKey.previousSecretExpiresAt : null,

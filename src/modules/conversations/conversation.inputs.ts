@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { ChannelEnum, ConversationPriorityEnum, ConversationStatusEnum, MessageAuthorTypeEnum } from './conversation.enums';
+import { Cost, defaultMutationWeight } from '../../policies/cost/cost-directives';
 
 const idempotencyKeyDescription = 'Retrying with the same key and input returns the first result instead of acting twice (kept 24 h). 1..255 characters.';
 
@@ -228,7 +229,8 @@ export class ConversationBatchOperationInput extends ConversationChangesInput {
 
 @InputType('ConversationsBatchUpdateInput')
 export class ConversationsBatchUpdateInput {
-  @Field(() => [ConversationBatchOperationInput], { description: '1..100 operations, applied in order, each on its own.' })
+  @Field(() => [ConversationBatchOperationInput], { description: '1..100 operations, applied in order, each on its own. Each costs 10 points, as a mutation does.' })
+  @Cost(defaultMutationWeight)
   operations!: ConversationBatchOperationInput[];
 
   @Field(() => String, { nullable: true, description: idempotencyKeyDescription })

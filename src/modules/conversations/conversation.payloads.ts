@@ -1,5 +1,6 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { ConversationNoteType, ConversationType, MessageType } from './conversation.type';
+import { Cost } from '../../policies/cost/cost-directives';
 
 /** `<Name>Payload { conversation }`, the shape of every single-conversation mutation. */
 function conversationPayload(name: string) {
@@ -60,6 +61,7 @@ export class SatisfactionFeedbackCreatePayload {
   feedback!: SatisfactionFeedbackType;
 }
 
+@Cost(0)
 @ObjectType('BatchFieldError')
 export class BatchFieldErrorType {
   @Field(() => String)
@@ -69,6 +71,7 @@ export class BatchFieldErrorType {
   message!: string;
 }
 
+@Cost(0)
 @ObjectType('BatchOperationError', { description: 'Why one batch operation was not applied; the same codes as top-level errors.' })
 export class BatchOperationErrorType {
   @Field(() => String)
@@ -81,6 +84,7 @@ export class BatchOperationErrorType {
   fieldErrors!: BatchFieldErrorType[];
 }
 
+@Cost(0)
 @ObjectType('ConversationBatchResult', { description: 'The outcome of one operation: conversation when applied, error when not.' })
 export class ConversationBatchResultType {
   @Field(() => Int, { description: 'Position in `operations`.' })
@@ -89,7 +93,9 @@ export class ConversationBatchResultType {
   @Field(() => ID)
   id!: string;
 
+  // The conversation the write itself returned: nothing is read for it.
   @Field(() => ConversationType, { nullable: true })
+  @Cost(0)
   conversation!: ConversationType | null;
 
   @Field(() => BatchOperationErrorType, { nullable: true })

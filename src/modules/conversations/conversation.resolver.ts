@@ -18,6 +18,7 @@ import {
 import type { ConversationService } from './conversation.service';
 import { ConversationConnection, ConversationType, toConversationNoteType, toConversationType, toMessageType } from './conversation.type';
 import type { MessageService } from './activity/message.service';
+import { Cost } from '../../policies/cost/cost-directives';
 
 @Resolver()
 export class ConversationResolver {
@@ -89,8 +90,9 @@ export class ConversationResolver {
     return { conversation: toConversationType(await this.service.setStatus(context.em, actorOf(context), input.id, 'open')) };
   }
 
-  @Mutation(() => ConversationsBatchUpdatePayload, { nullable: true, description: 'Up to 100 updates, each applied or refused on its own.' })
+  @Mutation(() => ConversationsBatchUpdatePayload, { nullable: true, description: 'Up to 100 updates, each applied or refused on its own. Priced per operation (`operations` weighs 10 each), not per call.' })
   @RequiresScopes(['conversations:write'])
+  @Cost(0)
   @Idempotent()
   async conversationsBatchUpdate(@Arg('input', () => ConversationsBatchUpdateInput) input: ConversationsBatchUpdateInput, @Ctx() context: RequestContext) {
     const results = await updateConversationsInBatch(this.service, context.em, actorOf(context), input.operations);

@@ -7,7 +7,9 @@ import type { Conversation, ConversationRow } from './conversation.entity';
 import type { ConversationNote, ConversationNoteRow } from './activity/conversation-note.entity';
 import type { Message, MessageRow } from './activity/message.entity';
 import { ChannelEnum, ConversationPriorityEnum, ConversationStatusEnum, MessageAuthorTypeEnum } from './conversation.enums';
+import { Cost } from '../../policies/cost/cost-directives';
 
+@Cost(0)
 @ObjectType('ExternalRef', { description: 'The same ticket in another system (CRM, helpdesk), for two-way sync.' })
 export class ExternalRefType {
   @Field(() => String, { description: 'e.g. `salesforce`, `zendesk`, `hubspot`.' })
@@ -72,6 +74,7 @@ export class ConversationType {
   teamId!: string | null;
 }
 
+@Cost(0)
 @ObjectType('Attachment', { description: 'Metadata of a file sent with a message; the file itself lives elsewhere.' })
 export class AttachmentType {
   @Field(() => String)

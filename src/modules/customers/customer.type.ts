@@ -5,7 +5,9 @@ import { connectionType } from '../../platform/pagination';
 import { limits } from '../../platform/validation';
 import { idOf } from '../../platform/database/plain-rows';
 import type { Customer, CustomerNote, CustomerNoteRow, CustomerRow } from './customer.entity';
+import { Cost } from '../../policies/cost/cost-directives';
 
+@Cost(0)
 @ObjectType('CustomerExternalId', { description: 'The customer in another system (CRM, helpdesk, billing).' })
 export class CustomerExternalIdType {
   @Field(() => String, { description: 'e.g. `salesforce`, `hubspot`, `stripe`; case-sensitive.' })

@@ -1,5 +1,7 @@
 import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { RequiresScopes } from '../../policies/auth/requires-scopes.directive';
+import { Cost } from '../../policies/cost/cost-directives';
+import { analyticsQuestionWeight } from '../analytics/analytics-cost';
 import type { RequestContext } from '../../policies/request-context';
 import { AnalyticsInterval, AnalyticsRangeInput } from '../analytics/analytics.inputs';
 import { Analytics } from '../analytics/analytics.types';
@@ -15,7 +17,8 @@ const timeZoneArgument = () => Arg('timeZone', () => String, { defaultValue: 'UT
 export class AnalyticsPerformanceResolver {
   constructor(private readonly service: UsageService) {}
 
-  @FieldResolver(() => ApiUsage, { description: 'The gateway’s own figures for this workspace: requests, errors by code, latency, by operation name.' })
+  @FieldResolver(() => ApiUsage, { description: `The gateway’s own figures for this workspace: requests, errors by code, latency, by operation name. Costs ${analyticsQuestionWeight} points.` })
+  @Cost(analyticsQuestionWeight)
   performance(
     @rangeArgument() range: AnalyticsRangeInput,
     @intervalArgument() interval: AnalyticsInterval,
@@ -30,8 +33,9 @@ export class AnalyticsPerformanceResolver {
 export class ApiKeyUsageResolver {
   constructor(private readonly service: UsageService) {}
 
-  @FieldResolver(() => ApiUsage, { description: 'This key’s requests: how many, errors, rate-limited ones, cost spent, latency.' })
+  @FieldResolver(() => ApiUsage, { description: `This key’s requests: how many, errors, rate-limited ones, cost spent, latency. Costs ${analyticsQuestionWeight} points.` })
   @RequiresScopes(['keys:read'])
+  @Cost(analyticsQuestionWeight)
   usage(
     @Root() apiKey: ApiKeyType,
     @rangeArgument() range: AnalyticsRangeInput,

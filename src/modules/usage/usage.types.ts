@@ -1,5 +1,7 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { Cost } from '../../policies/cost/cost-directives';
 
+@Cost(0)
 @ObjectType()
 export class ErrorCodeCount {
   @Field(() => String)
@@ -9,6 +11,7 @@ export class ErrorCodeCount {
   count!: number;
 }
 
+@Cost(0)
 @ObjectType({ description: 'Request figures as the gateway recorded them (batched per minute). Latency percentiles are the upper edge of a 10%-wide bucket: never below the true value, at most 10% above it.' })
 export class ApiUsageFigures {
   @Field(() => Int)
@@ -42,6 +45,7 @@ export class ApiUsageFigures {
   errorsByCode!: ErrorCodeCount[];
 }
 
+@Cost(0)
 @ObjectType()
 export class OperationUsage {
   @Field(() => String, { description: 'The operation name the client sent ("anonymous" without one; "other" past 500 distinct names).' })
@@ -51,6 +55,7 @@ export class OperationUsage {
   figures!: ApiUsageFigures;
 }
 
+@Cost(0)
 @ObjectType()
 export class ApiUsagePoint {
   @Field(() => Date)

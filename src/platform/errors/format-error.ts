@@ -32,7 +32,11 @@ export function extensionsOf(error: GatewayError): Record<string, unknown> {
 export interface ErrorFormatting {
   /** The API's statement_timeout, reported as QUERY_TIMEOUT's `timeoutMs`. */
   readonly statementTimeoutMs?: number;
+  /** Drops graphql-js's "Did you mean …?" hints, which tell a stranger the schema's names (production). */
+  readonly hideSuggestions?: boolean;
 }
+
+const suggestion = / ?Did you mean(.+?)\?$/;
 
 /**
  * The one place that decides what a client sees of an error. Anything unexpected becomes
@@ -58,7 +62,8 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
   }
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && code in apolloRequestCodes) {
-    return { message: formatted.message, ...where, extensions: { code: apolloRequestCodes[code] } };
+    const message = formatting.hideSuggestions ? formatted.message.replace(suggestion, '') : formatted.message;
+    return { message, ...where, extensions: { code: apolloRequestCodes[code] } };
   }
   return { message: 'Internal server error', ...where, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }

@@ -1,6 +1,8 @@
-import { Field, Int, ObjectType, type ClassType } from 'type-graphql';
+import { Directive, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import type { Page } from './keyset';
 
+/** Wrappers cost nothing (`@cost(weight: 0)`, docs/cost.md): the page is priced by its nodes. */
+@Directive('@cost(weight: 0)')
 @ObjectType({ description: 'Relay page information.' })
 export class PageInfo {
   @Field(() => Boolean)
@@ -25,6 +27,7 @@ export interface ConnectionShape<TNode> {
 
 /** Builds `<Name>Edge` and `<Name>Connection` GraphQL types for one node type. */
 export function connectionType<TNode extends object>(name: string, nodeType: ClassType<TNode>) {
+  @Directive('@cost(weight: 0)')
   @ObjectType(`${name}Edge`)
   class Edge {
     @Field(() => String, { description: 'Opaque position of this node; pass it as `after` or `before`.' })

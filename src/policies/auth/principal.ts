@@ -1,3 +1,4 @@
+import type { CostBudgetSpec } from '../cost/cost-budget';
 import type { RateLimitSpec } from '../rate-limit/rate-limit-spec';
 
 /** Who is calling: the authenticated API key and the workspace it decides. */
@@ -12,4 +13,6 @@ export interface Principal {
   readonly effectiveScopes: ReadonlySet<string>;
   readonly clientIp: string;
   readonly rateLimit: RateLimitSpec;
+  /** The key's own cost bucket, or the server default. */
+  readonly costBudget: CostBudgetSpec;
 }

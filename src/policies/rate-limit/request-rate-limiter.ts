@@ -4,13 +4,14 @@ import type { RateLimitSpec } from './rate-limit-spec';
 
 export interface RateLimitDecision {
   readonly isAllowed: boolean;
-  /** `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` (and `Retry-After` when refused). */
+  /** `Retry-After` when refused. (`RateLimit-*` headers speak in cost points: see CostGate.) */
   readonly headers: Record<string, string>;
   readonly refusal?: GatewayError;
 }
 
 /**
- * The per-key request budget, checked once per request before execution. When the counter
+ * The per-key request count (the key's `rateLimit`, 600 a minute by default), checked once per
+ * request before execution, apart from the cost budget: it bounds even requests that cost nothing. When the counter
  * store fails (Redis down), the request is let through and the failure reported: a limiter
  * outage must not become an API outage.
  */
@@ -28,13 +29,8 @@ export class RequestRateLimiter {
       this.onCounterError(error);
       return { isAllowed: true, headers: {} };
     }
+    if (hit.count <= limit.requests) return { isAllowed: true, headers: {} };
     const resetSeconds = Math.max(1, Math.ceil((hit.resetAtMs - nowMs) / 1000));
-    const headers: Record<string, string> = {
-      'RateLimit-Limit': String(limit.requests),
-      'RateLimit-Remaining': String(Math.max(0, limit.requests - hit.count)),
-      'RateLimit-Reset': String(resetSeconds),
-    };
-    if (hit.count <= limit.requests) return { isAllowed: true, headers };
-    return { isAllowed: false, headers: { ...headers, 'Retry-After': String(resetSeconds) }, refusal: rateLimited(resetSeconds) };
+    return { isAllowed: false, headers: { 'Retry-After': String(resetSeconds) }, refusal: rateLimited(resetSeconds, 'requests') };
   }
 }

@@ -8,8 +8,13 @@ export function writeJson(response: ServerResponse, status: number, body: unknow
   response.end(payload);
 }
 
-/** A request refused before execution: the matching HTTP status and a GraphQL-shaped JSON body. */
+/**
+ * A request refused before execution: the matching HTTP status and a GraphQL-shaped JSON body,
+ * with `Retry-After` whenever the error says when to retry.
+ */
 export function writeRefusal(response: ServerResponse, error: GatewayError, requestId: string, headers: Record<string, string> = {}): void {
   const status = error.httpStatus ?? httpStatusFor(error.code);
-  writeJson(response, status, { errors: [{ message: error.message, extensions: { ...extensionsOf(error), requestId } }] }, headers);
+  const { retryAfterSeconds } = error.details;
+  const retryAfter: Record<string, string> = typeof retryAfterSeconds === 'number' ? { 'Retry-After': String(retryAfterSeconds) } : {};
+  writeJson(response, status, { errors: [{ message: error.message, extensions: { ...extensionsOf(error), requestId } }] }, { ...retryAfter, ...headers });
 }

@@ -4,13 +4,14 @@ import { createHandler } from 'graphql-sse';
 import type { ApiKeyAuthenticator } from '../../modules/api-keys';
 import { resolveClientIp, type TrustProxySetting } from '../../policies/auth/ip-allowlist';
 import type { Principal } from '../../policies/auth/principal';
-import { assertStorableInput } from '../../policies/input/storable-input';
+import { rateLimitHeaders, type CostGate } from '../../policies/cost/cost-gate';
 import type { RequestRateLimiter } from '../../policies/rate-limit/request-rate-limiter';
-import { GatewayError, isDatabaseUnavailable, isInputRejectedByDatabase, temporarilyUnavailable, valueRejectedByDatabase } from '../../platform/errors';
+import { GatewayError, isDatabaseUnavailable, isInputRejectedByDatabase, temporarilyUnavailable, valueRejectedByDatabase, type ErrorFormatting } from '../../platform/errors';
 import { readBody } from '../http/read-body';
 import { writeRefusal } from '../http/respond';
 import { createRequestContext, type ContextDependencies } from '../request-context-factory';
 import { SubscriptionDocuments } from '../subscriptions/subscription-documents';
+import { admitSubscription } from '../subscriptions/subscription-admission';
 import { formatResult } from '../subscriptions/subscription-shapes';
 import { pipeEventStream } from './pipe-event-stream';
 import { OpenStreams, type OpenStream } from './open-streams';
@@ -24,6 +25,9 @@ export interface GraphQLSseDependencies extends ContextDependencies {
   readonly maxBodyBytes: number;
   /** The per-key cap on concurrent subscriptions, shared with graphql-ws. */
   readonly subscriptionSlots: SubscriptionSlots;
+  readonly costGate?: CostGate;
+  readonly maxTokens?: number;
+  readonly errorFormatting?: ErrorFormatting;
 }
 
 /** What one `/graphql/stream` request carries through graphql-sse's hooks. */
@@ -46,7 +50,7 @@ const acceptsEventStream = /(^|,)\s*text\/event-stream\s*(;|,|$)/i;
  * before its stream opens gets the JSON refusal `/graphql` gives, with the matching status.
  */
 export function createGraphQLSseHandler(deps: GraphQLSseDependencies) {
-  const documents = new SubscriptionDocuments(deps.schema);
+  const documents = new SubscriptionDocuments(deps.schema, { maxTokens: deps.maxTokens, hideSuggestions: deps.errorFormatting?.hideSuggestions });
   const openStreams = new OpenStreams(deps.orm, deps.subscriptionSlots, (error) => deps.logger.warn({ err: error }, 'revocation sweep failed'));
   const flowing = new Set<Promise<void>>();
   let isClosing = false;
@@ -64,14 +68,16 @@ export function createGraphQLSseHandler(deps: GraphQLSseDependencies) {
       // No token: distinct connections mode only, so no stream reservations to keep or expire.
       return null;
     },
-    onSubscribe: ({ context }, params) => {
-      const document = documents.subscriptionOf(params.query, params.operationName, 'Only subscriptions run over /graphql/stream; send queries and mutations to /graphql');
-      assertStorableInput(deps.schema, document, params.operationName, params.variables);
+    onSubscribe: async ({ context }, params) => {
       const principal = context.principal!;
+      const notASubscription = 'Only subscriptions run over /graphql/stream; send queries and mutations to /graphql';
+      const { document, admission } = await admitSubscription({ schema: deps.schema, documents, costGate: deps.costGate }, principal, params, notASubscription);
       context.stream = openStreams.tryOpen(principal.apiKeyId);
       if (!context.stream) {
-        throw new GatewayError('RATE_LIMITED', `At most ${deps.subscriptionSlots.maxPerKey} concurrent subscriptions per API key, WebSocket and SSE together`, { retryAfterSeconds: 5 });
+        void admission?.settle(undefined);
+        throw new GatewayError('RATE_LIMITED', `At most ${deps.subscriptionSlots.maxPerKey} concurrent subscriptions per API key, WebSocket and SSE together`, { retryAfterSeconds: 5, budget: 'subscriptions' });
       }
+      for (const [name, value] of Object.entries(rateLimitHeaders(admission?.report.throttleStatus ?? null))) context.response.setHeader(name, value);
       return {
         schema: deps.schema,
         document,
@@ -82,7 +88,7 @@ export function createGraphQLSseHandler(deps: GraphQLSseDependencies) {
       };
     },
     // Results go out through JSON.stringify, so formatted errors travel as they are.
-    onNext: (_contextValue, { context }, result) => (result.errors ? (formatResult(result as ExecutionResult, context.requestId) as ExecutionResult) : undefined),
+    onNext: (_contextValue, { context }, result) => (result.errors ? (formatResult(result as ExecutionResult, context.requestId, deps.errorFormatting) as ExecutionResult) : undefined),
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse, requestId: string): Promise<void> {

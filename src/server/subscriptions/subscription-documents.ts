@@ -1,5 +1,15 @@
 import { getOperationAST, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { GatewayError } from '../../platform/errors';
+import { tokenLimitRefusal } from '../../policies/cost/query-limits';
+
+export interface DocumentSettings {
+  /** graphql-js `maxTokens`: parsing stops there with QUERY_TOO_COMPLEX, as over HTTP. */
+  readonly maxTokens?: number;
+  /** Drops "Did you mean …?" from validation errors (production), as Apollo does over HTTP. */
+  readonly hideSuggestions?: boolean;
+}
+
+const suggestion = / ?Did you mean(.+?)\?$/;
 
 /** Distinct query texts kept parsed and validated; the least recently used goes first. */
 const maxCachedDocuments = 256;
@@ -13,7 +23,10 @@ const maxCachedQueryLength = 16_384;
 export class SubscriptionDocuments {
   private readonly documents = new Map<string, DocumentNode>();
 
-  constructor(private readonly schema: GraphQLSchema) {}
+  constructor(
+    private readonly schema: GraphQLSchema,
+    private readonly settings: DocumentSettings = {},
+  ) {}
 
   /**
    * The document of a subscription request. Throws GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED,
@@ -34,12 +47,15 @@ export class SubscriptionDocuments {
     }
     let document: DocumentNode;
     try {
-      document = parse(query);
+      document = parse(query, { maxTokens: this.settings.maxTokens });
     } catch (error) {
-      throw new GatewayError('GRAPHQL_PARSE_FAILED', (error as Error).message);
+      throw tokenLimitRefusal(error) ?? new GatewayError('GRAPHQL_PARSE_FAILED', (error as Error).message);
     }
     const validationErrors = validate(this.schema, document);
-    if (validationErrors.length > 0) throw new GatewayError('GRAPHQL_VALIDATION_FAILED', validationErrors[0].message);
+    if (validationErrors.length > 0) {
+      const message = validationErrors[0].message;
+      throw new GatewayError('GRAPHQL_VALIDATION_FAILED', this.settings.hideSuggestions ? message.replace(suggestion, '') : message);
+    }
     if (query.length <= maxCachedQueryLength) {
       this.documents.set(query, document);
       if (this.documents.size > maxCachedDocuments) this.documents.delete(this.documents.keys().next().value!);

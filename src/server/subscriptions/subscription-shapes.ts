@@ -1,5 +1,5 @@
 import { GraphQLError, execute, type ExecutionArgs, type ExecutionResult, type FormattedExecutionResult } from 'graphql';
-import { formatGraphQLError } from '../../platform/errors';
+import { formatGraphQLError, type ErrorFormatting } from '../../platform/errors';
 import type { RequestContext } from '../../policies/request-context';
 
 /** What a client sent to start a subscription. */
@@ -53,6 +53,8 @@ export class SubscriptionShape {
   constructor(
     readonly key: string,
     private readonly args: SubscriptionExecutionArgs,
+    /** How its results' errors are formatted for clients. */
+    readonly formatting: ErrorFormatting,
   ) {}
 
   /**
@@ -100,13 +102,15 @@ const failed = (error: unknown): ExecutionResult => ({ errors: [error instanceof
 export class SubscriptionShapes {
   private readonly shapes = new Map<string, SubscriptionShape>();
 
+  constructor(private readonly formatting: ErrorFormatting = {}) {}
+
   acquire(request: SubscriptionRequest, args: SubscriptionExecutionArgs): SubscriptionShape {
     const { workspaceId, grantedScopes } = args.contextValue.principal;
     const key = JSON.stringify([workspaceId, [...grantedScopes].sort(), request.query, request.operationName ?? null, request.variables ?? null]);
     let shape = this.shapes.get(key);
     if (!shape) {
       const { schema, document, operationName, variableValues, contextValue } = args;
-      shape = new SubscriptionShape(key, { schema, document, operationName, variableValues, contextValue });
+      shape = new SubscriptionShape(key, { schema, document, operationName, variableValues, contextValue }, this.formatting);
       this.shapes.set(key, shape);
     }
     shape.holders++;
@@ -119,9 +123,9 @@ export class SubscriptionShapes {
 }
 
 /** A result with its errors in the gateway's shape, each carrying the subscription's request id. */
-export function formatResult(result: ExecutionResult, requestId: string): FormattedExecutionResult {
+export function formatResult(result: ExecutionResult, requestId: string, formatting: ErrorFormatting = {}): FormattedExecutionResult {
   if (!result.errors) return result as FormattedExecutionResult;
-  return { ...result, errors: result.errors.map((error) => withRequestId(formatGraphQLError(error.toJSON(), error), requestId)) };
+  return { ...result, errors: result.errors.map((error) => withRequestId(formatGraphQLError(error.toJSON(), error, formatting), requestId)) };
 }
 
 export function withRequestId<T extends { extensions?: Record<string, unknown> }>(error: T, requestId: string): T {

@@ -8,11 +8,12 @@ import { EventStream } from '../../modules/events';
 import { resolveClientIp, type TrustProxySetting } from '../../policies/auth/ip-allowlist';
 import type { Principal } from '../../policies/auth/principal';
 import type { RequestRateLimiter } from '../../policies/rate-limit/request-rate-limiter';
-import { assertStorableInput } from '../../policies/input/storable-input';
 import type { RequestContext } from '../../policies/request-context';
 import { GatewayError, extensionsOf, formatGraphQLError, type ErrorFormatting } from '../../platform/errors';
 import { createRequestContext, type ContextDependencies } from '../request-context-factory';
 import { SubscriptionDocuments } from '../subscriptions/subscription-documents';
+import { admitSubscription, type AdmittedSubscription } from '../subscriptions/subscription-admission';
+import type { CostGate } from '../../policies/cost/cost-gate';
 import { SubscriptionShapes, formatResult, withRequestId } from '../subscriptions/subscription-shapes';
 import { serveGraphQLWs } from './graphql-ws-adapter';
 import { SocketDelivery } from './socket-delivery';
@@ -30,6 +31,8 @@ export interface GraphQLWebSocketDependencies extends ContextDependencies {
   /** The per-key cap on concurrent subscriptions, shared with SSE. */
   readonly subscriptionSlots: SubscriptionSlots;
   readonly errorFormatting?: ErrorFormatting;
+  readonly costGate?: CostGate;
+  readonly maxTokens?: number;
 }
 
 /** Pings each socket this often (as graphql-ws's own adapter does); one that does not answer is dropped. */
@@ -56,8 +59,8 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDependencies): { re
     wss.handleUpgrade(request, socket, head, (client) => wss.emit('connection', client, request));
   });
   const sockets = new SubscriptionSockets(deps.orm, deps.subscriptionSlots, (error) => deps.logger.warn({ err: error }, 'revocation sweep failed'));
-  const documents = new SubscriptionDocuments(deps.schema);
-  const shapes = new SubscriptionShapes();
+  const documents = new SubscriptionDocuments(deps.schema, { maxTokens: deps.maxTokens, hideSuggestions: deps.errorFormatting?.hideSuggestions });
+  const shapes = new SubscriptionShapes(deps.errorFormatting);
   const refuse = (error: GatewayError, requestId: string) => [new GraphQLError(error.message, { originalError: error, extensions: { ...extensionsOf(error), requestId } })];
 
   const protocol = makeServer<{ authorization?: unknown }, Extra>({
@@ -81,20 +84,21 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDependencies): { re
     onSubscribe: async (ctx, _id, payload) => {
       const requestId = newRequestId();
       const principal = ctx.extra.principal!;
-      let document: DocumentNode;
+      const decision = await deps.rateLimiter.consume(principal.apiKeyId, principal.rateLimit);
+      if (decision.refusal) return refuse(decision.refusal, requestId);
+      let admitted: AdmittedSubscription;
       try {
-        document = documents.subscriptionOf(payload.query, payload.operationName, 'Only subscriptions run over WebSocket; send queries and mutations over HTTP');
-        assertStorableInput(deps.schema, document, payload.operationName, payload.variables);
+        admitted = await admitSubscription({ schema: deps.schema, documents, costGate: deps.costGate }, principal, payload, 'Only subscriptions run over WebSocket; send queries and mutations over HTTP');
       } catch (error) {
         if (error instanceof GatewayError) return refuse(error, requestId);
         throw error;
       }
-      const decision = await deps.rateLimiter.consume(principal.apiKeyId, principal.rateLimit);
-      if (decision.refusal) return refuse(decision.refusal, requestId);
+      const { document } = admitted;
       // The last check, with no await after it: a refusal never holds a slot.
       if (!sockets.tryTakeSlot(ctx.extra.entry!, payload)) {
+        void admitted.admission?.settle(undefined);
         const maxPerKey = deps.subscriptionSlots.maxPerKey;
-        return refuse(new GatewayError('RATE_LIMITED', `At most ${maxPerKey} concurrent subscriptions per API key, WebSocket and SSE together`, { retryAfterSeconds: 5 }), requestId);
+        return refuse(new GatewayError('RATE_LIMITED', `At most ${maxPerKey} concurrent subscriptions per API key, WebSocket and SSE together`, { retryAfterSeconds: 5, budget: 'subscriptions' }), requestId);
       }
       return {
         schema: deps.schema,
@@ -125,7 +129,7 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDependencies): { re
     },
     // Ends that never made a stream (a refusal by the field) arrive here or at onError.
     onComplete: (ctx, _id, payload) => sockets.releaseSlot(ctx.extra.entry!, payload),
-    onNext: (_ctx, _id, _payload, args, result) => formatResult(result, (args.contextValue as RequestContext).requestId),
+    onNext: (_ctx, _id, _payload, args, result) => formatResult(result, (args.contextValue as RequestContext).requestId, deps.errorFormatting),
     // Refusals from onSubscribe arrive here already in the gateway's shape; a failed stream (a bad
     // `after`, overflow) is formatted like any result error.
     onError: (ctx, id, payload, errors) => {

@@ -83,6 +83,6 @@ export class SocketDelivery implements EventSink, ResultSink, AsyncIterableItera
   }
 
   private frameOf(shared: SharedResult): string {
-    return `${this.framePrefix}${shared.json ?? JSON.stringify(formatResult(shared.result, this.requestId))}}`;
+    return `${this.framePrefix}${shared.json ?? JSON.stringify(formatResult(shared.result, this.requestId, this.shape.formatting))}}`;
   }
 }

@@ -8,6 +8,10 @@ import type { WebhookDeliveryService } from './webhook-delivery.service';
 import { WebhookAttemptType, WebhookDeliveryType, toWebhookAttemptType, toWebhookDeliveryType } from './webhook-delivery.type';
 import { WebhookDeliveryRetryInput, WebhookEndpointTestInput, WebhookEventsReplayInput } from './webhook-endpoint.inputs';
 import { WebhookDeliveryRetryPayload, WebhookEndpointTestPayload, WebhookEventsReplayPayload } from './webhook-endpoint.payloads';
+import { ListSize } from '../../../policies/cost/cost-directives';
+
+/** WEBHOOK_RETRY_SCHEDULE allows at most 20 attempts (config.ts). */
+const maxAttemptsPerDelivery = 20;
 
 @Resolver(() => WebhookDeliveryType)
 export class WebhookDeliveryResolver {
@@ -15,6 +19,7 @@ export class WebhookDeliveryResolver {
 
   @FieldResolver(() => [WebhookAttemptType], { description: 'Every attempt so far, oldest first.' })
   @RequiresScopes(['webhooks:read'])
+  @ListSize({ assumedSize: maxAttemptsPerDelivery })
   async attempts(@Root() delivery: WebhookDeliveryType, @Ctx() { loaders, principal }: RequestContext): Promise<WebhookAttemptType[]> {
     return (await loaders.get(attemptsByDeliveryLoader).load({ workspaceId: principal.workspaceId, deliveryId: delivery.id })).map(toWebhookAttemptType);
   }

@@ -8,6 +8,7 @@ import { Migration20261201020000ApiUsage } from './Migration20261201020000ApiUsa
 import { Migration20261201030000AnalyticsDurationHistograms } from './Migration20261201030000AnalyticsDurationHistograms';
 import { Migration20261201040000ApiKeyChangeNotifications } from './Migration20261201040000ApiKeyChangeNotifications';
 import { Migration20261201050000WebhookDeliveriesDuePerEndpoint } from './Migration20261201050000WebhookDeliveriesDuePerEndpoint';
+import { Migration20261205000000ApiKeyCostBudgets } from './Migration20261205000000ApiKeyCostBudgets';
 
 /** Every migration in order; a new migration is added here as well as in its file. */
 export const migrationsList: MigrationObject[] = [
@@ -20,4 +21,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201030000AnalyticsDurationHistograms', class: Migration20261201030000AnalyticsDurationHistograms },
   { name: 'Migration20261201040000ApiKeyChangeNotifications', class: Migration20261201040000ApiKeyChangeNotifications },
   { name: 'Migration20261201050000WebhookDeliveriesDuePerEndpoint', class: Migration20261201050000WebhookDeliveriesDuePerEndpoint },
+  { name: 'Migration20261205000000ApiKeyCostBudgets', class: Migration20261205000000ApiKeyCostBudgets },
 ];
