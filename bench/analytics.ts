@@ -19,6 +19,7 @@ import { createLogger } from '../src/platform/observability/logger';
 import { startGatewayApp, type GatewayApp } from '../src/server/gateway-app';
 import { askGraphQL, createHttpClient } from './http-client';
 import { summarize } from './latency';
+import { benchCostBudget } from './cost-figures';
 
 /**
  * `npm run bench:analytics`: analytics over a million conversations, through the gateway (rollups)
@@ -110,8 +111,9 @@ async function exactPercentiles(em: EntityManager, workspaceId: string, from: Da
 
 async function main(): Promise<void> {
   const environment = await seededDatabase();
-  const key = await cli(['keys', 'create', '--name', `bench-analytics-${Date.now()}`, '--scopes', 'analytics:read', '--rate-limit', '1000000/hour', '--json'], environment);
-  const config = loadConfig({ NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...environment });
+  // Budgets a shared deployment needs would throttle a benchmark that asks back to back: lifted, for the key and its workspace.
+  const key = await cli(['keys', 'create', '--name', `bench-analytics-${Date.now()}`, '--scopes', 'analytics:read', '--rate-limit', '1000000/hour', '--cost-budget', benchCostBudget, '--json'], environment);
+  const config = loadConfig({ NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', WORKSPACE_COST_BUDGET: benchCostBudget, ...environment });
   const gateway: GatewayApp = await startGatewayApp(config, environment.DATABASE_URL, createLogger('silent'));
   const client = createHttpClient(60_000);
   try {
@@ -124,17 +126,10 @@ async function main(): Promise<void> {
     const from = new Date(to.getTime() - 90 * 86_400_000);
     const range = { from: from.toISOString(), to: to.toISOString() };
     const ask = (query: string) => askGraphQL(client, `${gateway.url}/graphql`, key.secret, query, { range });
-    // The analytics field budget (60 a minute) is a guard for shared use; the benchmark asks far more, so it rotates keys.
-    const keys = [key.secret];
     const askTimed = async (query: string): Promise<{ answer: Record<string, any>; ms: number }> => {
       const startedAt = performance.now();
-      const answer = await ask(query).catch(async (error: Error) => {
-        if (!/RATE_LIMITED/.test(error.message)) throw error;
-        keys.push((await cli(['keys', 'create', '--name', `bench-analytics-${Date.now()}`, '--scopes', 'analytics:read', '--json'], environment)).secret);
-        key.secret = keys.at(-1)!;
-        return undefined;
-      });
-      return answer ? { answer, ms: performance.now() - startedAt } : askTimed(query);
+      const answer = await ask(query);
+      return { answer, ms: performance.now() - startedAt };
     };
 
     // Exactness at scale: the gateway's answers against the raw statement's, every figure.

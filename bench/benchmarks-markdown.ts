@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { EventStreamResults } from './event-stream-report';
 import type { Distribution } from './event-stream-statistics';
+import type { CostFigures } from './cost-figures';
 import type { HttpWorkloadResult, LoadSettings } from './http-measure';
 
 /** What one suite run measured (bench/results/suite.json). The analytics and event parts are their scripts' own JSON. */
@@ -12,6 +13,7 @@ export interface SuiteResults {
   readonly dataSet: Record<string, number>;
   readonly load: LoadSettings;
   readonly http: readonly HttpWorkloadResult[];
+  readonly cost: CostFigures;
   readonly analytics: any;
   readonly events: EventStreamResults;
   readonly durationSeconds: number;
@@ -33,6 +35,22 @@ function httpRows(results: SuiteResults): string[] {
     }
   }
   return rows;
+}
+
+function costRows(results: SuiteResults): string[] {
+  const { overhead, noisyNeighbour } = results.cost;
+  const { neighbour } = noisyNeighbour;
+  return [
+    '| figure | with | without | with ÷ without | target | |',
+    '| --- | --: | --: | --: | --- | --- |',
+    `| page of 50, closed loop (c=${results.load.connections}) req/s, cost analysis on / off (COST_ANALYSIS=false) | ${fixed(overhead.on.requestsPerSecond, 0)} | ${fixed(overhead.off.requestsPerSecond, 0)} | ${fixed(overhead.ratio, 3)}× | ≥ 0.97× | ${verdict(overhead.ratio >= 0.97)} |`,
+    `| page of 50, open loop at ${fixed(noisyNeighbour.ratePerSecond, 0)} req/s, p99 ms with / without the noisy neighbour | ${fixed(noisyNeighbour.withNeighbour.p99Ms)} | ${fixed(noisyNeighbour.alone.p99Ms)} | ${fixed(noisyNeighbour.p99Ratio, 2)}× | ≤ 1.5× | ${verdict(noisyNeighbour.p99Ratio <= 1.5)} |`,
+    '',
+    `The noisy neighbour is a second key of the same workspace with the default budget (2,000 points, 100 a second), sending a ${neighbour.requestedQueryCost}-point read ` +
+      `(99 conversations with customer and 17 messages each; MAX_QUERY_COST allows 2,000) over ${neighbour.connections} connections in a closed loop: ` +
+      `${neighbour.requests.toLocaleString('en')} requests over the rounds, ${neighbour.answered.toLocaleString('en')} answered, ${neighbour.refused.toLocaleString('en')} refused 429 before any SQL. ` +
+      `Both figures are medians of ${results.load.rounds} rounds taken in turns (on, off … and alone, with …).`,
+  ];
 }
 
 function analyticsRows(results: SuiteResults): string[] {
@@ -130,6 +148,10 @@ export function formatSuiteMarkdown(results: SuiteResults): string {
     '',
     'The raw reference (bench/references/raw-http-server.ts) is `node:http` + `pg` with the statements the gateway needs and no authentication, GraphQL or ORM. ' +
       'PostGraphile 5 (bench/postgraphile) serves the same tables with the Amber preset in production mode, without authentication; its page names the workspace in a condition, so it reads the same index as the gateway.',
+    '',
+    '## Cost analysis and budgets',
+    '',
+    ...costRows(results),
     '',
     '## Analytics over the data set',
     '',

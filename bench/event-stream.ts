@@ -21,6 +21,7 @@ import {
 } from './event-stream-webhooks';
 import type { RawDispatcherCommand, RawDispatcherLimits } from './references/raw-webhook-dispatcher';
 import type { RawFanoutCommand } from './references/raw-ws-fanout';
+import { benchCostBudget } from './cost-figures';
 
 /**
  * `npm run bench` (second part), or alone:
@@ -98,6 +99,9 @@ async function main(): Promise<void> {
       API_KEY_PEPPER: pepper,
       DATABASE_URL: database.url,
       DEFAULT_RATE_LIMIT: '1000000/hour',
+      // 5k subscriptions of 10 points and mutations back to back: far past what a shared deployment's budgets allow.
+      DEFAULT_COST_BUDGET: benchCostBudget,
+      WORKSPACE_COST_BUDGET: benchCostBudget,
       WEBHOOK_ALLOW_HTTP: 'true',
       WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
       WEBHOOK_POLL_INTERVAL: dispatcherPollInterval,

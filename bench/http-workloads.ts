@@ -33,7 +33,7 @@ export interface WorkloadOrigins {
   readonly workspaceId: string;
 }
 
-const graphQL = (secret: string | null, query: string, variables: Record<string, unknown>, vary?: () => Record<string, unknown>): LoadRequest => ({
+export const graphQL = (secret: string | null, query: string, variables: Record<string, unknown>, vary?: () => Record<string, unknown>): LoadRequest => ({
   method: 'POST',
   path: '/graphql',
   headers: { 'content-type': 'application/json', ...(secret ? { authorization: `Bearer ${secret}` } : {}) },
@@ -41,7 +41,7 @@ const graphQL = (secret: string | null, query: string, variables: Record<string,
   ...(vary ? { vary: () => JSON.stringify({ query, variables: vary() }) } : {}),
 });
 
-const pageQuery = 'query Page($first: Int!) { conversations(first: $first) { nodes { id subject status customer { name email } lastMessage { body } tags } } }';
+export const pageQuery = 'query Page($first: Int!) { conversations(first: $first) { nodes { id subject status customer { name email } lastMessage { body } tags } } }';
 // The workspace condition lets PostgreSQL read the (workspace_id, created_at, id) index, as the gateway's query does.
 const peerPageQuery = `query Page($first: Int!, $workspaceId: UUID!) { conversations(first: $first, condition: { workspaceId: $workspaceId }, orderBy: [CREATED_AT_DESC, ID_DESC]) {
   nodes { id subject status tags customer { name email } lastMessage: messages(first: 1, orderBy: [CREATED_AT_DESC, ID_DESC]) { nodes { body } } } } }`;

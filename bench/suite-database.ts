@@ -6,6 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { openEmbeddedDatabase } from '../src/platform/database/embedded-postgres';
+import { benchCostBudget } from './cost-figures';
 import { loadFixture, type FixtureSize } from './fixture';
 
 const run = promisify(execFile);
@@ -26,6 +27,8 @@ export interface SuiteDatabase {
   /** Environment the gateway shares with the CLI that migrated it. */
   readonly environment: { readonly DATABASE_URL: string; readonly DATA_DIR: string; readonly API_KEY_PEPPER: string };
   readonly adminSecret: string;
+  /** A second key of the same workspace with the server's default cost budget: the noisy neighbour. */
+  readonly neighbourSecret: string;
   readonly workspaceId: string;
   readonly rowCounts: Record<string, number>;
   readonly fixtureMs: number;
@@ -104,7 +107,9 @@ export async function createSuiteDatabase(serverUrl: string | undefined, size: F
     }
     const environment = { DATABASE_URL: url, DATA_DIR: path.join(scratch, 'data'), API_KEY_PEPPER: randomBytes(24).toString('hex') };
     // Creating a key migrates the database and creates the default workspace.
-    const key = await runCli(['keys', 'create', '--name', 'bench', '--scopes', 'admin', '--rate-limit', '1000000/hour', '--json'], environment);
+    const key = await runCli(['keys', 'create', '--name', 'bench', '--scopes', 'admin', '--rate-limit', '1000000/hour', '--cost-budget', benchCostBudget, '--json'], environment);
+    // Its request count lifted too, so that its cost budget alone holds it back.
+    const neighbour = await runCli(['keys', 'create', '--name', 'neighbour', '--scopes', 'conversations:read,customers:read', '--rate-limit', '1000000/hour', '--json'], environment);
     const workspaceId: string = await withClient(url, async (client) => (await client.query(`select id from workspaces where slug = 'default'`)).rows[0].id);
     const fixture = await loadFixture(url, workspaceId, size);
     const serverVersion: string = await withClient(url, async (client) => {
@@ -115,7 +120,7 @@ export async function createSuiteDatabase(serverUrl: string | undefined, size: F
     const statements = await openStatementCounter(url);
     if (statements) cleanups.push(() => statements.close());
     return {
-      url, serverUrl: server, serverVersion, environment, adminSecret: key.secret, workspaceId, rowCounts: fixture.rowCounts, fixtureMs: fixture.ms, statements, drop: cleanUp,
+      url, serverUrl: server, serverVersion, environment, adminSecret: key.secret, neighbourSecret: neighbour.secret, workspaceId, rowCounts: fixture.rowCounts, fixtureMs: fixture.ms, statements, drop: cleanUp,
     };
   } catch (error) {
     await cleanUp();

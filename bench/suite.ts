@@ -9,10 +9,11 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { formatSuiteTable, writeBenchmarksMarkdown, type SuiteResults } from './benchmarks-markdown';
 import { fullFixture, quickFixture } from './fixture';
-import { measureHttpWorkload, type LoadSettings } from './http-measure';
-import { httpWorkloads, type WorkloadOrigins } from './http-workloads';
+import { benchCostBudget, measureCostAnalysisOverhead, measureNoisyNeighbour, type CostAnalysisOverhead, type CostFigures } from './cost-figures';
+import { measureHttpWorkload, type HttpWorkloadResult, type LoadSettings } from './http-measure';
+import { graphQL, httpWorkloads, pageQuery, type WorkloadOrigins } from './http-workloads';
 import { startGatewayProcess, startPortPrintingServer, type ServerProcess } from './processes';
-import { createSuiteDatabase } from './suite-database';
+import { createSuiteDatabase, type SuiteDatabase } from './suite-database';
 
 /**
  * `npm run bench [-- --quick]`: the gateway against the raw-SQL ceiling (bench/references) and
@@ -70,6 +71,34 @@ async function newestConversationWithMessages(databaseUrl: string): Promise<stri
   }
 }
 
+/** The most expensive read the neighbour's default budget allows: MAX_QUERY_COST's 2,000 at most, checked below. */
+const neighbourQuery = `query Heavy { conversations(first: 99) { totalCount nodes { id subject tags customer { name email }
+  messages(first: 17) { totalCount nodes { id body authorType createdAt } } } } }`;
+
+/** Cost analysis on against off for the page of 50, then the page's p99 next to a noisy neighbour. */
+async function measureCostFigures(origin: string, environment: Record<string, string>, database: SuiteDatabase, page: HttpWorkloadResult): Promise<CostFigures> {
+  const pageRequest = graphQL(database.adminSecret, pageQuery, { first: 50 });
+  process.stdout.write('page of 50, cost analysis on and off…\n');
+  const withoutCostAnalysis = await startGatewayProcess({ ...environment, COST_ANALYSIS: 'false' });
+  let overhead: CostAnalysisOverhead;
+  try {
+    overhead = await measureCostAnalysisOverhead(origin, withoutCostAnalysis.origin, pageRequest, load);
+  } finally {
+    await withoutCostAnalysis.stop();
+  }
+
+  process.stdout.write('page of 50 next to a noisy neighbour…\n');
+  const neighbourRequest = graphQL(database.neighbourSecret, neighbourQuery, {});
+  const probe = await fetch(`${origin}/graphql`, { method: 'POST', headers: neighbourRequest.headers, body: neighbourRequest.body });
+  const { extensions, errors } = (await probe.json()) as { extensions: { cost: { requestedQueryCost: number } }; errors?: unknown };
+  const neighbourCost = extensions.cost.requestedQueryCost;
+  if (errors || neighbourCost > 2000 || neighbourCost < 1900) throw new Error(`the neighbour's query should cost just under 2,000 points: ${neighbourCost}, ${JSON.stringify(errors)?.slice(0, 300)}`);
+  // The rate the page's open loop already ran at in the HTTP workloads: half the slowest contender's throughput.
+  const rate = page.contenders.gateway!.openLoop.ratePerSecond;
+  const noisyNeighbour = await measureNoisyNeighbour(origin, pageRequest, neighbourRequest, neighbourCost, rate, load);
+  return { overhead, noisyNeighbour };
+}
+
 async function main(): Promise<void> {
   const startedAt = performance.now();
   const withPeer = await ensurePostGraphileInstalled();
@@ -78,7 +107,9 @@ async function main(): Promise<void> {
   process.stdout.write(`data set loaded in ${(database.fixtureMs / 1000).toFixed(1)} s: ${JSON.stringify(database.rowCounts)}\n`);
   const servers: ServerProcess[] = [];
   try {
-    const gateway = await startGatewayProcess(database.environment);
+    // One workspace serves every workload here: its budget is lifted, so that each key's own budget is what holds it back.
+    const gatewayEnvironment = { ...database.environment, WORKSPACE_COST_BUDGET: benchCostBudget };
+    const gateway = await startGatewayProcess(gatewayEnvironment);
     servers.push(gateway);
     const raw = await startPortPrintingServer('raw', ['-r', 'ts-node/register/transpile-only', 'bench/references/raw-http-server.ts'], { DATABASE_URL: database.url });
     servers.push(raw);
@@ -91,6 +122,7 @@ async function main(): Promise<void> {
       process.stdout.write(`${workload.name}…\n`);
       http.push(await measureHttpWorkload(workload, origins, load, { statements: database.statements, databaseUrl: database.url }));
     }
+    const cost = await measureCostFigures(gateway.origin, gatewayEnvironment, database, http[0]);
     for (const server of servers.splice(0)) await server.stop();
 
     process.stdout.write('analytics (bench/analytics.ts)…\n');
@@ -109,6 +141,7 @@ async function main(): Promise<void> {
       dataSet: { ...database.rowCounts, loadSeconds: database.fixtureMs / 1000 },
       load,
       http,
+      cost,
       analytics,
       events,
       durationSeconds: (performance.now() - startedAt) / 1000,

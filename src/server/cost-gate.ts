@@ -15,7 +15,10 @@ import type { Logger } from '../platform/observability/logger';
  * otherwise. Undefined when COST_ANALYSIS is off.
  */
 export function createCostGate(config: Config, schema: GraphQLSchema, redis: Redis | undefined, logger: Logger): CostGate | undefined {
-  if (!config.isCostAnalysisEnabled) return undefined;
+  if (!config.isCostAnalysisEnabled) {
+    logger.warn('COST_ANALYSIS=false: no query limit and no cost budget applies; one expensive query can take the service down');
+    return undefined;
+  }
   const analyzer = new OperationAnalyzer(new CostSchema(schema, analyticsListSizers), config.queryLimits);
   const store = redis ? new RedisCostBudgetStore(redis) : new InMemoryCostBudgetStore();
   return new CostGate(analyzer, store, config.workspaceCostBudget, (error) => logger.warn({ err: error }, 'cost budget store failed; operation allowed'));

@@ -30,7 +30,7 @@ const measureNames: Readonly<Record<QueryMeasure, string>> = {
 
 /** `extensions: { code: 'QUERY_TOO_COMPLEX', measure, limit, value }`, HTTP 400. */
 export function queryTooComplex(measure: QueryMeasure, limit: number, value: number): GatewayError {
-  const qualifier = measure === 'fields' || measure === 'tokens' ? 'more than ' : '';
+  const qualifier = measure === 'fields' ? 'more than ' : '';
   return new GatewayError('QUERY_TOO_COMPLEX', `The ${measureNames[measure]} of this operation is ${qualifier}${value}; the limit is ${limit}`, { measure, limit, value });
 }
 
