@@ -78,6 +78,19 @@ describe('COST: every response states what its operation was priced at, from the
     expect((await post(batch, { operations: operations(7) })).body.extensions!.cost.requestedQueryCost).toBe(70);
   });
 
+  it('COST-06 variables are priced as execution reads them: an enum by its value, an omitted variable by its default', async () => {
+    const series = `query Series($range: AnalyticsRange!, $interval: AnalyticsInterval!, $groupBy: AnalyticsGroupBy, $groupLimit: Int = 3) {
+      analytics { conversationSeries(range: $range, interval: $interval, groupBy: $groupBy, groupLimit: $groupLimit) { points { start } } } }`;
+
+    const grouped = await post(series, { range: week, interval: 'DAY', groupBy: 'CHANNEL' });
+    const hourly = await post(series, { range: week, interval: 'HOUR' });
+
+    expect(grouped.body.errors).toBeUndefined();
+    expect(grouped.body.extensions!.cost.requestedQueryCost).toBe(1 + 10 + 9 * 4);
+    // 168 hours, and one more for a range that does not start on the hour; not grouped: one group.
+    expect(hourly.body.extensions!.cost.requestedQueryCost).toBe(1 + 10 + 169);
+  });
+
   it('COST-04 what a page did not return goes back to the key’s bucket after the response', async () => {
     const key = await createApiKey(gateway.graphqlUrl, gateway.adminSecret, { scopes: ['conversations:read'], costBudget: { maximumAvailable: 1000, restoreRate: 1 } });
 

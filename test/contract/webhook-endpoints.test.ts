@@ -19,7 +19,7 @@ const replayMutation = /* GraphQL */ `mutation Replay($input: WebhookEventsRepla
 const endpointQuery = /* GraphQL */ `query Endpoint($id: ID!) { webhookEndpoint(id: $id) { ${endpointFields} } }`;
 const endpointsQuery = /* GraphQL */ `query Endpoints { webhookEndpoints(first: 100) { totalCount nodes { id } } }`;
 const deliveriesQuery = /* GraphQL */ `query Deliveries($id: ID!, $status: WebhookDeliveryStatus) {
-  webhookEndpoint(id: $id) { deliveries(first: 100, filter: { status: $status }) {
+  webhookEndpoint(id: $id) { deliveries(first: 50, filter: { status: $status }) {
     nodes { id eventId eventType eventSequence status attemptCount lastError attempts { attemptNumber statusCode responseExcerpt error durationMs } } } } }`;
 const conversationCreateMutation = /* GraphQL */ `mutation Open($subject: String!) { conversationCreate(input: { subject: $subject, channel: API }) { conversation { id } } }`;
 
@@ -211,7 +211,7 @@ describe('HOOK: webhook endpoints are managed over GraphQL; secrets are shown on
     gateway.app.orm.config.set('onQuery', (sql: string, params: unknown[]) => (statements.push(sql), countStatement(sql, params)));
     const readsOf = async (first: number) => {
       statements.length = 0;
-      const nodes = (await asAdmin(deliveriesQuery.replace('first: 100', `first: ${first}`), { id: endpoint.id })).body.data!.webhookEndpoint.deliveries.nodes;
+      const nodes = (await asAdmin(deliveriesQuery.replace('first: 50', `first: ${first}`), { id: endpoint.id })).body.data!.webhookEndpoint.deliveries.nodes;
       expect(nodes.filter((node: any) => node.attempts.length === 3)).toHaveLength(first);
       // The table of each read; a NOTIFY announcing an earlier mutation's events may be sent meanwhile.
       return statements.filter((sql) => /^\s*select\b/i.test(sql)).map(tableReadBy).filter((table) => table !== undefined);

@@ -54,7 +54,8 @@ describe('ANL: analytics figures equal a plain computation over the raw rows', (
   let gateway: TestGateway;
   const workspaces = new Map<number, Workspace>();
   beforeAll(async () => {
-    gateway = await startGateway();
+    // Hourly series grouped over several days compute more points than one operation may ask by default.
+    gateway = await startGateway({ env: { MAX_QUERY_COST: '100000' } });
     for (const seed of seeds) {
       const { secret } = await createWorkspaceKey(gateway, `analytics-${seed}`, ['analytics:read']);
       const workspaceId = await workspaceIdOf(gateway.databaseUrl, `analytics-${seed}`);
@@ -263,13 +264,19 @@ describe('ANL: analytics figures equal a plain computation over the raw rows', (
     }
   });
 
-  it('ANL-08 analytics questions have their own per-key budget: past it, RATE_LIMITED with a retry delay, and the rest of the API still answers', async () => {
-    const { secret } = await createWorkspaceKey(gateway, `analytics-${seeds[1]}`, ['analytics:read', 'conversations:read']);
+  it('ANL-08 analytics questions are priced in the key’s cost budget: past it, 429 before anything runs, no field nulled, other keys unaffected', async () => {
+    const workspace = `analytics-${seeds[1]}`;
+    const { secret } = await createWorkspaceKey(gateway, workspace, ['analytics:read', 'conversations:read'], { maximumAvailable: 60, restoreRate: 1 });
+    const neighbour = await createWorkspaceKey(gateway, workspace, ['analytics:read', 'conversations:read']);
     const range = { from: '2026-03-01T00:00:00Z', to: '2026-03-02T00:00:00Z' };
-    for (let question = 0; question < 60; question++) await ask(secret, summaryQuery, { range });
-    const refused = await postGraphQL(gateway.graphqlUrl, summaryQuery, { range }, { secret });
-    expect(refused.body.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 60 });
-    const other = await postGraphQL(gateway.graphqlUrl, 'query { conversations(first: 1) { nodes { id } } }', {}, { secret });
-    expect(other.body.errors).toBeUndefined();
+    // A summary is 11 points (analytics 1, the question 10): five fit in 60, a sixth does not (with a point a second back).
+    for (let question = 0; question < 5; question++) await ask(secret, summaryQuery, { range });
+    const refused = await postGraphQL(gateway.graphqlUrl, `query Both($range: AnalyticsRange!) { viewer { scopes } analytics { summary(range: $range) { conversationsCreated } } }`, { range }, { secret });
+
+    expect(refused.status).toBe(429);
+    expect(refused.body.data).toBeUndefined();
+    expect(refused.body.errors).toHaveLength(1);
+    expect(refused.body.errors![0].extensions).toMatchObject({ code: 'RATE_LIMITED', budget: 'apiKey', retryAfterSeconds: Number(refused.headers.get('retry-after')) });
+    expect(await ask(neighbour.secret, summaryQuery, { range })).toHaveProperty('summary');
   });
 });

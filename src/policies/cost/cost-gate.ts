@@ -36,7 +36,7 @@ export class CostGate {
 
   /** Throws QUERY_TOO_COMPLEX (HTTP 400) or RATE_LIMITED (429, with `retryAfterSeconds`). */
   async admit(principal: Principal, document: DocumentNode, operationName: string | null | undefined, variables: Variables): Promise<AdmittedOperation> {
-    const { plan, requestedCost } = this.analyzer.analyze(document, operationName, variables);
+    const { plan, requestedCost, variables: coerced } = this.analyzer.analyze(document, operationName, variables);
     const buckets = this.bucketsOf(principal);
     const largestPossible = Math.min(...buckets.map((bucket) => bucket.spec.maximumAvailable));
     if (requestedCost > largestPossible) throw queryTooComplex('cost', largestPossible, requestedCost);
@@ -45,14 +45,14 @@ export class CostGate {
       taken = await this.store.take(buckets, requestedCost);
     } catch (error) {
       this.onStoreError(error);
-      return new AdmittedOperation(this, plan, variables, requestedCost, [], null);
+      return new AdmittedOperation(this, plan, coerced, requestedCost, [], null);
     }
     const [keyStatus, workspaceStatus] = taken.statuses;
     if (!taken.isAllowed) {
       const budget = keyStatus.currentlyAvailable < requestedCost ? 'apiKey' : 'workspace';
       throw budgetExhausted(budget, requestedCost, taken.retryAfterSeconds, keyStatus, budget === 'workspace' ? workspaceStatus : keyStatus);
     }
-    return new AdmittedOperation(this, plan, variables, requestedCost, buckets, keyStatus);
+    return new AdmittedOperation(this, plan, coerced, requestedCost, buckets, keyStatus);
   }
 
   /** For a response with no admitted operation (it failed to parse or validate): where the key's bucket stands. */

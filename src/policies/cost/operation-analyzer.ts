@@ -1,4 +1,4 @@
-import { getOperationAST, type DocumentNode } from 'graphql';
+import { getOperationAST, getVariableValues, type DocumentNode } from 'graphql';
 import type { GatewayError } from '../../platform/errors';
 import type { CostSchema } from './cost-schema';
 import { requestedCost, type Variables } from './operation-cost';
@@ -7,6 +7,8 @@ import { queryTooComplex, shapeRefusal, type QueryLimits } from './query-limits'
 
 export interface OperationAnalysis {
   readonly plan: OperationPlan;
+  /** The request's variables as execution will see them; the actual cost reads them too. */
+  readonly variables: Variables;
   readonly requestedCost: number;
 }
 
@@ -14,6 +16,11 @@ export interface OperationAnalysis {
  * Prices operations and checks them against the limits. Plans are kept per document object, so
  * a document Apollo or the subscription cache already holds parsed is planned once, and each
  * request only evaluates its plan with its variables.
+ *
+ * Why not graphql-query-complexity (installed with type-graphql) or GraphQL Armor's cost and
+ * depth plugins: neither reads `@listSize`'s slicing arguments and sized fields, prices input
+ * lists per item or gives the actual cost of a response, and both walk the document on every
+ * request. Tokens are limited by graphql-js's own `maxTokens`, before parsing.
  */
 export class OperationAnalyzer {
   private readonly plans = new WeakMap<DocumentNode, Map<string, OperationPlan | GatewayError>>();
@@ -26,9 +33,20 @@ export class OperationAnalyzer {
   /** Throws QUERY_TOO_COMPLEX when the operation exceeds a limit, with its variables for cost. */
   analyze(document: DocumentNode, operationName: string | null | undefined, variables: Variables): OperationAnalysis {
     const plan = this.planOf(document, operationName);
-    const cost = requestedCost(plan.selection, variables);
+    const coerced = this.coerce(plan, variables);
+    const cost = requestedCost(plan.selection, coerced);
     if (cost > this.limits.maxCost) throw queryTooComplex('cost', this.limits.maxCost, cost);
-    return { plan, requestedCost: cost };
+    return { plan, variables: coerced, requestedCost: cost };
+  }
+
+  /**
+   * Variables as resolvers receive them: an enum's internal value, an omitted variable's default.
+   * Variables that do not coerce are priced as sent; execution refuses them before any resolver.
+   */
+  private coerce(plan: OperationPlan, variables: Variables): Variables {
+    if (!plan.variableDefinitions?.length) return variables;
+    const coerced = getVariableValues(this.costs.schema, plan.variableDefinitions, variables as Record<string, unknown>, { maxErrors: 1 });
+    return coerced.coerced ?? variables;
   }
 
   private planOf(document: DocumentNode, operationName: string | null | undefined): OperationPlan {

@@ -1,5 +1,4 @@
-import { valueFromASTUntyped, type ValueNode } from 'graphql';
-import { getArgumentValues } from 'graphql/execution/values';
+import { getArgumentValues, valueFromASTUntyped, type ValueNode } from 'graphql';
 import type { InputCost } from './cost-schema';
 import type { Condition, PlannedField, PlannedSelection } from './operation-plan';
 

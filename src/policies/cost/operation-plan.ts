@@ -54,6 +54,8 @@ export interface OperationShape {
 
 export interface OperationPlan {
   readonly operationType: OperationDefinitionNode['operation'];
+  /** To coerce each request's variables as execution will (enum values, defaults, scalars). */
+  readonly variableDefinitions: OperationDefinitionNode['variableDefinitions'];
   readonly shape: OperationShape;
   readonly selection: PlannedSelection;
 }
@@ -80,6 +82,7 @@ export function planOperation(costs: CostSchema, document: DocumentNode, operati
   planner.directives += operation.directives?.length ?? 0;
   return {
     operationType: operation.operation,
+    variableDefinitions: operation.variableDefinitions,
     shape: { depth: planner.depth, aliases: planner.aliases, rootFields, directives: planner.directives, fields: planner.fields },
     selection,
   };
