@@ -46,8 +46,8 @@ function costRows(results: SuiteResults): string[] {
     `| page of 50, closed loop (c=${results.load.connections}) req/s, cost analysis on / off (COST_ANALYSIS=false) | ${fixed(overhead.on.requestsPerSecond, 0)} | ${fixed(overhead.off.requestsPerSecond, 0)} | ${fixed(overhead.ratio, 3)}× | ≥ 0.97× | ${verdict(overhead.ratio >= 0.97)} |`,
     `| page of 50, open loop at ${fixed(noisyNeighbour.ratePerSecond, 0)} req/s, p99 ms with / without the noisy neighbour | ${fixed(noisyNeighbour.withNeighbour.p99Ms)} | ${fixed(noisyNeighbour.alone.p99Ms)} | ${fixed(noisyNeighbour.p99Ratio, 2)}× | ≤ 1.5× | ${verdict(noisyNeighbour.p99Ratio <= 1.5)} |`,
     '',
-    `The noisy neighbour is a second key of the same workspace with the default budget (2,000 points, 100 a second), sending a ${neighbour.requestedQueryCost}-point read ` +
-      `(99 conversations with customer and 17 messages each; MAX_QUERY_COST allows 2,000) over ${neighbour.connections} connections in a closed loop: ` +
+    `The noisy neighbour is a second key of the same workspace with the default limits (600 requests a minute; 2,000 points, 100 a second), sending a ${neighbour.requestedQueryCost}-point read ` +
+      `(99 conversations with customer and 17 messages each; MAX_QUERY_COST allows 2,000) in a loop on ${neighbour.connections} connection, each request as soon as the last was answered, ignoring Retry-After: ` +
       `${neighbour.requests.toLocaleString('en')} requests over the rounds, ${neighbour.answered.toLocaleString('en')} answered, ${neighbour.refused.toLocaleString('en')} refused 429 before any SQL. ` +
       `Both figures are medians of ${results.load.rounds} rounds taken in turns (on, off … and alone, with …).`,
   ];

@@ -86,7 +86,8 @@ function flood(origin: string, request: LoadRequest, connections: number, second
 
 /**
  * The page's open-loop p99 alone, then while a second key sends the most expensive query its
- * budget allows in a closed loop (in turns, alone first): what one integrator's abuse costs another.
+ * budget allows in a loop, one after another and ignoring every 429 (in turns, alone first):
+ * what one integrator's abuse costs another.
  */
 export async function measureNoisyNeighbour(
   origin: string,
@@ -97,12 +98,12 @@ export async function measureNoisyNeighbour(
   settings: LoadSettings,
 ): Promise<NoisyNeighbour> {
   const runs = { alone: [] as LoadFigures[], withNeighbour: [] as LoadFigures[] };
-  const neighbour = { connections: settings.connections, requestedQueryCost: neighbourCost, requests: 0, answered: 0, refused: 0 };
+  const neighbour = { connections: 1, requestedQueryCost: neighbourCost, requests: 0, answered: 0, refused: 0 };
   for (let round = 0; round < settings.rounds; round++) {
     runs.alone.push(failOn('page alone', await openLoop(origin, page, ratePerSecond, settings.seconds)));
     const [measured, neighbourRun] = await Promise.all([
       openLoop(origin, page, ratePerSecond, settings.seconds),
-      flood(origin, neighbourRequest, settings.connections, settings.seconds),
+      flood(origin, neighbourRequest, neighbour.connections, settings.seconds),
     ]);
     runs.withNeighbour.push(failOn('page next to the neighbour', measured));
     neighbour.requests += neighbourRun.requests;

@@ -27,7 +27,7 @@ export interface SuiteDatabase {
   /** Environment the gateway shares with the CLI that migrated it. */
   readonly environment: { readonly DATABASE_URL: string; readonly DATA_DIR: string; readonly API_KEY_PEPPER: string };
   readonly adminSecret: string;
-  /** A second key of the same workspace with the server's default cost budget: the noisy neighbour. */
+  /** A second key of the same workspace with the server's default limits: the noisy neighbour. */
   readonly neighbourSecret: string;
   readonly workspaceId: string;
   readonly rowCounts: Record<string, number>;
@@ -108,8 +108,8 @@ export async function createSuiteDatabase(serverUrl: string | undefined, size: F
     const environment = { DATABASE_URL: url, DATA_DIR: path.join(scratch, 'data'), API_KEY_PEPPER: randomBytes(24).toString('hex') };
     // Creating a key migrates the database and creates the default workspace.
     const key = await runCli(['keys', 'create', '--name', 'bench', '--scopes', 'admin', '--rate-limit', '1000000/hour', '--cost-budget', benchCostBudget, '--json'], environment);
-    // Its request count lifted too, so that its cost budget alone holds it back.
-    const neighbour = await runCli(['keys', 'create', '--name', 'neighbour', '--scopes', 'conversations:read,customers:read', '--rate-limit', '1000000/hour', '--json'], environment);
+    // An ordinary key: the server's default request count (600 a minute) and cost budget (2,000 points, 100 a second).
+    const neighbour = await runCli(['keys', 'create', '--name', 'neighbour', '--scopes', 'conversations:read,customers:read', '--json'], environment);
     const workspaceId: string = await withClient(url, async (client) => (await client.query(`select id from workspaces where slug = 'default'`)).rows[0].id);
     const fixture = await loadFixture(url, workspaceId, size);
     const serverVersion: string = await withClient(url, async (client) => {
