@@ -21,3 +21,16 @@ export class RequestLoaders {
     return loader;
   }
 }
+
+/** A row looked up by id within a workspace: the workspace goes into the SQL condition with the ids. */
+export interface WorkspaceRowKey {
+  readonly workspaceId: string;
+  readonly id: string;
+}
+
+export const workspaceRowCacheKey = ({ workspaceId, id }: WorkspaceRowKey): string => `${workspaceId}:${id}`;
+
+/** The distinct workspaces and ids of a batch of keys (one workspace in practice: a request has one). */
+export function workspaceRowConditions(keys: readonly WorkspaceRowKey[]): { workspace: { $in: string[] }; id: { $in: string[] } } {
+  return { workspace: { $in: [...new Set(keys.map((key) => key.workspaceId))] }, id: { $in: [...new Set(keys.map((key) => key.id))] } };
+}

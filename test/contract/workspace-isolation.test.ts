@@ -107,4 +107,25 @@ describe('ISO: no list and no node(id) ever shows another workspace’s rows', (
   it('ISO-04 every id prefix node(id) resolves has a case in ISO-03', () => {
     expect(Object.keys(nodeTypeByIdPrefix).filter((prefix) => !(prefix in tableByIdPrefix))).toEqual([]);
   });
+
+  it.each([
+    ['customer', 'customer_id', 'customers'],
+    ['assignee', 'assignee_id', 'agents'],
+    ['team', 'team_id', 'teams'],
+  ])('ISO-05 a conversation whose %s column names another workspace’s row answers null, not that row, in a page and by id', async (field, column, table) => {
+    // The platform writes these columns, and their foreign keys do not include the workspace: the read must hold the line.
+    const [foreignId] = await idsIn(`select id from ${table} t where workspace_id = $1`, theirs);
+    const { rows } = await database.query(`insert into conversations (id, workspace_id, subject, status, channel, priority, ${column}, created_at, updated_at, last_activity_at)
+      select 'conv_iso05' || substr(md5($3), 1, 16), $1, 'ISO-05', 'open', 'api', 'normal', $2, now(), now(), now() returning id`, [ours, foreignId, field]);
+    const conversationId = rows[0].id as string;
+
+    // Apart: each read path (the page's batch, the lookup by id) must hold the line on its own.
+    const page = await postGraphQL(gateway.graphqlUrl, `{ conversations(first: 100) { nodes { id ${field} { id } } } }`, {}, { secret: gateway.adminSecret });
+    const one = await postGraphQL(gateway.graphqlUrl, `query One($id: ID!) { conversation(id: $id) { ${field} { id } } }`, { id: conversationId }, { secret: gateway.adminSecret });
+
+    expect([page.body.errors, one.body.errors]).toEqual([undefined, undefined]);
+    expect(page.body.data!.conversations.nodes.find((node: { id: string }) => node.id === conversationId)[field]).toBeNull();
+    expect(one.body.data!.conversation[field]).toBeNull();
+    expect(JSON.stringify([page.body, one.body])).not.toContain(foreignId);
+  });
 });

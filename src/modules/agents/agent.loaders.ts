@@ -1,18 +1,22 @@
 import DataLoader from 'dataloader';
-import type { LoaderFactory } from '../../platform/request-loaders';
+import { workspaceRowCacheKey, workspaceRowConditions, type LoaderFactory, type WorkspaceRowKey } from '../../platform/request-loaders';
 import { Agent, Team } from './agent.entity';
 
-/** One query per request for all agents a page refers to. */
-export const agentByIdLoader: LoaderFactory<DataLoader<string, Agent | null>> = (em) =>
-  new DataLoader(async (ids) => {
-    const agents = await em.find(Agent, { id: { $in: [...ids] } });
-    const byId = new Map(agents.map((agent) => [agent.id, agent]));
-    return ids.map((id) => byId.get(id) ?? null);
-  });
+/** One query per request for all agents a page refers to, within the caller's workspace. */
+export const agentByIdLoader: LoaderFactory<DataLoader<WorkspaceRowKey, Agent | null, string>> = (em) =>
+  new DataLoader(
+    async (keys) => {
+      const byId = new Map((await em.find(Agent, workspaceRowConditions(keys))).map((agent) => [agent.id, agent]));
+      return keys.map((key) => byId.get(key.id) ?? null);
+    },
+    { cacheKeyFn: workspaceRowCacheKey },
+  );
 
-export const teamByIdLoader: LoaderFactory<DataLoader<string, Team | null>> = (em) =>
-  new DataLoader(async (ids) => {
-    const teams = await em.find(Team, { id: { $in: [...ids] } });
-    const byId = new Map(teams.map((team) => [team.id, team]));
-    return ids.map((id) => byId.get(id) ?? null);
-  });
+export const teamByIdLoader: LoaderFactory<DataLoader<WorkspaceRowKey, Team | null, string>> = (em) =>
+  new DataLoader(
+    async (keys) => {
+      const byId = new Map((await em.find(Team, workspaceRowConditions(keys))).map((team) => [team.id, team]));
+      return keys.map((key) => byId.get(key.id) ?? null);
+    },
+    { cacheKeyFn: workspaceRowCacheKey },
+  );

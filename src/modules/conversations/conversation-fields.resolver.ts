@@ -22,23 +22,23 @@ export class ConversationFieldsResolver {
 
   @FieldResolver(() => CustomerType, { nullable: true, description: 'Personal data: needs customers:read besides conversations:read.' })
   @RequiresScopes(['customers:read'])
-  async customer(@Root() conversation: ConversationType, @Ctx() { loaders }: RequestContext): Promise<CustomerType | null> {
+  async customer(@Root() conversation: ConversationType, @Ctx() { loaders, principal }: RequestContext): Promise<CustomerType | null> {
     if (!conversation.customerId) return null;
-    const customer = await loaders.get(customerByIdLoader).load(conversation.customerId);
+    const customer = await loaders.get(customerByIdLoader).load({ workspaceId: principal.workspaceId, id: conversation.customerId });
     return customer && toCustomerType(customer);
   }
 
   @FieldResolver(() => AgentType, { nullable: true })
-  async assignee(@Root() conversation: ConversationType, @Ctx() { loaders }: RequestContext): Promise<AgentType | null> {
+  async assignee(@Root() conversation: ConversationType, @Ctx() { loaders, principal }: RequestContext): Promise<AgentType | null> {
     if (!conversation.assigneeId) return null;
-    const agent = await loaders.get(agentByIdLoader).load(conversation.assigneeId);
+    const agent = await loaders.get(agentByIdLoader).load({ workspaceId: principal.workspaceId, id: conversation.assigneeId });
     return agent && toAgentType(agent);
   }
 
   @FieldResolver(() => TeamType, { nullable: true })
-  async team(@Root() conversation: ConversationType, @Ctx() { loaders }: RequestContext): Promise<TeamType | null> {
+  async team(@Root() conversation: ConversationType, @Ctx() { loaders, principal }: RequestContext): Promise<TeamType | null> {
     if (!conversation.teamId) return null;
-    const team = await loaders.get(teamByIdLoader).load(conversation.teamId);
+    const team = await loaders.get(teamByIdLoader).load({ workspaceId: principal.workspaceId, id: conversation.teamId });
     return team && toTeamType(team);
   }
 

@@ -42,7 +42,7 @@ export class ConversationResolver {
   @RequiresScopes(['conversations:read'])
   async conversation(@Arg('id', () => ID) id: string, @Ctx() { em, principal, loaders }: RequestContext): Promise<ConversationType> {
     const { conversation, customer } = await this.service.findWithCustomer(em, principal.workspaceId, id);
-    if (customer) loaders.get(customerByIdLoader).prime(customer.id, customer);
+    if (customer) loaders.get(customerByIdLoader).prime({ workspaceId: principal.workspaceId, id: customer.id }, customer);
     return toConversationType(conversation);
   }
 

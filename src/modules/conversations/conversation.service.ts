@@ -114,7 +114,7 @@ export class ConversationService {
   async findWithCustomer(em: EntityManager, workspaceId: string, id: string): Promise<{ conversation: ConversationRow; customer: CustomerRow | null }> {
     const [row] = await em.getConnection().execute<{ conversation: Record<string, unknown>; customer: Record<string, unknown> | null }[]>(
       `select to_jsonb(c) as conversation, to_jsonb(cu) as customer
-       from conversations c left join customers cu on cu.id = c.customer_id where c.id = ? and c.workspace_id = ?`,
+       from conversations c left join customers cu on cu.id = c.customer_id and cu.workspace_id = c.workspace_id where c.id = ? and c.workspace_id = ?`,
       [id, workspaceId],
     );
     if (!row) throw notFound('Conversation');

@@ -1,15 +1,15 @@
 import DataLoader from 'dataloader';
-import type { LoaderFactory } from '../../platform/request-loaders';
+import { workspaceRowCacheKey, workspaceRowConditions, type LoaderFactory, type WorkspaceRowKey } from '../../platform/request-loaders';
 import { findPlainRows } from '../../platform/database/plain-rows';
 import { Customer, type CustomerRow } from './customer.entity';
 
-/**
- * One query per request for all customers a page refers to. Takes ids read from the caller's
- * own workspace rows (e.g. `conversation.customer`); it does not filter by workspace itself.
- */
-export const customerByIdLoader: LoaderFactory<DataLoader<string, CustomerRow | null>> = (em) =>
-  new DataLoader(async (ids) => {
-    const customers = await findPlainRows<CustomerRow>(em, Customer, { where: { id: { $in: [...ids] } } });
-    const byId = new Map(customers.map((customer) => [customer.id, customer]));
-    return ids.map((id) => byId.get(id) ?? null);
-  });
+/** One query per request for all customers a page refers to, within the caller's workspace. */
+export const customerByIdLoader: LoaderFactory<DataLoader<WorkspaceRowKey, CustomerRow | null, string>> = (em) =>
+  new DataLoader(
+    async (keys) => {
+      const customers = await findPlainRows<CustomerRow>(em, Customer, { where: workspaceRowConditions(keys) });
+      const byId = new Map(customers.map((customer) => [customer.id, customer]));
+      return keys.map((key) => byId.get(key.id) ?? null);
+    },
+    { cacheKeyFn: workspaceRowCacheKey },
+  );
