@@ -53,6 +53,24 @@ describe('LIMIT: operations over a limit are refused before any SQL, alike on HT
     expect(large.body.errors![0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', measure: 'cost', value: 301 });
   });
 
+  /** One document per measure, exactly at its limit and within every other. */
+  const atLimit: readonly { measure: string; query: string }[] = [
+    // 1 + 99 × 3 for the page, and 2 for viewer and its key: 300.
+    { measure: 'cost', query: '{ viewer { apiKey { id } } conversations(first: 99) { nodes { id customer { id } assignee { id } } } }' },
+    { measure: 'depth', query: '{ conversations(first: 1) { nodes { customer { conversations(first: 1) { nodes { id } } } } } }' },
+    { measure: 'aliases', query: `{ ${aliases(4, 'viewer { scopes }')} }` },
+    { measure: 'rootFields', query: '{ viewer { scopes } agents { id } teams { id } a: viewer { scopes } b: viewer { scopes } }' },
+    { measure: 'directives', query: '{ viewer @include(if: true) { scopes @include(if: true) apiKey @skip(if: false) { id } } }' },
+    // `{ viewer {` and `} }` are 5 tokens.
+    { measure: 'tokens', query: `{ viewer { ${'scopes '.repeat(395)} } }` },
+  ];
+
+  it.each(atLimit)('LIMIT-07 an operation exactly at the $measure limit runs: the limits are maximums, not bounds to stay below', async ({ query }) => {
+    const response = await postGraphQL(gateway.graphqlUrl, query, {}, { secret: gateway.adminSecret });
+    expect(response.body.errors).toBeUndefined();
+    expect(response.status).toBe(200);
+  });
+
   describe('over WebSocket', () => {
     let connection: WsConnection;
     beforeAll(() => {
