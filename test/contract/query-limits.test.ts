@@ -71,6 +71,23 @@ describe('LIMIT: operations over a limit are refused before any SQL, alike on HT
     expect(response.status).toBe(200);
   });
 
+  it.each([
+    { measure: 'cost', query: overLimit[0].query, requestedQueryCost: 301 },
+    { measure: 'depth', query: overLimit[1].query, requestedQueryCost: null },
+  ])('LIMIT-08 a $measure refusal reports what it knows in extensions.cost, and the key’s bucket in body and headers', async ({ query, requestedQueryCost }) => {
+    const response = await postGraphQL(gateway.graphqlUrl, query, {}, { secret: gateway.adminSecret });
+
+    expect(response.status).toBe(400);
+    // The requested cost is known only when cost was the limit; nothing ran, so nothing was used.
+    expect(response.body.extensions!.cost).toEqual({
+      requestedQueryCost,
+      actualQueryCost: 0,
+      // docs/cost.md: throttleStatus is null only when the budget store cannot be reached.
+      throttleStatus: { maximumAvailable: 10_000_000, restoreRate: 1_000_000, currentlyAvailable: 10_000_000 },
+    });
+    expect([response.headers.get('ratelimit-limit'), response.headers.get('ratelimit-remaining')]).toEqual(['10000000', '10000000']);
+  });
+
   describe('over WebSocket', () => {
     let connection: WsConnection;
     beforeAll(() => {
