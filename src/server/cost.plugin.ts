@@ -1,6 +1,7 @@
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { BudgetExhaustedError, rateLimitHeaders, type CostGate, type CostReport } from '../policies/cost/cost-gate';
+import type { Principal } from '../policies/auth/principal';
 import type { RequestContext } from '../policies/request-context';
 import { GatewayError, httpStatusFor } from '../platform/errors';
 
@@ -19,7 +20,7 @@ export function costPlugin(gate: CostGate): ApolloServerPlugin<RequestContext> {
             contextValue.admission = await gate.admit(contextValue.principal, document, operationName, request.variables ?? {});
           } catch (error) {
             if (!(error instanceof GatewayError)) throw error;
-            refusalReport = error instanceof BudgetExhaustedError ? error.report : refusedBeforePricing(error);
+            refusalReport = error instanceof BudgetExhaustedError ? error.report : await refusedBeforeRunning(gate, contextValue.principal, error);
             throw refusedRequest(error);
           }
         },
@@ -34,10 +35,14 @@ export function costPlugin(gate: CostGate): ApolloServerPlugin<RequestContext> {
   };
 }
 
-/** A QUERY_TOO_COMPLEX refusal knows the requested cost only when cost was the limit exceeded. */
-function refusedBeforePricing(error: GatewayError): CostReport {
+/**
+ * A QUERY_TOO_COMPLEX refusal knows the requested cost only when cost was the limit exceeded. It
+ * took nothing from the budget, but still reports the key's bucket (docs/cost.md: throttleStatus
+ * is null only when the store cannot be reached), as any other refused response does.
+ */
+async function refusedBeforeRunning(gate: CostGate, principal: Principal, error: GatewayError): Promise<CostReport> {
   const requestedQueryCost = error.details.measure === 'cost' ? (error.details.value as number) : null;
-  return { requestedQueryCost, actualQueryCost: 0, throttleStatus: null };
+  return { ...(await gate.reportWithoutOperation(principal)), requestedQueryCost };
 }
 
 /** The refusal as Apollo answers errors raised before execution: with the status (and Retry-After) in `extensions.http`. */

@@ -135,3 +135,44 @@ describe.each([
     }
   });
 });
+
+describe('BUDGET: the cost of a subscription that never starts', () => {
+  // The default workspace budget (10,000 points), so that only the key's bucket and its 100 slots bind.
+  let instance: TestGateway;
+  beforeAll(async () => {
+    instance = await startGateway();
+  });
+  afterAll(() => instance.stop());
+
+  it('BUDGET-16 a subscription refused for want of a slot gets its cost back', async () => {
+    // 100 subscriptions of 10 fill both the key's slots and its bucket but for one more subscription's 10.
+    const key = await createWorkspaceKey(instance, `budget-slots-${Date.now()}`, scopes, { maximumAvailable: 1010, restoreRate: 1 });
+    const streams = new AbortController();
+    const connection = connectWsClient(instance.url, key.secret);
+    try {
+      // An SSE stream answers 200 only once it holds its slot: all 100 are held before the next asks.
+      const opened = await Promise.all(
+        Array.from({ length: 100 }, () =>
+          fetch(`${instance.url}/graphql/stream`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${key.secret}` },
+            body: JSON.stringify({ query: 'subscription { events { id } }' }),
+            signal: streams.signal,
+          }),
+        ),
+      );
+      expect(opened.map((response) => response.status)).toEqual(Array(100).fill(200));
+
+      // Each is refused for a slot; had the first kept its 10, the second would find the bucket
+      // short instead (a point a second cannot restore 10 within the test).
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const refused = collectSubscription(connection.client, 'subscription { events { id } }');
+        await refused.waitFor(1);
+        expect((refused.failure as GraphQLErrorBody[])[0].extensions).toMatchObject({ code: 'RATE_LIMITED', budget: 'subscriptions' });
+      }
+    } finally {
+      streams.abort();
+      await connection.dispose();
+    }
+  });
+});

@@ -104,6 +104,19 @@ describe('COST: every response states what its operation was priced at, from the
     expect(Number(response.headers.get('ratelimit-remaining'))).toBeGreaterThanOrEqual(1000 - 3);
   });
 
+  it('COST-06 what a page did not return goes back once: each such page lowers the bucket by exactly the rows it used', async () => {
+    const key = await createApiKey(gateway.graphqlUrl, gateway.adminSecret, { scopes: ['conversations:read'], costBudget: { maximumAvailable: 1000, restoreRate: 1 } });
+    const remaining = async () => (await postGraphQL(gateway.graphqlUrl, '{ agents { id } }', {}, { secret: key.secret })).body.extensions!.cost.throttleStatus!.currentlyAvailable;
+
+    const first = await remaining();
+    const second = await remaining();
+
+    // 100 taken and 97 given back each time: 3 lower, less the fraction of a point refilled in
+    // between. Given back twice, the bucket would stay full; never given back, 100 lower.
+    expect(first).toBeLessThan(1000);
+    expect(Math.ceil(first - second)).toBe(3);
+  });
+
   it('COST-05 a response refused before it could run is priced at nothing, and still reports the bucket', async () => {
     const response = await post('{ viewer { nope } }');
 

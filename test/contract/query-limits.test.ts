@@ -4,8 +4,12 @@ import { readMetric } from '../support/read-metric';
 import { seedAgents, seedConversations } from '../support/seed-support-data';
 import { startGateway, type TestGateway } from '../support/start-gateway';
 
-/** Limits small enough to reach with short documents; each case below crosses exactly one. */
-const limits = { MAX_QUERY_COST: '300', MAX_QUERY_DEPTH: '6', MAX_QUERY_ALIASES: '4', MAX_QUERY_TOKENS: '400', MAX_QUERY_ROOT_FIELDS: '5', MAX_QUERY_DIRECTIVES: '3' };
+/**
+ * Limits small enough to reach with short documents; each case below crosses exactly one. The
+ * webhook dispatcher's poll (three statements a second) is slowed to an hour, so that
+ * gateway_sql_statements_total moves only for requests and "runs no SQL" is exact.
+ */
+const limits = { WEBHOOK_POLL_INTERVAL: '1h', MAX_QUERY_COST: '300', MAX_QUERY_DEPTH: '6', MAX_QUERY_ALIASES: '4', MAX_QUERY_TOKENS: '400', MAX_QUERY_ROOT_FIELDS: '5', MAX_QUERY_DIRECTIVES: '3' };
 
 const aliases = (count: number, field: string) => Array.from({ length: count }, (_, index) => `a${index}: ${field}`).join(' ');
 
@@ -47,6 +51,41 @@ describe('LIMIT: operations over a limit are refused before any SQL, alike on HT
     expect(small.body.data!.conversations.nodes).toHaveLength(2);
     expect(large.status).toBe(400);
     expect(large.body.errors![0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', measure: 'cost', value: 301 });
+  });
+
+  /** One document per measure, exactly at its limit and within every other. */
+  const atLimit: readonly { measure: string; query: string }[] = [
+    // 1 + 99 × 3 for the page, and 2 for viewer and its key: 300.
+    { measure: 'cost', query: '{ viewer { apiKey { id } } conversations(first: 99) { nodes { id customer { id } assignee { id } } } }' },
+    { measure: 'depth', query: '{ conversations(first: 1) { nodes { customer { conversations(first: 1) { nodes { id } } } } } }' },
+    { measure: 'aliases', query: `{ ${aliases(4, 'viewer { scopes }')} }` },
+    { measure: 'rootFields', query: '{ viewer { scopes } agents { id } teams { id } a: viewer { scopes } b: viewer { scopes } }' },
+    { measure: 'directives', query: '{ viewer @include(if: true) { scopes @include(if: true) apiKey @skip(if: false) { id } } }' },
+    // `{ viewer {` and `} }` are 5 tokens.
+    { measure: 'tokens', query: `{ viewer { ${'scopes '.repeat(395)} } }` },
+  ];
+
+  it.each(atLimit)('LIMIT-07 an operation exactly at the $measure limit runs: the limits are maximums, not bounds to stay below', async ({ query }) => {
+    const response = await postGraphQL(gateway.graphqlUrl, query, {}, { secret: gateway.adminSecret });
+    expect(response.body.errors).toBeUndefined();
+    expect(response.status).toBe(200);
+  });
+
+  it.each([
+    { measure: 'cost', query: overLimit[0].query, requestedQueryCost: 301 },
+    { measure: 'depth', query: overLimit[1].query, requestedQueryCost: null },
+  ])('LIMIT-08 a $measure refusal reports what it knows in extensions.cost, and the key’s bucket in body and headers', async ({ query, requestedQueryCost }) => {
+    const response = await postGraphQL(gateway.graphqlUrl, query, {}, { secret: gateway.adminSecret });
+
+    expect(response.status).toBe(400);
+    // The requested cost is known only when cost was the limit; nothing ran, so nothing was used.
+    expect(response.body.extensions!.cost).toEqual({
+      requestedQueryCost,
+      actualQueryCost: 0,
+      // docs/cost.md: throttleStatus is null only when the budget store cannot be reached.
+      throttleStatus: { maximumAvailable: 10_000_000, restoreRate: 1_000_000, currentlyAvailable: 10_000_000 },
+    });
+    expect([response.headers.get('ratelimit-limit'), response.headers.get('ratelimit-remaining')]).toEqual(['10000000', '10000000']);
   });
 
   describe('over WebSocket', () => {

@@ -28,6 +28,17 @@ describe.each([
     expect(Number(second.headers.get('ratelimit-reset'))).toBeGreaterThan(0);
   });
 
+  it('RATE-05 RateLimit-Reset is the seconds until the bucket is full again, and RateLimit-Policy its size and refill window', async () => {
+    const key = await createApiKey(gateway.graphqlUrl, gateway.adminSecret, { scopes: ['keys:read'], costBudget: { maximumAvailable: 500, restoreRate: 1 } });
+
+    const response = await postGraphQL(gateway.graphqlUrl, viewerQuery, {}, { secret: key.secret });
+
+    // Two points used at a point a second: full again in 2 s; empty to full takes 500 s.
+    expect(response.headers.get('ratelimit-remaining')).toBe('498');
+    expect(response.headers.get('ratelimit-reset')).toBe('2');
+    expect(response.headers.get('ratelimit-policy')).toBe('500;w=500');
+  });
+
   it('RATE-02 the request over the limit is 429 RATE_LIMITED with Retry-After, and another key is unaffected', async () => {
     const limited = await createApiKey(gateway.graphqlUrl, gateway.adminSecret, { scopes: ['keys:read'], rateLimit: { requests: 3, windowSeconds: 3600 } });
     const other = await createApiKey(gateway.graphqlUrl, gateway.adminSecret, { scopes: ['keys:read'], rateLimit: { requests: 3, windowSeconds: 3600 } });
