@@ -104,7 +104,7 @@ describe('COST: every response states what its operation was priced at, from the
     expect(Number(response.headers.get('ratelimit-remaining'))).toBeGreaterThanOrEqual(1000 - 3);
   });
 
-  it('COST-06 what a page did not return goes back once: each such page lowers the bucket by exactly the rows it used', async () => {
+  it('COST-07 what a page did not return goes back once: each such page lowers the bucket by exactly the rows it used', async () => {
     const key = await createApiKey(gateway.graphqlUrl, gateway.adminSecret, { scopes: ['conversations:read'], costBudget: { maximumAvailable: 1000, restoreRate: 1 } });
     const remaining = async () => (await postGraphQL(gateway.graphqlUrl, '{ agents { id } }', {}, { secret: key.secret })).body.extensions!.cost.throttleStatus!.currentlyAvailable;
 

@@ -1,5 +1,6 @@
 import { collectSubscription, connectWsClient, type WsConnection } from '../support/connect-ws-client';
 import { postGraphQL, type GraphQLErrorBody } from '../support/graphql-client';
+import { pollUntil } from '../support/poll-until';
 import { readMetric } from '../support/read-metric';
 import { seedAgents, seedConversations } from '../support/seed-support-data';
 import { startGateway, type TestGateway } from '../support/start-gateway';
@@ -30,6 +31,15 @@ describe('LIMIT: operations over a limit are refused before any SQL, alike on HT
     await seedConversations(gateway.databaseUrl, await seedAgents(gateway.databaseUrl), 3);
     // An event in the log, for subscriptions to replay.
     await postGraphQL(gateway.graphqlUrl, 'mutation { conversationCreate(input: { subject: "LIMIT", channel: API }) { conversation { id } } }', {}, { secret: gateway.adminSecret });
+    // The mutation's aftermath (its NOTIFY read back by the event hub and the dispatcher, the key's lastUsedAt) runs
+    // statements of its own: wait until the count stands still, so that LIMIT-01 counts only its request.
+    let previous = -1;
+    await pollUntil(async () => {
+      const current = await readMetric(gateway.url, 'gateway_sql_statements_total');
+      const isStill = current === previous;
+      previous = current;
+      return isStill;
+    }, { timeoutMs: 10_000, intervalMs: 500, description: 'SQL statements to stand still' });
   });
   afterAll(() => gateway.stop());
 
