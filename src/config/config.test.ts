@@ -38,7 +38,8 @@ describe('loadConfig', () => {
   it('turns durations and flags into numbers and booleans with units in their names', () => {
     const config = loadConfig({ SHUTDOWN_GRACE: '2s', DATABASE_CONNECT_TIMEOUT: '500ms', GRAPHQL_INTROSPECTION: 'false', TRUST_PROXY: '2', STATEMENT_TIMEOUT: '30s' });
     expect(config).toMatchObject({ shutdownGraceMs: 2000, databaseConnectTimeoutMs: 500, isIntrospectionEnabled: false, trustProxy: { kind: 'hops', hops: 2 }, statementTimeoutMs: 30_000 });
-    expect(loadConfig({})).toMatchObject({ statementTimeoutMs: 10_000, maxResponseBytes: 10_485_760, databasePoolSize: 10 });
+    expect(loadConfig({})).toMatchObject({ statementTimeoutMs: 10_000, maxResponseBytes: 10_485_760, databasePoolSize: 10, refusalPaceMs: 1_000 });
+    expect(loadConfig({ REFUSAL_PACE: '0' }).refusalPaceMs).toBe(0);
   });
 
   it('bounds every operation and every key and workspace by default (docs/cost.md says why each figure)', () => {

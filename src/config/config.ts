@@ -54,6 +54,7 @@ const environmentSchema = z.object({
   TRUST_PROXY: z.string().default('false'),
   API_KEY_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
   DEFAULT_RATE_LIMIT: z.string().regex(/^\d+\/(s|sec|second|min|minute|h|hour)$/, 'expected e.g. 600/min').default('600/min'),
+  REFUSAL_PACE: duration.default(1_000),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   HTTP_KEEP_ALIVE_TIMEOUT: duration.default(65_000),
   HTTP_HEADERS_TIMEOUT: duration.optional(),
@@ -98,6 +99,8 @@ export interface Config {
   /** HMAC key for API key hashes; when unset, one is generated and kept in the database. */
   readonly apiKeyPepper: string | undefined;
   readonly defaultRateLimit: string;
+  /** Longest pause before a 429 to a key that was already told to wait and sent again anyway (0: none). */
+  readonly refusalPaceMs: number;
   /** Largest request body over HTTP and SSE, and largest WebSocket message. */
   readonly maxBodyBytes: number;
   readonly http: HttpTimeouts;
@@ -188,6 +191,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     trustProxy,
     apiKeyPepper: env.API_KEY_PEPPER,
     defaultRateLimit: env.DEFAULT_RATE_LIMIT,
+    refusalPaceMs: env.REFUSAL_PACE,
     maxBodyBytes: env.MAX_BODY_BYTES,
     http,
     shutdownGraceMs: env.SHUTDOWN_GRACE,

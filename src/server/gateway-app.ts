@@ -6,6 +6,7 @@ import { ApiKeyAuthenticator, ApiKeyCredentials, apiKeyChangesChannel, bootstrap
 import { InMemoryFixedWindowCounter, RedisFixedWindowCounter, type FixedWindowCounter } from '../policies/rate-limit/fixed-window-counter';
 import { parseRateLimit } from '../policies/rate-limit/rate-limit-spec';
 import { RequestRateLimiter } from '../policies/rate-limit/request-rate-limiter';
+import { RefusalPacer } from '../policies/rate-limit/refusal-pacer';
 import { createFieldRateLimiter } from '../policies/rate-limit/field-rate-limit';
 import { applyMigrations, connectOrm, hasPendingMigrations, type Orm } from '../platform/database/orm';
 import { NotificationListener } from '../platform/database/notification-listener';
@@ -101,7 +102,8 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
       errorFormatting,
       maxTokens: config.queryLimits.maxTokens,
     };
-    const graphql = createGraphQLHandler({ ...gates, apollo, maxBodyBytes: config.maxBodyBytes, maxResponseBytes: config.maxResponseBytes, usage });
+    const refusalPacer = new RefusalPacer({ paceMs: config.refusalPaceMs });
+    const graphql = createGraphQLHandler({ ...gates, apollo, refusalPacer, maxBodyBytes: config.maxBodyBytes, maxResponseBytes: config.maxResponseBytes, usage });
     const subscriptionSlots = new SubscriptionSlots(maxSubscriptionsPerKey);
     const graphqlStream = createGraphQLSseHandler({ ...gates, schema, maxBodyBytes: config.maxBodyBytes, subscriptionSlots, extras: { eventSubscriptions } });
     let areMigrationsApplied = false;

@@ -105,3 +105,56 @@ describe('RATE: minting credentials has its own field limit (graphql-rate-limit)
     expect((await createApiKey(gateway.graphqlUrl, gateway.adminSecret, { scopes: ['keys:read'] })).id).toMatch(/^key_/);
   });
 });
+
+describe('RATE: a key that ignores Retry-After is paced', () => {
+  const paceMs = 3000;
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await startGateway({ env: { REFUSAL_PACE: `${paceMs}ms` } });
+  });
+  afterAll(() => gateway.stop());
+
+  // 1 + five analytics questions of 10, used in full: a budget of 60 answers it once, then owes 42 s.
+  const range = '{ from: "2026-01-01T00:00:00Z", to: "2026-01-08T00:00:00Z" }';
+  const fiveQuestions = `{ analytics { ${['a', 'b', 'c', 'd', 'e'].map((alias) => `${alias}: summary(range: ${range}) { messagesIn }`).join(' ')} } }`;
+  const timed = async (secret: string) => {
+    const startedAt = performance.now();
+    const response = await postGraphQL(gateway.graphqlUrl, fiveQuestions, {}, { secret });
+    return { response, elapsedMs: performance.now() - startedAt };
+  };
+
+  it.each([
+    ['the request count', { rateLimit: { requests: 1, windowSeconds: 3600 } }, 'requests'],
+    ['the cost budget', { costBudget: { maximumAvailable: 60, restoreRate: 1 } }, undefined],
+  ])('RATE-06 over %s: the first 429 at once, every repeat before Retry-After held for the pace, on any number of connections', async (_limit, limits, budget) => {
+    const key = await createApiKey(gateway.graphqlUrl, gateway.adminSecret, { scopes: ['analytics:read'], ...limits });
+    expect((await timed(key.secret)).response.status).toBe(200);
+    const first = await timed(key.secret);
+    expect(first.response.status).toBe(429);
+
+    const repeated = await timed(key.secret);
+    expect(repeated.response.status).toBe(429);
+    expect(repeated.response.body.errors![0].extensions).toMatchObject({ code: 'RATE_LIMITED', ...(budget ? { budget } : {}) });
+    // A lower bound only: a loaded machine makes it longer, never shorter.
+    expect(repeated.elapsedMs).toBeGreaterThanOrEqual(paceMs - 50);
+
+    const burst = await Promise.all(Array.from({ length: 25 }, () => timed(key.secret)));
+    expect(burst.map(({ response }) => response.status)).toEqual(Array(25).fill(429));
+    expect(burst.filter(({ elapsedMs }) => elapsedMs >= paceMs - 50)).toHaveLength(25);
+  });
+
+  it('RATE-07 another key of the workspace is not paced while one is', async () => {
+    const limited = await createApiKey(gateway.graphqlUrl, gateway.adminSecret, { scopes: ['analytics:read'], rateLimit: { requests: 1, windowSeconds: 3600 } });
+    const other = await createApiKey(gateway.graphqlUrl, gateway.adminSecret, { scopes: ['analytics:read'], rateLimit: { requests: 1, windowSeconds: 3600 } });
+    await timed(limited.secret);
+    await timed(limited.secret);
+    let isHeldAnswered = false;
+    const held = timed(limited.secret).then((answer) => ((isHeldAnswered = true), answer));
+    await timed(other.secret);
+    const otherRefused = await timed(other.secret);
+    expect(otherRefused.response.status).toBe(429);
+    // The other key's first refusal went out while the limited key's repeat was still held.
+    expect(isHeldAnswered).toBe(false);
+    expect((await held).elapsedMs).toBeGreaterThanOrEqual(paceMs - 50);
+  });
+});

@@ -6,6 +6,7 @@ import { resolveClientIp, type TrustProxySetting } from '../../policies/auth/ip-
 import type { RequestContext } from '../../policies/request-context';
 import type { RequestRateLimiter } from '../../policies/rate-limit/request-rate-limiter';
 import type { FieldRateLimiter } from '../../policies/rate-limit/field-rate-limit';
+import type { RefusalPacer } from '../../policies/rate-limit/refusal-pacer';
 import { GatewayError, isDatabaseUnavailable, isInputRejectedByDatabase, temporarilyUnavailable, valueRejectedByDatabase } from '../../platform/errors';
 import type { Logger } from '../../platform/observability/logger';
 import { createRequestContext } from '../request-context-factory';
@@ -19,6 +20,8 @@ export interface GraphQLHandlerDependencies {
   readonly orm: MikroORM;
   readonly authenticator: ApiKeyAuthenticator;
   readonly rateLimiter: RequestRateLimiter;
+  /** Holds the 429s of a key that keeps sending before its Retry-After. */
+  readonly refusalPacer: RefusalPacer;
   readonly fieldRateLimiter: FieldRateLimiter;
   readonly trustProxy: TrustProxySetting;
   readonly maxBodyBytes: number;
@@ -50,6 +53,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDependencies) {
         deps.logger.info({ requestId, apiKeyId: principal.apiKeyId, code: decision.refusal.code }, 'request refused');
         const { workspaceId, apiKeyId } = principal;
         deps.usage?.record({ workspaceId, apiKeyId, operation: operationNameOf(rawBody), outcome: decision.refusal.code, durationMs: 0, cost: 0 });
+        await deps.refusalPacer.pace(apiKeyId, Number(decision.refusal.details.retryAfterSeconds ?? 1));
         return refuse(decision.refusal);
       }
 
@@ -65,6 +69,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDependencies) {
       });
       const oversize = result.body.kind === 'complete' ? oversizeRefusal(result.body.string, deps.maxResponseBytes) : undefined;
       if (oversize) throw oversize;
+      if (result.status === 429) await deps.refusalPacer.pace(principal.apiKeyId, Number(result.headers.get('retry-after') ?? 1));
       for (const [name, value] of result.headers) response.setHeader(name, value);
       response.statusCode = result.status ?? 200;
       if (result.body.kind === 'complete') {
