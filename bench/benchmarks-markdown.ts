@@ -48,7 +48,8 @@ function costRows(results: SuiteResults): string[] {
     '',
     `The noisy neighbour is a second key of the same workspace with the default limits (600 requests a minute; 2,000 points, 100 a second), sending a ${neighbour.requestedQueryCost}-point read ` +
       `(99 conversations with customer and 17 messages each; MAX_QUERY_COST allows 2,000) in a loop on ${neighbour.connections} connection, each request as soon as the last was answered, ignoring Retry-After: ` +
-      `${neighbour.requests.toLocaleString('en')} requests over the rounds, ${neighbour.answered.toLocaleString('en')} answered, ${neighbour.refused.toLocaleString('en')} refused 429 before any SQL. ` +
+      `${neighbour.requests.toLocaleString('en')} requests over the rounds, ${neighbour.answered.toLocaleString('en')} answered, ${neighbour.refused.toLocaleString('en')} refused 429 before any SQL, ` +
+      'each refusal after the first held for up to REFUSAL_PACE (1 s) because the key sent it before its Retry-After (docs/cost.md). ' +
       `Both figures are medians of ${results.load.rounds} rounds taken in turns (on, off … and alone, with …).`,
   ];
 }

@@ -86,7 +86,8 @@ function flood(origin: string, request: LoadRequest, connections: number, second
 
 /**
  * The page's open-loop p99 alone, then while a second key sends the most expensive query its
- * budget allows in a loop, one after another and ignoring every 429 (in turns, alone first):
+ * budget allows in a loop, one after another and ignoring every 429, so that the gateway paces its
+ * refusals (in turns, alone first):
  * what one integrator's abuse costs another.
  */
 export async function measureNoisyNeighbour(
