@@ -1,2 +1,3 @@
 export * from './gateway-client';
+export * from './resumable-subscription';
 export * from './generated/operations';

@@ -4,6 +4,7 @@ import { parseTrustProxy, type TrustProxySetting } from '../policies/auth/ip-all
 import type { CostBudgetSpec } from '../policies/cost/cost-budget';
 import { parseCostBudget } from '../policies/cost/cost-budget-spec';
 import type { QueryLimits } from '../policies/cost/query-limits';
+import { normalizedOrigin } from '../platform/origins';
 
 /** Thrown for a bad environment value; its message is one line naming the variable. */
 export class ConfigError extends Error {
@@ -52,6 +53,7 @@ const environmentSchema = z.object({
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: z.string().default('false'),
+  CORS_ORIGINS: z.string().default(''),
   API_KEY_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
   DEFAULT_RATE_LIMIT: z.string().regex(/^\d+\/(s|sec|second|min|minute|h|hour)$/, 'expected e.g. 600/min').default('600/min'),
   REFUSAL_PACE: duration.default(1_000),
@@ -96,6 +98,8 @@ export interface Config {
   readonly logLevel: string;
   /** Which proxies' X-Forwarded-For to believe; none by default, so the header cannot be spoofed. */
   readonly trustProxy: TrustProxySetting;
+  /** Browser origins allowed to call /graphql and /graphql/stream, and to open WebSockets; none by default. */
+  readonly corsOrigins: readonly string[];
   /** HMAC key for API key hashes; when unset, one is generated and kept in the database. */
   readonly apiKeyPepper: string | undefined;
   readonly defaultRateLimit: string;
@@ -179,6 +183,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   } catch (error) {
     throw new ConfigError(`Invalid TRUST_PROXY: ${(error as Error).message}`);
   }
+  const corsOrigins = corsOriginsOf(env.CORS_ORIGINS);
   return Object.freeze({
     environment: env.NODE_ENV,
     isProduction,
@@ -189,6 +194,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     redisUrl: env.REDIS_URL,
     logLevel: env.LOG_LEVEL,
     trustProxy,
+    corsOrigins,
     apiKeyPepper: env.API_KEY_PEPPER,
     defaultRateLimit: env.DEFAULT_RATE_LIMIT,
     refusalPaceMs: env.REFUSAL_PACE,
@@ -222,6 +228,16 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     workspaceCostBudget: Object.freeze(env.WORKSPACE_COST_BUDGET),
     isCostAnalysisEnabled: env.COST_ANALYSIS,
   });
+}
+
+function corsOriginsOf(list: string): readonly string[] {
+  const entries = list.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const origins = entries.map((entry) => {
+    const origin = normalizedOrigin(entry);
+    if (!origin) throw new ConfigError(`Invalid CORS_ORIGINS: "${entry}" is not an origin such as https://app.example.com (no path, no wildcard)`);
+    return origin;
+  });
+  return Object.freeze([...new Set(origins)]);
 }
 
 function httpTimeoutsOf(env: { HTTP_KEEP_ALIVE_TIMEOUT: number; HTTP_HEADERS_TIMEOUT?: number; HTTP_REQUEST_TIMEOUT: number }): HttpTimeouts {

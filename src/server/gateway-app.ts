@@ -1,3 +1,4 @@
+import { CorsPolicy } from './http/cors';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
@@ -94,7 +95,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     const gates = {
       orm,
       logger,
-      authenticator: new ApiKeyAuthenticator(pepper, config.defaultCostBudget, (error) => logger.warn({ err: error }, 'background write failed'), credentials),
+      authenticator: new ApiKeyAuthenticator(pepper, config.defaultCostBudget, (error) => logger.warn({ err: error }, 'background write failed'), services.clientTokenSigner, credentials),
       fieldRateLimiter: createFieldRateLimiter(redis),
       rateLimiter: new RequestRateLimiter(counter, (error) => logger.warn({ err: error }, 'rate limit store failed; request allowed')),
       trustProxy: config.trustProxy,
@@ -112,12 +113,13 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
       areMigrationsApplied ||= !(await hasPendingMigrations(orm));
       return areMigrationsApplied;
     };
+    const cors = new CorsPolicy(config.corsOrigins);
     const server = createHttpServer(
-      { graphql, graphqlStream: graphqlStream.handle, isReady, metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }) },
+      { graphql, graphqlStream: graphqlStream.handle, isReady, cors, metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }) },
       logger,
       config.http,
     );
-    const webSocket = attachGraphQLWebSocket({ ...gates, server, schema, maxMessageBytes: config.maxBodyBytes, subscriptionSlots, extras: { eventSubscriptions } });
+    const webSocket = attachGraphQLWebSocket({ ...gates, server, cors, schema, maxMessageBytes: config.maxBodyBytes, subscriptionSlots, extras: { eventSubscriptions } });
     metrics.trackOpenConnections('websocket', () => webSocket.openSocketCount);
     metrics.trackOpenConnections('sse', () => graphqlStream.openStreamCount);
     await listen(server, config.port, config.host).catch((error: Error) => {

@@ -3,11 +3,12 @@ import { AnalyticsPerformanceResolver, ApiKeyUsageResolver } from '../modules/us
 import type { ContainerType } from 'type-graphql';
 import { ApiKeyResolver, ViewerResolver } from '../modules/api-keys';
 import { AuditResolver } from '../modules/audit';
+import { ClientTokenResolver } from '../modules/client-tokens';
 import { CustomerResolver } from '../modules/customers';
 import { AgentResolver } from '../modules/agents';
 import { NodeResolver } from '../modules/node';
 import { EventResolver, EventSubscriptionResolver } from '../modules/events';
-import { ConversationFieldsResolver, ConversationResolver, CustomerConversationsResolver } from '../modules/conversations';
+import { ConversationFieldsResolver, ConversationResolver, CustomerConversationsResolver, EventNodesResolver } from '../modules/conversations';
 
 import { WebhookDeliveryResolver, WebhookEndpointCreateSecretResolver, WebhookEndpointResolver, WebhookEndpointRotateSecretResolver } from '../modules/webhooks';
 import type { Services } from './services';
@@ -27,6 +28,7 @@ export function createResolverContainer(services: Services, settings: ResolverSe
     [IdempotencyMiddleware, new IdempotencyMiddleware(settings.idempotencyWaitMs, settings.idempotencyFlights)],
     [ViewerResolver, new ViewerResolver(services.apiKeys)],
     [ApiKeyResolver, new ApiKeyResolver(services.apiKeys)],
+    [ClientTokenResolver, new ClientTokenResolver(services.clientTokens)],
     [AuditResolver, new AuditResolver(services.pager)],
     [CustomerResolver, new CustomerResolver(services.customers)],
     [AgentResolver, new AgentResolver()],
@@ -36,6 +38,7 @@ export function createResolverContainer(services: Services, settings: ResolverSe
     [ConversationResolver, new ConversationResolver(services.conversations, services.messages)],
     [ConversationFieldsResolver, new ConversationFieldsResolver(services.messages)],
     [CustomerConversationsResolver, new CustomerConversationsResolver(services.conversations)],
+    [EventNodesResolver, new EventNodesResolver()],
     [WebhookEndpointResolver, new WebhookEndpointResolver(services.webhookEndpoints, services.webhookDeliveries)],
     [WebhookDeliveryResolver, new WebhookDeliveryResolver(services.webhookDeliveries)],
     [WebhookEndpointCreateSecretResolver, new WebhookEndpointCreateSecretResolver(services.webhookEndpoints)],

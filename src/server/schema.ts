@@ -7,23 +7,26 @@ import { ApiKeyResolver, ViewerResolver } from '../modules/api-keys';
 import { AnalyticsResolver } from '../modules/analytics';
 import { AnalyticsPerformanceResolver, ApiKeyUsageResolver } from '../modules/usage';
 import { AuditResolver } from '../modules/audit';
+import { ClientTokenResolver } from '../modules/client-tokens';
 import { CustomerResolver } from '../modules/customers';
 import { AgentResolver } from '../modules/agents';
 import { NodeResolver } from '../modules/node';
 import { EventResolver, EventSubscriptionResolver } from '../modules/events';
-import { ConversationFieldsResolver, ConversationResolver, CustomerConversationsResolver } from '../modules/conversations';
+import { ConversationFieldsResolver, ConversationResolver, CustomerConversationsResolver, EventNodesResolver } from '../modules/conversations';
 import { WebhookDeliveryResolver, WebhookEndpointCreateSecretResolver, WebhookEndpointResolver, WebhookEndpointRotateSecretResolver } from '../modules/webhooks';
 
 export const resolverClasses = [
   ViewerResolver,
   NodeResolver,
   ApiKeyResolver,
+  ClientTokenResolver,
   AuditResolver,
   AgentResolver,
   CustomerResolver,
   ConversationResolver,
   ConversationFieldsResolver,
   CustomerConversationsResolver,
+  EventNodesResolver,
   EventResolver,
   EventSubscriptionResolver,
   WebhookEndpointResolver,

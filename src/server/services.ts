@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { AnalyticsService, type AnalyticsAnswer } from '../modules/analytics';
 import { UsageService } from '../modules/usage';
 import { ApiKeyService } from '../modules/api-keys';
+import { ClientTokenService, ClientTokenSigner } from '../modules/client-tokens';
 import { ConversationService, MessageService } from '../modules/conversations';
 import { CustomerService } from '../modules/customers';
 import { CursorCodec, Pager } from '../platform/pagination';
@@ -28,8 +29,11 @@ export function createServices(settings: ServiceSettings) {
   const messages = new MessageService(pager);
   const webhookSecrets = new SecretBox(settings.pepper, 'webhook-secrets');
   const webhookEndpoints = new WebhookEndpointService(pager, webhookSecrets, settings.outboundPolicy ?? productionOutboundPolicy);
+  const clientTokenSigner = new ClientTokenSigner(deriveSecret(settings.pepper, 'client-token-signing'));
   return {
     pager,
+    clientTokenSigner,
+    clientTokens: new ClientTokenService(clientTokenSigner),
     apiKeys: new ApiKeyService(settings.pepper, settings.defaultRateLimit, pager, settings.onApiKeyChanged),
     customers,
     messages,

@@ -47,6 +47,7 @@ const baselinesOf = (f: Fixture): Record<string, Record<string, unknown>> => ({
   apiKeyUpdate: { input: { id: f.keyId } },
   apiKeyRotate: { input: { id: f.keyId, previousSecretExpiresInSeconds: 0 } },
   apiKeyRevoke: { input: { id: f.revocableKeyId } },
+  clientTokenCreate: { input: { scopes: ['conversations:read'] } },
   customerUpsert: { input: { email: 'probe@example.com' } },
   customerUpdate: { input: { id: f.customerId } },
   customerNoteCreate: { input: { customerId: f.customerId, body: 'A note' } },

@@ -1,4 +1,4 @@
-import { scopes } from '../../src/policies/auth/scopes';
+import { isScope, scopes } from '../../src/policies/auth/scopes';
 import { createWorkspaceKey } from '../support/create-workspace-key';
 import { postGraphQL } from '../support/graphql-client';
 import { mutationExamples, startExampleGateway, type ExampleGateway } from '../support/mutation-examples';
@@ -6,11 +6,12 @@ import { mutationDocument, placeholderInput, schemaMutations, type SchemaMutatio
 
 const mutations = schemaMutations();
 const requiring = (mutation: SchemaMutation) => new Set(mutation.requiredScopes.flat());
-/** The read scope of each write scope the mutation requires (`conversations:write` → `conversations:read`). */
-const matchingReadScopes = (mutation: SchemaMutation) => [...requiring(mutation)].map((scope) => scope.replace(/:write$/, ':read')).filter((scope) => !requiring(mutation).has(scope));
+/** The read scope of each write scope the mutation requires (`conversations:write` → `conversations:read`); `tokens:write` has none. */
+const matchingReadScopes = (mutation: SchemaMutation) =>
+  [...requiring(mutation)].map((scope) => scope.replace(/:write$/, ':read')).filter((scope) => isScope(scope) && !requiring(mutation).has(scope));
 const everyOtherScope = (mutation: SchemaMutation) => scopes.filter((scope) => scope !== 'admin' && !requiring(mutation).has(scope));
 const refusals = mutations.flatMap((mutation) => [
-  [mutation.name, 'only the matching read scope', matchingReadScopes(mutation)] as const,
+  ...(matchingReadScopes(mutation).length > 0 ? [[mutation.name, 'only the matching read scope', matchingReadScopes(mutation)] as const] : []),
   [mutation.name, 'every scope but the required one', everyOtherScope(mutation)] as const,
 ]);
 /** Written in batches by the usage recorder, whatever the request did. */

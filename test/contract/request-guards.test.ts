@@ -22,7 +22,7 @@ describe('GUARD: per-request guards on database time, abandoned requests and res
   const logLines: string[] = [];
   beforeAll(async () => {
     // A second is plenty for any statement of these tests that is not held up on purpose.
-    gateway = await startGateway({ env: { STATEMENT_TIMEOUT: '1s', MAX_RESPONSE_BYTES: '2048' }, logLines });
+    gateway = await startGateway({ env: { STATEMENT_TIMEOUT: '1s', MAX_RESPONSE_BYTES: '2048', WEBHOOK_POLL_INTERVAL: '1h' }, logLines });
     for (let index = 0; index < 20; index++) {
       const input = { subject: `Guarded conversation number ${index} with a subject long enough to add up`, channel: 'EMAIL', customer: { email: `guard${index}@example.com` } };
       await postGraphQL(gateway.graphqlUrl, createMutation, { input }, { secret: gateway.adminSecret });

@@ -128,6 +128,7 @@ export const mutationExamples: readonly MutationExample[] = [
   { mutation: 'apiKeyUpdate', situation: 'renaming (audited, not an event)', prepare: async (context) => ({ id: await apiKey(context), name: 'Renamed' }), records: [] },
   { mutation: 'apiKeyRotate', situation: 'with a grace period', prepare: async (context) => ({ id: await apiKey(context), previousSecretExpiresInSeconds: 60 }), records: ['api_key.rotated'] },
   { mutation: 'apiKeyRevoke', situation: 'an active key', prepare: async (context) => ({ id: await apiKey(context) }), records: ['api_key.revoked'] },
+  { mutation: 'clientTokenCreate', situation: 'a token for a browser (stored nowhere)', prepare: async () => ({ scopes: ['conversations:read'] }), records: [] },
   { mutation: 'webhookEndpointCreate', situation: 'a disabled endpoint', prepare: async () => ({ url: receiverUrl, isEnabled: false }), records: [] },
   { mutation: 'webhookEndpointUpdate', situation: 'its description', prepare: async (context) => ({ id: await endpoint(context), description: 'CRM' }), records: [] },
   { mutation: 'webhookEndpointDelete', situation: 'an endpoint', prepare: async (context) => ({ id: await endpoint(context) }), records: [] },

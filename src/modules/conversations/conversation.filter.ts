@@ -4,6 +4,8 @@ import { OrderDirection, type SortOrder } from '../../platform/pagination';
 import type { Conversation } from './conversation.entity';
 import { ChannelEnum, ConversationOrderField, ConversationPriorityEnum, ConversationStatusEnum } from './conversation.enums';
 import { ExternalIdInput } from './conversation.inputs';
+import type { ConversationConditions } from '../../policies/auth/conversation-conditions';
+import { conversationConditionsWhere } from './conversation-conditions.where';
 
 @InputType('ConversationFilter', { description: 'All given conditions must hold.' })
 export class ConversationFilterInput {
@@ -67,10 +69,10 @@ export function toConversationSort(orderBy: ConversationOrderInput | null | unde
   return { field: orderBy?.field ?? ConversationOrderField.CREATED_AT, direction: orderBy?.direction ?? OrderDirection.DESC };
 }
 
-/** The filter as a MikroORM condition, always inside the workspace. */
-export function toConversationWhere(workspaceId: string, filter: ConversationFilterInput | null | undefined): FilterQuery<Conversation> {
-  const conditions: FilterQuery<Conversation>[] = [{ workspace: workspaceId }];
-  if (!filter) return conditions[0];
+/** The filter as a MikroORM condition, always inside the workspace and a client token's reach. */
+export function toConversationWhere(workspaceId: string, filter: ConversationFilterInput | null | undefined, reach?: ConversationConditions): FilterQuery<Conversation> {
+  const conditions: FilterQuery<Conversation>[] = [{ workspace: workspaceId }, ...conversationConditionsWhere(reach)];
+  if (!filter) return conditions.length === 1 ? conditions[0] : { $and: conditions };
   if (filter.status?.length) conditions.push({ status: { $in: filter.status } });
   if (filter.priority?.length) conditions.push({ priority: { $in: filter.priority } });
   if (filter.channel?.length) conditions.push({ channel: { $in: filter.channel } });

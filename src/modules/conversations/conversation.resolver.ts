@@ -35,13 +35,13 @@ export class ConversationResolver {
     @Arg('orderBy', () => ConversationOrderInput, { nullable: true }) orderBy: ConversationOrderInput | null,
     @Ctx() { em, principal }: RequestContext,
   ) {
-    return toConnection(await this.service.list(em, principal.workspaceId, filter, orderBy, page), toConversationType);
+    return toConnection(await this.service.list(em, principal.workspaceId, filter, orderBy, page, principal.reach), toConversationType);
   }
 
   @Query(() => ConversationType, { nullable: true, description: 'One conversation; NOT_FOUND for ids of other workspaces too.' })
   @RequiresScopes(['conversations:read'])
   async conversation(@Arg('id', () => ID) id: string, @Ctx() { em, principal, loaders }: RequestContext): Promise<ConversationType> {
-    const { conversation, customer } = await this.service.findWithCustomer(em, principal.workspaceId, id);
+    const { conversation, customer } = await this.service.findWithCustomer(em, principal.workspaceId, id, principal.reach);
     if (customer) loaders.get(customerByIdLoader).prime({ workspaceId: principal.workspaceId, id: customer.id }, customer);
     return toConversationType(conversation);
   }

@@ -17,6 +17,8 @@ import { toConversationSort, toConversationWhere, type ConversationFilterInput, 
 import type { MessageService } from './activity/message.service';
 import { lockWorkspaceForWrite } from '../workspaces';
 import { writeTransaction } from '../../platform/database/write-transaction';
+import type { ConversationConditions } from '../../policies/auth/conversation-conditions';
+import { isConversationInReach } from './conversation-conditions.where';
 
 const priorityRank: Record<ConversationPriority, number> = { low: 0, normal: 1, high: 2, urgent: 3 };
 
@@ -100,38 +102,42 @@ export class ConversationService {
     });
   }
 
-  /** One conversation to read (a plain row, not a managed entity). */
-  async find(em: EntityManager, workspaceId: string, id: string): Promise<ConversationRow> {
-    const [conversation] = await findPlainRows<ConversationRow>(em, Conversation, { where: { id, workspace: workspaceId } });
+  /** One conversation to read (a plain row, not a managed entity); outside a client token's reach is NOT_FOUND too. */
+  async find(em: EntityManager, workspaceId: string, id: string, reach?: ConversationConditions): Promise<ConversationRow> {
+    const conversation = await this.findVisible(em, workspaceId, id, reach);
     if (!conversation) throw notFound('Conversation');
     return conversation;
+  }
+
+  /** The conversation, or null when the workspace has none by that id or it is outside the reach. */
+  async findVisible(em: EntityManager, workspaceId: string, id: string, reach: ConversationConditions | undefined): Promise<ConversationRow | null> {
+    const [conversation] = await findPlainRows<ConversationRow>(em, Conversation, { where: { id, workspace: workspaceId } });
+    return conversation && isConversationInReach(reach, conversation) ? conversation : null;
   }
 
   /**
    * One conversation with its customer, in one statement: the conversation screen shows both, and
    * the caller primes the request's customer loader with it.
    */
-  async findWithCustomer(em: EntityManager, workspaceId: string, id: string): Promise<{ conversation: ConversationRow; customer: CustomerRow | null }> {
+  async findWithCustomer(em: EntityManager, workspaceId: string, id: string, reach?: ConversationConditions): Promise<{ conversation: ConversationRow; customer: CustomerRow | null }> {
     const [row] = await em.getConnection().execute<{ conversation: Record<string, unknown>; customer: Record<string, unknown> | null }[]>(
       `select to_jsonb(c) as conversation, to_jsonb(cu) as customer
        from conversations c left join customers cu on cu.id = c.customer_id and cu.workspace_id = c.workspace_id where c.id = ? and c.workspace_id = ?`,
       [id, workspaceId],
     );
-    if (!row) throw notFound('Conversation');
-    return {
-      conversation: plainRowFromColumns<ConversationRow>(em, Conversation, row.conversation),
-      customer: row.customer && plainRowFromColumns<CustomerRow>(em, Customer, row.customer),
-    };
+    const conversation = row && plainRowFromColumns<ConversationRow>(em, Conversation, row.conversation);
+    if (!conversation || !isConversationInReach(reach, conversation)) throw notFound('Conversation');
+    return { conversation, customer: row.customer && plainRowFromColumns<CustomerRow>(em, Customer, row.customer) };
   }
 
-  list(em: EntityManager, workspaceId: string, filter: ConversationFilterInput | null | undefined, orderBy: ConversationOrderInput | null | undefined, args: PageArgs): Promise<Page<ConversationRow>> {
-    return this.pager.pageRows(em, { entity: Conversation, where: toConversationWhere(workspaceId, filter), sort: toConversationSort(orderBy), list: 'conversations', workspaceId }, args);
+  list(em: EntityManager, workspaceId: string, filter: ConversationFilterInput | null | undefined, orderBy: ConversationOrderInput | null | undefined, args: PageArgs, reach?: ConversationConditions): Promise<Page<ConversationRow>> {
+    return this.pager.pageRows(em, { entity: Conversation, where: toConversationWhere(workspaceId, filter, reach), sort: toConversationSort(orderBy), list: 'conversations', workspaceId }, args);
   }
 
   /** Each customer's conversations, for many customers in one statement (`Pager.nestedPages`). */
-  listOfCustomers(em: EntityManager, workspaceId: string, customerIds: readonly string[], orderBy: ConversationOrderInput | null | undefined, args: PageArgs): Promise<(Page<ConversationRow> | Error)[]> {
+  listOfCustomers(em: EntityManager, workspaceId: string, customerIds: readonly string[], orderBy: ConversationOrderInput | null | undefined, args: PageArgs, reach?: ConversationConditions): Promise<(Page<ConversationRow> | Error)[]> {
     const listOf = (customerId: string) => `customers/${customerId}/conversations`;
-    const query = { entity: Conversation, parent: 'customer', where: toConversationWhere(workspaceId, null), sort: toConversationSort(orderBy), listOf, workspaceId } as const;
+    const query = { entity: Conversation, parent: 'customer', where: toConversationWhere(workspaceId, null, reach), sort: toConversationSort(orderBy), listOf, workspaceId } as const;
     return this.pager.nestedPages(em, query, customerIds, args);
   }
 

@@ -25,7 +25,7 @@ export class CustomerConversationsResolver {
     @Arg('orderBy', () => ConversationOrderInput, { nullable: true }) orderBy: ConversationOrderInput | null,
     @Ctx() { principal, loaders }: RequestContext,
   ) {
-    const conversations = await loaders.get(this.conversationPages).load(customer.id, { workspaceId: principal.workspaceId, page, orderBy });
+    const conversations = await loaders.get(this.conversationPages).load(customer.id, { workspaceId: principal.workspaceId, page, orderBy, reach: principal.reach });
     return toConnection(conversations, toConversationType);
   }
 }

@@ -8,3 +8,4 @@ export { ConversationResolver } from './conversation.resolver';
 export { ConversationFieldsResolver } from './conversation-fields.resolver';
 export { ConversationType, ConversationConnection, toConversationType, toMessageType } from './conversation.type';
 export { CustomerConversationsResolver } from './customer-conversations.resolver';
+export { EventNodesResolver } from './event-nodes.resolver';

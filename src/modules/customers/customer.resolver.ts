@@ -27,13 +27,13 @@ export class CustomerResolver {
     @Args(() => PageArgs) page: PageArgs,
     @Ctx() { em, principal }: RequestContext,
   ) {
-    return toConnection(await this.service.list(em, principal.workspaceId, filter, orderBy, page), toCustomerType);
+    return toConnection(await this.service.list(em, principal.workspaceId, filter, orderBy, page, principal.reach), toCustomerType);
   }
 
   @Query(() => CustomerType, { nullable: true, description: 'One customer of the workspace; NOT_FOUND for any other id.' })
   @RequiresScopes(['customers:read'])
   async customer(@Arg('id', () => ID) id: string, @Ctx() { em, principal }: RequestContext): Promise<CustomerType> {
-    return toCustomerType(await this.service.find(em, principal.workspaceId, id));
+    return toCustomerType(await this.service.find(em, principal.workspaceId, id, principal.reach));
   }
 
   @FieldResolver(() => CustomerNoteConnection, { description: 'Internal notes about the customer, newest first.' })

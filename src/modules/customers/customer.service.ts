@@ -21,6 +21,8 @@ import {
 } from './customer.rules';
 import { lockWorkspaceForWrite } from '../workspaces';
 import { writeTransaction } from '../../platform/database/write-transaction';
+import type { ConversationConditions } from '../../policies/auth/conversation-conditions';
+import { customersInReachWhere } from './customer-reach';
 
 export interface CustomerUpsertResult {
   readonly customer: Customer;
@@ -92,9 +94,9 @@ export class CustomerService {
     );
   }
 
-  /** A customer of another workspace is NOT_FOUND, exactly like one that does not exist. */
-  async find(em: EntityManager, workspaceId: string, id: string): Promise<Customer> {
-    const customer = await em.findOne(Customer, { id, workspace: workspaceId });
+  /** A customer of another workspace, or outside a client token's reach, is NOT_FOUND, exactly like one that does not exist. */
+  async find(em: EntityManager, workspaceId: string, id: string, reach?: ConversationConditions): Promise<Customer> {
+    const customer = await em.findOne(Customer, reach ? { $and: [{ id, workspace: workspaceId }, customersInReachWhere(workspaceId, reach)] } : { id, workspace: workspaceId });
     if (!customer) throw customerNotFound();
     return customer;
   }
@@ -103,8 +105,8 @@ export class CustomerService {
     return em.findOne(Customer, { workspace: workspaceId, ...customerIdsWith.externalId(workspaceId, externalId) });
   }
 
-  list(em: EntityManager, workspaceId: string, filter: CustomerFilterInput | null | undefined, orderBy: CustomerOrderInput | null | undefined, args: PageArgs): Promise<Page<Customer>> {
-    const where = toCustomerWhere(workspaceId, filter);
+  list(em: EntityManager, workspaceId: string, filter: CustomerFilterInput | null | undefined, orderBy: CustomerOrderInput | null | undefined, args: PageArgs, reach?: ConversationConditions): Promise<Page<Customer>> {
+    const where = reach ? { $and: [toCustomerWhere(workspaceId, filter), customersInReachWhere(workspaceId, reach)] } : toCustomerWhere(workspaceId, filter);
     return this.pager.page(em, { entity: Customer, where, sort: toCustomerSort(orderBy), list: 'customers', workspaceId }, args);
   }
 

@@ -3,6 +3,7 @@ export { CustomerService, type CustomerUpsertResult, type CustomerNoteCreation }
 export { CustomerResolver } from './customer.resolver';
 export { CustomerType, CustomerNoteType, CustomerExternalIdType, toCustomerType, toCustomerNoteType } from './customer.type';
 export { CustomerExternalIdInput } from './customer.inputs';
-export { customerByIdLoader } from './customer.loaders';
+export { customerByIdLoader, freshCustomerByIdLoader } from './customer.loaders';
+export { customersInReachWhere } from './customer-reach';
 export { customerSnapshot } from './customer.events';
 export type { CustomerReference, CustomerUpsert, CustomerChanges, ExternalId } from './customer.rules';

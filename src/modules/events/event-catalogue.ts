@@ -19,7 +19,7 @@ export const eventCatalogue = {
   'conversation.escalated': { requiredScope: 'conversations:read', description: 'The conversation was escalated, with a reason.', data: '{ conversation: ConversationSnapshot }' },
   'conversation.resolved': { requiredScope: 'conversations:read', description: 'The conversation was resolved.', data: '{ conversation: ConversationSnapshot }' },
   'conversation.reopened': { requiredScope: 'conversations:read', description: 'A resolved conversation was reopened.', data: '{ conversation: ConversationSnapshot }' },
-  'conversation.note_created': { requiredScope: 'conversations:read', description: 'An internal note was added.', data: '{ note: { id, conversationId, author, body, createdAt } }' },
+  'conversation.note_created': { requiredScope: 'conversations:read', description: 'An internal note was added.', data: '{ note: { id, conversationId, author, body, createdAt }, conversation: ConversationSnapshot }' },
   'message.created': { requiredScope: 'conversations:read', description: 'A message was added to a conversation.', data: '{ message: { id, conversationId, authorType, authorAgentId, body, attachments, createdAt }, conversation: ConversationSnapshot }' },
   'customer.created': { requiredScope: 'customers:read', description: 'A customer was created (also by customerUpsert).', data: '{ customer: CustomerSnapshot }' },
   'customer.updated': { requiredScope: 'customers:read', description: 'A customer changed (also by customerUpsert).', data: '{ customer: CustomerSnapshot, changedFields: string[] }' },

@@ -2,10 +2,11 @@ import { Arg, Args, Ctx, Query, Resolver } from 'type-graphql';
 import { RequiresScopes } from '../../policies/auth/requires-scopes.directive';
 import type { RequestContext } from '../../policies/request-context';
 import { PageArgs, toConnection, type Pager } from '../../platform/pagination';
-import { badUserInput } from '../../platform/errors';
+import { bothConditions } from '../../policies/auth/conversation-conditions';
 import { EventRecord } from './event.entity';
-import { eventCatalogue } from './event-catalogue';
-import { EventConnection, EventFilterInput, toEventType } from './event.type';
+import { EventConnection, toEventType } from './event.type';
+import { checkEventFilter, conversationConditionsOf, EventFilterInput } from './event.filter';
+import { eventConditionsWhere } from './event-conversation-facts';
 import { visibleEventTypes } from './event-visibility';
 
 @Resolver()
@@ -14,7 +15,7 @@ export class EventResolver {
 
   @Query(() => EventConnection, {
     nullable: true,
-    description: 'The event log, oldest first, for catch-up and polling. Only types whose scope the key holds. Kept 30 days.',
+    description: 'The event log, oldest first, for catch-up and polling. Only types whose scope the key holds (and, for a bound client token, events about what it may see). Kept 30 days.',
   })
   @RequiresScopes(['events:read'])
   async events(
@@ -22,9 +23,10 @@ export class EventResolver {
     @Arg('filter', () => EventFilterInput, { nullable: true }) filter: EventFilterInput | null,
     @Ctx() { em, principal }: RequestContext,
   ) {
-    const unknown = (filter?.types ?? []).map((type, index) => ({ type, index })).filter(({ type }) => !(type in eventCatalogue));
-    if (unknown.length > 0) throw badUserInput(unknown.map(({ type, index }) => ({ field: `filter.types.${index}`, message: `Unknown event type "${type}"` })));
+    checkEventFilter(filter, 'filter');
+    const conditions = eventConditionsWhere(principal.workspaceId, bothConditions(principal.reach, conversationConditionsOf(filter)));
     const where = {
+      ...conditions,
       workspace: principal.workspaceId,
       type: { $in: visibleEventTypes(principal.effectiveScopes, filter?.types) },
       ...(filter?.occurredAfter || filter?.occurredBefore

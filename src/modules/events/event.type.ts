@@ -1,4 +1,4 @@
-import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Field, ID, ObjectType } from 'type-graphql';
 import { GraphQLJSONObject, GraphQLSafeInt } from 'graphql-scalars';
 import { connectionType } from '../../platform/pagination';
 import type { EventRecord } from './event.entity';
@@ -20,18 +20,6 @@ export class EventType {
 
   @Field(() => GraphQLJSONObject)
   data!: Record<string, unknown>;
-}
-
-@InputType('EventFilter')
-export class EventFilterInput {
-  @Field(() => [String], { nullable: true, description: 'Only these types; all you may see when absent.' })
-  types?: string[] | null;
-
-  @Field(() => Date, { nullable: true, description: 'Inclusive.' })
-  occurredAfter?: Date | null;
-
-  @Field(() => Date, { nullable: true, description: 'Exclusive.' })
-  occurredBefore?: Date | null;
 }
 
 export const EventConnection = connectionType('Event', EventType);

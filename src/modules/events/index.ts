@@ -7,4 +7,6 @@ export { EventHub } from './hub/event-hub';
 export { eventRetentionJob } from './event-retention';
 export { EventType as EventGraphQLType, toEventType } from './event.type';
 export { visibleEventTypes } from './event-visibility';
+export { conversationFactsOfEvent } from './event-conversation-facts';
+export { EventFilterInput } from './event.filter';
 export { EventStream, maxBufferedEvents, type EventSink } from './event-stream';

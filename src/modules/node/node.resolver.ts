@@ -29,9 +29,16 @@ export class NodeResolver {
       return value;
     };
     this.fetchers = {
-      conv: { scope: 'conversations:read', fetch: async ({ em, principal }, id) => toConversationType(await services.conversations.find(em, principal.workspaceId, id)) },
-      msg: { scope: 'conversations:read', fetch: async ({ em, principal }, id) => toMessageType(found(await em.findOne(Message, { id, workspace: principal.workspaceId }), 'Message')) },
-      cus: { scope: 'customers:read', fetch: async ({ em, principal }, id) => toCustomerType(await services.customers.find(em, principal.workspaceId, id)) },
+      conv: { scope: 'conversations:read', fetch: async ({ em, principal }, id) => toConversationType(await services.conversations.find(em, principal.workspaceId, id, principal.reach)) },
+      msg: {
+        scope: 'conversations:read',
+        fetch: async ({ em, principal }, id) => {
+          const message = found(await em.findOne(Message, { id, workspace: principal.workspaceId }), 'Message');
+          if (principal.reach) found(await services.conversations.findVisible(em, principal.workspaceId, message.conversation.id, principal.reach), 'Message');
+          return toMessageType(message);
+        },
+      },
+      cus: { scope: 'customers:read', fetch: async ({ em, principal }, id) => toCustomerType(await services.customers.find(em, principal.workspaceId, id, principal.reach)) },
       agt: { scope: 'conversations:read', fetch: async ({ em, principal }, id) => toAgentType(found(await em.findOne(Agent, { id, workspace: principal.workspaceId }), 'Agent')) },
       team: { scope: 'conversations:read', fetch: async ({ em, principal }, id) => toTeamType(found(await em.findOne(Team, { id, workspace: principal.workspaceId }), 'Team')) },
       key: { scope: 'keys:read', fetch: async ({ em, principal }, id) => toApiKeyType(await services.apiKeys.find(em, principal.workspaceId, id)) },

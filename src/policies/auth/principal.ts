@@ -1,9 +1,19 @@
 import type { CostBudgetSpec } from '../cost/cost-budget';
 import type { RateLimitSpec } from '../rate-limit/rate-limit-spec';
+import type { ConversationConditions } from './conversation-conditions';
 
-/** Who is calling: the authenticated API key and the workspace it decides. */
+/**
+ * Who is calling: the authenticated API key, or a client token minted by one, and the workspace
+ * it decides.
+ */
 export interface Principal {
+  /** The key, or the key that minted the client token: revoking it ends both. */
   readonly apiKeyId: string;
+  /**
+   * What limits count against (request rate, cost budget, subscription slots, idempotency keys):
+   * the key's id, or the client token's own, so a browser cannot spend its backend's budget.
+   */
+  readonly credentialId: string;
   readonly apiKeyName: string;
   readonly workspaceId: string;
   readonly workspaceSlug: string;
@@ -15,4 +25,11 @@ export interface Principal {
   readonly rateLimit: RateLimitSpec;
   /** The key's own cost bucket, or the server default. */
   readonly costBudget: CostBudgetSpec;
+  /**
+   * A client token's bounds: the conversations it may see, and their customers. Anything
+   * outside is NOT_FOUND, exactly as another workspace's ids. Undefined for a key.
+   */
+  readonly reach?: ConversationConditions;
+  /** A client token's end; its sockets close then. Keys' expiry is checked in the database. */
+  readonly expiresAt?: Date;
 }

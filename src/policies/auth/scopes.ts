@@ -11,6 +11,7 @@ export const scopes = [
   'keys:read',
   'keys:write',
   'audit:read',
+  'tokens:write',
   'admin',
 ] as const;
 

@@ -68,7 +68,7 @@ export class CostGate {
 
   private bucketsOf(principal: Principal): Bucket[] {
     return [
-      { id: `key:${principal.apiKeyId}`, spec: principal.costBudget },
+      { id: `key:${principal.credentialId}`, spec: principal.costBudget },
       { id: `workspace:${principal.workspaceId}`, spec: this.workspaceBudget },
     ];
   }

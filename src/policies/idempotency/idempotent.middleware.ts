@@ -57,7 +57,7 @@ export class IdempotencyMiddleware implements MiddlewareInterface<RequestContext
       throw badUserInput([{ field: 'input.idempotencyKey', message: `Must be 1 to ${maxKeyLength} characters` }]);
     }
     const operation = info.fieldName;
-    const call: IdempotentCall = { context, operation, key, requestHash: hashRequest(operation, input!), recordKey: [context.principal.apiKeyId, operation, key], next };
+    const call: IdempotentCall = { context, operation, key, requestHash: hashRequest(operation, input!), recordKey: [context.principal.credentialId, operation, key], next };
     const flightKey = JSON.stringify(call.recordKey);
 
     let completed = await findCompletedRecord(context.em, call.recordKey);

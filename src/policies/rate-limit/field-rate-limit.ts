@@ -13,7 +13,7 @@ export type FieldRateLimiter = ReturnType<typeof getGraphQLRateLimiter>;
  */
 export function createFieldRateLimiter(redis: Redis | undefined): FieldRateLimiter {
   return getGraphQLRateLimiter({
-    identifyContext: (context: RequestContext) => context.principal.apiKeyId,
+    identifyContext: (context: RequestContext) => context.principal.credentialId,
     store: redis ? new IoRedisRateLimitStore(redis) : new InMemoryRateLimitStore(),
   });
 }

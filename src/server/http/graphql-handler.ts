@@ -46,14 +46,14 @@ export function createGraphQLHandler(deps: GraphQLHandlerDependencies) {
       const rawBody = request.method === 'POST' ? await readBody(request, deps.maxBodyBytes) : '';
       const em = deps.orm.em.fork({ useContext: true });
       const clientIp = resolveClientIp(request.socket.remoteAddress ?? '', headerOf(request, 'x-forwarded-for'), deps.trustProxy);
-      const principal = await deps.authenticator.authenticate(em, headerOf(request, 'authorization'), clientIp);
-      const decision = await deps.rateLimiter.consume(principal.apiKeyId, principal.rateLimit);
+      const principal = await deps.authenticator.authenticate(em, { authorization: headerOf(request, 'authorization'), clientIp, origin: headerOf(request, 'origin') });
+      const decision = await deps.rateLimiter.consume(principal.credentialId, principal.rateLimit);
       for (const [name, value] of Object.entries(decision.headers)) response.setHeader(name, value);
       if (decision.refusal) {
         deps.logger.info({ requestId, apiKeyId: principal.apiKeyId, code: decision.refusal.code }, 'request refused');
         const { workspaceId, apiKeyId } = principal;
         deps.usage?.record({ workspaceId, apiKeyId, operation: operationNameOf(rawBody), outcome: decision.refusal.code, durationMs: 0, cost: 0 });
-        await deps.refusalPacer.pace(apiKeyId, Number(decision.refusal.details.retryAfterSeconds ?? 1));
+        await deps.refusalPacer.pace(principal.credentialId, Number(decision.refusal.details.retryAfterSeconds ?? 1));
         return refuse(decision.refusal);
       }
 
@@ -69,7 +69,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDependencies) {
       });
       const oversize = result.body.kind === 'complete' ? oversizeRefusal(result.body.string, deps.maxResponseBytes) : undefined;
       if (oversize) throw oversize;
-      if (result.status === 429) await deps.refusalPacer.pace(principal.apiKeyId, Number(result.headers.get('retry-after') ?? 1));
+      if (result.status === 429) await deps.refusalPacer.pace(principal.credentialId, Number(result.headers.get('retry-after') ?? 1));
       for (const [name, value] of result.headers) response.setHeader(name, value);
       response.statusCode = result.status ?? 200;
       if (result.body.kind === 'complete') {

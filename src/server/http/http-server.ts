@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { HttpTimeouts } from '../../config/config';
+import type { CorsPolicy } from './cors';
 import { GatewayError } from '../../platform/errors';
 import type { Logger } from '../../platform/observability/logger';
 import { requestIdOf } from './request-id';
@@ -12,6 +13,7 @@ export interface Routes {
   /** Database reachable and migrations applied. */
   readonly isReady: () => Promise<boolean>;
   readonly metrics: () => Promise<{ contentType: string; body: string }>;
+  readonly cors: CorsPolicy;
 }
 
 /** Plain node:http routing: five paths do not need a framework, and the body limits stay ours. */
@@ -35,8 +37,9 @@ async function route(routes: Routes, request: IncomingMessage, response: ServerR
   switch (path) {
     case '/graphql':
     case '/graphql/stream':
+      if (routes.cors.apply(request, response)) return;
       if (request.method !== 'GET' && request.method !== 'POST') {
-        return writeRefusal(response, new GatewayError('BAD_USER_INPUT', 'Use GET or POST', {}, 405), requestId, { allow: 'GET, POST' });
+        return writeRefusal(response, new GatewayError('BAD_USER_INPUT', 'Use GET or POST', {}, 405), requestId, { allow: 'GET, POST, OPTIONS' });
       }
       return (path === '/graphql' ? routes.graphql : routes.graphqlStream)(request, response, requestId);
     case '/healthz':

@@ -60,8 +60,8 @@ export function createGraphQLSseHandler(deps: GraphQLSseDependencies) {
     // onSubscribe validates, so that an invalid document is refused before the stream opens.
     validate: () => [],
     authenticate: async ({ headers, context }) => {
-      const principal = await deps.authenticator.authenticate(deps.orm.em.fork(), headers.get('authorization') ?? undefined, context.clientIp);
-      const decision = await deps.rateLimiter.consume(principal.apiKeyId, principal.rateLimit);
+      const principal = await deps.authenticator.authenticate(deps.orm.em.fork(), { authorization: headers.get('authorization') ?? undefined, clientIp: context.clientIp, origin: headers.get('origin') ?? undefined });
+      const decision = await deps.rateLimiter.consume(principal.credentialId, principal.rateLimit);
       for (const [name, value] of Object.entries(decision.headers)) context.response.setHeader(name, value);
       if (decision.refusal) throw decision.refusal;
       context.principal = principal;
@@ -72,7 +72,7 @@ export function createGraphQLSseHandler(deps: GraphQLSseDependencies) {
       const principal = context.principal!;
       const notASubscription = 'Only subscriptions run over /graphql/stream; send queries and mutations to /graphql';
       const { document, admission } = await admitSubscription({ schema: deps.schema, documents, costGate: deps.costGate }, principal, params, notASubscription);
-      context.stream = openStreams.tryOpen(principal.apiKeyId);
+      context.stream = openStreams.tryOpen(principal);
       if (!context.stream) {
         void admission?.settle(undefined);
         throw new GatewayError('RATE_LIMITED', `At most ${deps.subscriptionSlots.maxPerKey} concurrent subscriptions per API key, WebSocket and SSE together`, { retryAfterSeconds: 5, budget: 'subscriptions' });

@@ -1,11 +1,12 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { unauthenticated, type GatewayError } from '../../platform/errors';
+import type { Principal } from '../../policies/auth/principal';
+import { findEndedCredentials, type CredentialHolder } from '../ended-credentials';
 import type { SubscriptionSlot, SubscriptionSlots } from '../subscription-slots';
 
 const revocationCheckMs = 3_000;
 
-export interface OpenStream {
-  readonly apiKeyId: string;
+export interface OpenStream extends CredentialHolder {
   /** Its hold on the key's subscription cap, shared with WebSocket subscriptions. */
   readonly slot: SubscriptionSlot;
   /** Set once the stream flows; ends it, first sending `farewell` as an error result when given. */
@@ -13,8 +14,8 @@ export interface OpenStream {
 }
 
 /**
- * Open event streams by key: takes each stream's slot of the key's subscription cap and ends a
- * revoked or expired key's streams within seconds (one query for all open keys, every few seconds).
+ * Open event streams by credential: takes each stream's slot of its subscription cap and ends
+ * the streams of a revoked or expired key or client token within seconds (see findEndedCredentials).
  */
 export class OpenStreams {
   private readonly streams = new Set<OpenStream>();
@@ -33,11 +34,11 @@ export class OpenStreams {
     return this.streams.size;
   }
 
-  /** Undefined when the key already holds its maximum of concurrent subscriptions. */
-  tryOpen(apiKeyId: string): OpenStream | undefined {
-    const slot = this.slots.tryTake(apiKeyId);
+  /** Undefined when the credential already holds its maximum of concurrent subscriptions. */
+  tryOpen(principal: Principal): OpenStream | undefined {
+    const slot = this.slots.tryTake(principal.credentialId);
     if (!slot) return undefined;
-    const stream: OpenStream = { apiKeyId, slot };
+    const stream: OpenStream = { apiKeyId: principal.apiKeyId, expiresAt: principal.expiresAt, slot };
     this.streams.add(stream);
     return stream;
   }
@@ -54,13 +55,6 @@ export class OpenStreams {
   }
 
   private async endRevoked(): Promise<void> {
-    const keyIds = [...new Set([...this.streams].map((stream) => stream.apiKeyId))];
-    if (keyIds.length === 0) return;
-    const dead = await this.orm.em.fork().execute<{ id: string }[]>(
-      `select id from api_keys where id in (${keyIds.map(() => '?').join(', ')}) and (revoked_at is not null or expires_at <= now())`,
-      keyIds,
-    );
-    const deadIds = new Set(dead.map((row) => row.id));
-    for (const stream of this.streams) if (deadIds.has(stream.apiKeyId)) stream.end?.(unauthenticated('This API key has been revoked or has expired'));
+    for (const stream of await findEndedCredentials(this.orm, this.streams)) stream.end?.(unauthenticated('This API key or client token has been revoked or has expired'));
   }
 }

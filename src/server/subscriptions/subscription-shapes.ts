@@ -38,8 +38,9 @@ interface Pending {
  * The subscriptions of one shape get the same result for every event, so it is executed and
  * serialised once per event for all of them. Two subscriptions share a shape when they agree on
  * everything execution reads: the workspace, the key's granted scopes (scope directives run during
- * execution; the granted scopes decide the effective ones and appear in FORBIDDEN errors), the
- * query text (so the document), the operation name and the variables. Execution runs in the
+ * execution; the granted scopes decide the effective ones and appear in FORBIDDEN errors), a
+ * client token's reach (an event's nodes resolve inside it), the query text (so the document),
+ * the operation name and the variables. Execution runs in the
  * context of the shape's first subscriber, which differs from the others' only in key and request
  * id, neither of which a field of an event reads.
  */
@@ -105,8 +106,8 @@ export class SubscriptionShapes {
   constructor(private readonly formatting: ErrorFormatting = {}) {}
 
   acquire(request: SubscriptionRequest, args: SubscriptionExecutionArgs): SubscriptionShape {
-    const { workspaceId, grantedScopes } = args.contextValue.principal;
-    const key = JSON.stringify([workspaceId, [...grantedScopes].sort(), request.query, request.operationName ?? null, request.variables ?? null]);
+    const { workspaceId, grantedScopes, reach } = args.contextValue.principal;
+    const key = JSON.stringify([workspaceId, [...grantedScopes].sort(), reach ?? null, request.query, request.operationName ?? null, request.variables ?? null]);
     let shape = this.shapes.get(key);
     if (!shape) {
       const { schema, document, operationName, variableValues, contextValue } = args;

@@ -1,3 +1,4 @@
+import type { CorsPolicy } from '../http/cors';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { GraphQLError, createSourceEventStream, type DocumentNode, type GraphQLSchema } from 'graphql';
@@ -26,6 +27,8 @@ export interface GraphQLWebSocketDependencies extends ContextDependencies {
   readonly authenticator: ApiKeyAuthenticator;
   readonly rateLimiter: RequestRateLimiter;
   readonly trustProxy: TrustProxySetting;
+  /** Which browser pages may open a socket (CORS_ORIGINS and same-origin). */
+  readonly cors: CorsPolicy;
   /** A larger message closes the socket with 1009 (Message Too Big); the same limit as an HTTP body. */
   readonly maxMessageBytes: number;
   /** The per-key cap on concurrent subscriptions, shared with SSE. */
@@ -41,6 +44,8 @@ const keepAliveMs = 12_000;
 interface Extra {
   readonly socket: WebSocket;
   readonly clientIp: string;
+  /** The upgrade's `Origin`: browsers send one, server-side clients none. */
+  readonly origin: string | undefined;
   principal?: Principal;
   entry?: OpenSocket;
   /** Drops the socket under a subscriber that cannot keep up. */
@@ -56,6 +61,7 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDependencies): { re
   const wss = new WebSocketServer({ noServer: true, maxPayload: deps.maxMessageBytes });
   deps.server.on('upgrade', (request, socket, head) => {
     if ((request.url ?? '').split('?')[0] !== '/graphql') return void socket.destroy();
+    if (!deps.cors.isUpgradeAllowed(request)) return void socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     wss.handleUpgrade(request, socket, head, (client) => wss.emit('connection', client, request));
   });
   const sockets = new SubscriptionSockets(deps.orm, deps.subscriptionSlots, (error) => deps.logger.warn({ err: error }, 'revocation sweep failed'));
@@ -68,10 +74,10 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDependencies): { re
     onConnect: async (ctx) => {
       const authorization = ctx.connectionParams?.authorization;
       try {
-        const principal = await deps.authenticator.authenticate(deps.orm.em.fork(), typeof authorization === 'string' ? authorization : undefined, ctx.extra.clientIp);
+        const principal = await deps.authenticator.authenticate(deps.orm.em.fork(), { authorization: typeof authorization === 'string' ? authorization : undefined, clientIp: ctx.extra.clientIp, origin: ctx.extra.origin });
         const socket = ctx.extra.socket;
         ctx.extra.principal = principal;
-        ctx.extra.entry = sockets.add(principal.apiKeyId, socket);
+        ctx.extra.entry = sockets.add(principal, socket);
         ctx.extra.cutOff = () => socket.terminate();
         return true;
       } catch (error) {
@@ -84,7 +90,7 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDependencies): { re
     onSubscribe: async (ctx, _id, payload) => {
       const requestId = newRequestId();
       const principal = ctx.extra.principal!;
-      const decision = await deps.rateLimiter.consume(principal.apiKeyId, principal.rateLimit);
+      const decision = await deps.rateLimiter.consume(principal.credentialId, principal.rateLimit);
       if (decision.refusal) return refuse(decision.refusal, requestId);
       let admitted: AdmittedSubscription;
       try {
@@ -146,7 +152,8 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDependencies): { re
     keepAliveMs,
     extraOf: (socket, request) => {
       const forwardedFor = request.headers['x-forwarded-for'];
-      return { socket, clientIp: resolveClientIp(request.socket.remoteAddress ?? '', Array.isArray(forwardedFor) ? forwardedFor[0] : forwardedFor, deps.trustProxy) };
+      const clientIp = resolveClientIp(request.socket.remoteAddress ?? '', Array.isArray(forwardedFor) ? forwardedFor[0] : forwardedFor, deps.trustProxy);
+      return { socket, clientIp, origin: request.headers.origin };
     },
     onError: (error, message) => deps.logger.error({ err: error }, message),
   });

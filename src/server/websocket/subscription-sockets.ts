@@ -1,5 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type WebSocket from 'ws';
+import type { Principal } from '../../policies/auth/principal';
+import { findEndedCredentials, type CredentialHolder } from '../ended-credentials';
 import type { SubscriptionSlot, SubscriptionSlots } from '../subscription-slots';
 
 /** graphql-ws close code for a connection whose key is no longer valid. */
@@ -9,8 +11,9 @@ const revocationCheckMs = 3_000;
 /** The operation a slot belongs to: graphql-ws hands every hook of one subscribe message the same payload object. */
 type Operation = object;
 
-export interface OpenSocket {
-  readonly apiKeyId: string;
+export interface OpenSocket extends CredentialHolder {
+  /** What the subscription cap counts against (Principal.credentialId). */
+  readonly credentialId: string;
   readonly socket: WebSocket;
   /**
    * The slots of the socket's accepted operations, by operation rather than by id: a client
@@ -20,9 +23,9 @@ export interface OpenSocket {
 }
 
 /**
- * Open subscription sockets by key: holds each accepted subscription's slot of the key's cap
- * (given back when it ends, or when its socket closes) and closes a revoked or expired key's
- * sockets within seconds (one query for all open keys, every few seconds).
+ * Open subscription sockets: holds each accepted subscription's slot of its credential's cap
+ * (given back when it ends, or when its socket closes) and closes the sockets of a revoked or
+ * expired key or client token within seconds (see findEndedCredentials).
  */
 export class SubscriptionSockets {
   private readonly sockets = new Set<OpenSocket>();
@@ -37,8 +40,9 @@ export class SubscriptionSockets {
     this.timer.unref();
   }
 
-  add(apiKeyId: string, socket: WebSocket): OpenSocket {
-    const entry: OpenSocket = { apiKeyId, socket, slots: new Map() };
+  add(principal: Principal, socket: WebSocket): OpenSocket {
+    const { apiKeyId, credentialId, expiresAt } = principal;
+    const entry: OpenSocket = { apiKeyId, credentialId, expiresAt, socket, slots: new Map() };
     this.sockets.add(entry);
     socket.once('close', () => {
       this.sockets.delete(entry);
@@ -55,7 +59,7 @@ export class SubscriptionSockets {
    */
   tryTakeSlot(entry: OpenSocket, operation: Operation): boolean {
     if (!this.sockets.has(entry)) return false;
-    const slot = this.subscriptionSlots.tryTake(entry.apiKeyId);
+    const slot = this.subscriptionSlots.tryTake(entry.credentialId);
     if (!slot) return false;
     entry.slots.set(operation, slot);
     return true;
@@ -77,13 +81,6 @@ export class SubscriptionSockets {
   }
 
   private async closeRevoked(): Promise<void> {
-    const keyIds = [...new Set([...this.sockets].map((entry) => entry.apiKeyId))];
-    if (keyIds.length === 0) return;
-    const dead = await this.orm.em.fork().execute<{ id: string }[]>(
-      `select id from api_keys where id in (${keyIds.map(() => '?').join(', ')}) and (revoked_at is not null or expires_at <= now())`,
-      keyIds,
-    );
-    const deadIds = new Set(dead.map((row) => row.id));
-    for (const entry of this.sockets) if (deadIds.has(entry.apiKeyId)) entry.socket.close(forbiddenCloseCode, 'API key revoked or expired');
+    for (const entry of await findEndedCredentials(this.orm, this.sockets)) entry.socket.close(forbiddenCloseCode, 'API key or client token revoked or expired');
   }
 }

@@ -54,7 +54,7 @@ export class MessageService {
       const conversation = await this.lockConversation(tx, actor, conversationId);
       const note = tx.create(ConversationNote, { workspace: actor.workspaceId, conversation, author: actor.label, body });
       await tx.flush();
-      await recordEvent(tx, actor.workspaceId, 'conversation.note_created', { note: { id: note.id, conversationId, author: note.author, body, createdAt: note.createdAt.toISOString() } });
+      await recordEvent(tx, actor.workspaceId, 'conversation.note_created', { note: { id: note.id, conversationId, author: note.author, body, createdAt: note.createdAt.toISOString() }, conversation: conversationSnapshot(conversation) });
       return note;
     });
   }
