@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { serverAudits } from 'graphql-http';
 import { startGateway, type TestGateway } from '../support/start-gateway';
 
@@ -28,5 +29,21 @@ describe('GQLHTTP: the GraphQL-over-HTTP spec audits pass', () => {
       if (result.status !== 'ok') notOk.push(`${audit.id} ${audit.name}: ${result.reason}`);
     }
     expect(notOk.map((line) => line.slice(0, 4)).sort()).toEqual([...deliberateDeviations].sort());
+  });
+
+  it('GQLHTTP-02 an unknown persisted-query hash is PERSISTED_QUERY_NOT_FOUND (Apollo’s code, which its clients act on); sent with its query once, the hash alone works', async () => {
+    const query = '{ viewer { scopes } }';
+    const sha256Hash = createHash('sha256').update(query).digest('hex');
+    const post = (body: unknown) =>
+      authorizedFetch(gateway.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((response) => response.json() as Promise<any>);
+    const persisted = { persistedQuery: { version: 1, sha256Hash } };
+
+    const miss = await post({ extensions: persisted });
+    const registered = await post({ query, extensions: persisted });
+    const hit = await post({ extensions: persisted });
+
+    expect(miss.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    expect(registered.errors).toBeUndefined();
+    expect(hit.data).toEqual(registered.data);
   });
 });

@@ -18,6 +18,8 @@ export const errorCodes = [
   'RESPONSE_TOO_LARGE',
   /** The client went away mid-request and the rest was not run. No client sees it: it names the outcome in metrics and usage. */
   'CLIENT_CLOSED_REQUEST',
+  /** An automatic persisted query's hash is not known here: send the query with it once (Apollo's code, which its clients act on). */
+  'PERSISTED_QUERY_NOT_FOUND',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];
@@ -32,6 +34,7 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'RATE_LIMITED':
       return 429;
     case 'BAD_USER_INPUT':
+    case 'PERSISTED_QUERY_NOT_FOUND':
     case 'GRAPHQL_PARSE_FAILED':
     case 'GRAPHQL_VALIDATION_FAILED':
     case 'QUERY_TOO_COMPLEX':
