@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import type { EventStreamResults } from './event-stream-report';
 import type { Distribution } from './event-stream-statistics';
 import type { CostFigures } from './cost-figures';
+import type { TokenCheckFigures } from './token-figures';
 import type { HttpWorkloadResult, LoadSettings } from './http-measure';
 
 /** What one suite run measured (bench/results/suite.json). The analytics and event parts are their scripts' own JSON. */
@@ -14,6 +15,7 @@ export interface SuiteResults {
   readonly load: LoadSettings;
   readonly http: readonly HttpWorkloadResult[];
   readonly cost: CostFigures;
+  readonly tokens: TokenCheckFigures;
   readonly analytics: any;
   readonly events: EventStreamResults;
   readonly durationSeconds: number;
@@ -54,6 +56,17 @@ function costRows(results: SuiteResults): string[] {
   ];
 }
 
+function tokenRows(results: SuiteResults): string[] {
+  const { verifyUs, withKey, withToken, ratio } = results.tokens;
+  return [
+    '| figure | client token | API key | token ÷ key | |',
+    '| --- | --: | --: | --: | --- |',
+    `| client token check: verify one token (HMAC-SHA256 and JSON parse, in process), µs | ${fixed(verifyUs, 2)} | | | |`,
+    `| conversations(first: 1), closed loop (c=${results.load.connections}) req/s | ${fixed(withToken.requestsPerSecond, 0)} | ${fixed(withKey.requestsPerSecond, 0)} | ${fixed(ratio, 3)}× | |`,
+    `| same, p50 / p99 ms | ${fixed(withToken.p50Ms)} / ${fixed(withToken.p99Ms)} | ${fixed(withKey.p50Ms)} / ${fixed(withKey.p99Ms)} | | |`,
+  ];
+}
+
 function analyticsRows(results: SuiteResults): string[] {
   const { gateway, rawSql, speedup } = results.analytics;
   const summary = gateway['summary, 90 days, with percentiles'];
@@ -90,6 +103,7 @@ function eventRows(results: SuiteResults): string[] {
     `| event → ${fanout.gateway.subscriberCount} subscribers one at a time (paced), receive − response p50 / p99 ms | ${pair(paced.afterResponseMs)} | ${pair(fanout.raw.latency.paced!.afterResponseMs)} | ${times(ratios.fanout.latency.paced?.p99)} (p99) | | |`,
     `| same, back to back (burst), p50 / p99 ms; deliveries/s | ${pair(burst.afterResponseMs)}; ${fixed(burst.deliveriesPerSecond, 0)} | ${pair(fanout.raw.latency.burst!.afterResponseMs)}; ${fixed(fanout.raw.latency.burst!.deliveriesPerSecond, 0)} | ${times(ratios.fanout.latency.burst?.p99)} (p99) | | |`,
     `| server CPU per delivery (burst, ${fanout.gateway.subscriberCount}), µs | ${positive(burst.serverCpuUsPerDelivery)} | ${positive(fanout.raw.latency.burst!.serverCpuUsPerDelivery)} | ${times(ratios.fanout.latency.burst?.cpuPerDelivery)} | | |`,
+    `| server CPU per delivery with an EventFilter (burst, ${fanout.gateway.subscriberCount}; channels and customerIds, all met), µs; ÷ unfiltered | ${positive(results.events.fanoutFiltered.latency.burst!.serverCpuUsPerDelivery)} | | ${times(ratios.filteredCpuPerDelivery)} (÷ unfiltered) | | |`,
     `| heap per idle subscription (${fanout.gateway.subscriberCount}), KB | ${kb(fanout.gateway.memory.perSubscriberBytes.total)} | ${kb(fanout.raw.memory.perSubscriberBytes.total)} | ${times(ratios.fanout.heapPerSubscription)} | | |`,
   );
   if (load) {
@@ -153,6 +167,10 @@ export function formatSuiteMarkdown(results: SuiteResults): string {
     '## Cost analysis and budgets',
     '',
     ...costRows(results),
+    '',
+    '## Client tokens',
+    '',
+    ...tokenRows(results),
     '',
     '## Analytics over the data set',
     '',

@@ -42,7 +42,8 @@ export interface CostFigures {
 
 const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
 
-function medianFigures(runs: readonly LoadFigures[]): LoadFigures {
+/** Medians of rounds' figures; requests and failures summed. */
+export function medianFigures(runs: readonly LoadFigures[]): LoadFigures {
   return {
     requestsPerSecond: median(runs.map((run) => run.requestsPerSecond)),
     p50Ms: median(runs.map((run) => run.p50Ms)),

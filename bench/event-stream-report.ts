@@ -24,6 +24,8 @@ export interface EventStreamResults {
     readonly rawDispatcher: { readonly maxInFlight: number; readonly maxInFlightPerEndpoint: number };
   };
   readonly fanout: FanoutPair;
+  /** The gateway's fan-out again, every subscriber with an EventFilter that every event meets (burst only). */
+  readonly fanoutFiltered: FanoutResult;
   readonly load: FanoutPair | null;
   readonly webhooks: { readonly live: LiveResult; readonly backlogWrite: EventWrite & { readonly eventsPerSecond: number }; readonly backlog: BacklogResults };
   readonly ratios: EventStreamRatios;
@@ -45,6 +47,8 @@ export interface EventStreamRatios {
   readonly webhooks: Partial<Record<BacklogScenario, number | null>>;
   /** Per dispatcher: the measured endpoint's rate next to a failing and a hanging one ÷ next to a healthy one (instant); 1 = not slowed at all. */
   readonly isolation: Record<'gateway' | 'raw', number | null>;
+  /** The gateway's server CPU per delivery with an EventFilter ÷ without, both in burst; 1 = filtering costs nothing. */
+  readonly filteredCpuPerDelivery: number | null;
 }
 
 function fanoutRatios(pair: FanoutPair): FanoutRatios {
@@ -61,11 +65,12 @@ function fanoutRatios(pair: FanoutPair): FanoutRatios {
   return { latency, heapPerSubscription: ratio(pair.gateway.memory.perSubscriberBytes.total, pair.raw.memory.perSubscriberBytes.total) };
 }
 
-export function eventStreamRatios(fanout: FanoutPair, load: FanoutPair | null, backlog: BacklogResults): EventStreamRatios {
+export function eventStreamRatios(fanout: FanoutPair, load: FanoutPair | null, backlog: BacklogResults, fanoutFiltered: FanoutResult): EventStreamRatios {
   const webhooks: EventStreamRatios['webhooks'] = {};
   for (const scenario of Object.keys(backlog.gateway) as BacklogScenario[]) webhooks[scenario] = ratio(backlog.gateway[scenario]?.deliveriesPerSecond, backlog.raw[scenario]?.deliveriesPerSecond);
   const isolation = (name: 'gateway' | 'raw') => ratio(backlog[name].isolation?.eventsPerSecond, backlog[name].instant?.eventsPerSecond);
-  return { fanout: fanoutRatios(fanout), load: load && fanoutRatios(load), webhooks, isolation: { gateway: isolation('gateway'), raw: isolation('raw') } };
+  const filteredCpuPerDelivery = ratio(fanoutFiltered.latency.burst?.serverCpuUsPerDelivery, fanout.gateway.latency.burst?.serverCpuUsPerDelivery);
+  return { fanout: fanoutRatios(fanout), load: load && fanoutRatios(load), webhooks, isolation: { gateway: isolation('gateway'), raw: isolation('raw') }, filteredCpuPerDelivery };
 }
 
 /** Wrong answers, not slow ones: a missed or duplicated delivery, a subscription error, a bad signature or payload. */
@@ -79,6 +84,7 @@ export function eventStreamProblems(results: EventStreamResults): string[] {
   );
   return [
     ...[fanout, ...(load ? [load] : [])].flatMap((pair) => [...fanoutProblems(pair.gateway), ...fanoutProblems(pair.raw)]),
+    ...fanoutProblems(results.fanoutFiltered),
     ...deliveryProblems('gateway live', webhooks.live, webhooks.live.eventCount),
     ...backlog,
   ];
@@ -179,6 +185,7 @@ export function formatEventStreamReport(results: EventStreamResults): string {
     `event stream on loopback: Node ${environment.node}, PostgreSQL ${environment.postgres}, ${environment.cpuCount} × ${environment.cpu}; ` +
       'raw = bench/references/raw-ws-fanout.ts and raw-webhook-dispatcher.ts; latency = receive − the creating mutation\'s response',
     ...fanoutLines('fan-out', results.fanout, ratios.fanout, settings.subscriptionsPerKey),
+    row('gateway CPU per delivery with an EventFilter, µs', [ms(results.fanoutFiltered.latency.burst?.serverCpuUsPerDelivery ?? NaN), times(ratios.filteredCpuPerDelivery)]),
     ...(results.load ? fanoutLines(`load at ${settings.loadRatePerSecond} events/s`, results.load, ratios.load!, settings.subscriptionsPerKey) : []),
     ...webhookLines(results),
   ].join('\n');

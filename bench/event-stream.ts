@@ -42,6 +42,8 @@ import { benchCostBudget } from './cost-figures';
  *    mutation answered). Latency = receive time − the time the mutation's HTTP response arrived
  *    (the event is committed before the response is sent), and also − the event's occurredAt.
  *    Server CPU per delivery, and heap per idle live subscription (before/after, after gc).
+ *    Then the gateway alone again, its subscribers with an EventFilter every event meets (burst):
+ *    what filtering adds per delivery, against the unfiltered figure of the same run.
  * 2. load: BENCH_LOAD_SUBSCRIBERS (5,000; 0 leaves it out) subscribers over
  *    BENCH_LOAD_CLIENT_PROCESSES (2), BENCH_LOAD_EVENTS (25) events sent at 5 per second, open
  *    loop (25,000 deliveries/s when kept up with): the same figures, latency from the send.
@@ -71,6 +73,9 @@ const dispatcherPollInterval = '20ms';
 const resultsPath = path.resolve(__dirname, 'results/event-stream.json');
 
 const subscriptionQuery = /* GraphQL */ `subscription Events($types: [String!]) { events(types: $types) { id type sequence occurredAt data } }`;
+const filteredSubscriptionQuery = /* GraphQL */ `subscription Filtered($types: [String!], $filter: EventFilter) { events(types: $types, filter: $filter) { id type sequence occurredAt data } }`;
+/** Conditions an agent console sends; the driver's conversations (channel API, no inbox or team) meet them all. */
+const consoleFilter = { channels: ['API', 'EMAIL', 'WEB_CHAT'], customerIds: null };
 
 /** Backlog scenarios in turns, the order flipped each time, so neither dispatcher always goes first. */
 const backlogTurns: readonly BacklogScenario[] = ['instant', 'slow', 'isolation'];
@@ -147,6 +152,8 @@ async function main(): Promise<void> {
       secrets: subscriberSecrets(count), clientProcessCount: processCount, phases, eventsPerPhase, ratePerSecond: loadRatePerSecond, query: subscriptionQuery, variables: { types: ['conversation.created'] },
     });
     const fanout = { gateway: await measureFanout(servers[0], pool, source, plan(subscriberCount, clientProcessCount, ['paced', 'burst'], latencyEventCount)), raw: await measureFanout(servers[1], pool, source, plan(subscriberCount, clientProcessCount, ['paced', 'burst'], latencyEventCount)) };
+    const filteredPlan = { ...plan(subscriberCount, clientProcessCount, ['burst'], latencyEventCount), query: filteredSubscriptionQuery, variables: { types: ['conversation.created'], filter: consoleFilter } };
+    const fanoutFiltered = await measureFanout(servers[0], pool, source, filteredPlan);
     const loadPlan = plan(loadSubscriberCount, loadClientProcessCount, ['rate'], loadEventCount);
     const load = loadSubscriberCount > 0 ? { gateway: await measureFanout(servers[0], pool, source, loadPlan), raw: await measureFanout(servers[1], pool, source, loadPlan) } : null;
     await rawFanout.stop({ cmd: 'close' });
@@ -207,9 +214,10 @@ async function main(): Promise<void> {
       clock: clocks,
       mutationCpuMsWithoutSubscribers: mutationCpuMs,
       fanout,
+      fanoutFiltered,
       load,
       webhooks,
-      ratios: eventStreamRatios(fanout, load, backlog),
+      ratios: eventStreamRatios(fanout, load, backlog, fanoutFiltered),
       durationsMs: { total: performance.now() - startedAt },
     };
     await mkdir(path.dirname(resultsPath), { recursive: true });

@@ -1,3 +1,4 @@
+import { measureTokenCheck } from './token-figures';
 import 'reflect-metadata';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -126,6 +127,8 @@ async function main(): Promise<void> {
       http.push(await measureHttpWorkload(workload, origins, load, { statements: database.statements, databaseUrl: database.url }));
     }
     const cost = await measureCostFigures(gateway.origin, gatewayEnvironment, database, http[0]);
+    process.stdout.write('client token check…\n');
+    const tokens = await measureTokenCheck(gateway.origin, database.adminSecret, load);
     for (const server of servers.splice(0)) await server.stop();
 
     process.stdout.write('analytics (bench/analytics.ts)…\n');
@@ -145,6 +148,7 @@ async function main(): Promise<void> {
       load,
       http,
       cost,
+      tokens,
       analytics,
       events,
       durationSeconds: (performance.now() - startedAt) / 1000,
