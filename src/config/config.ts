@@ -86,6 +86,9 @@ const environmentSchema = z.object({
   COST_ANALYSIS: booleanFlag.default(true),
 });
 
+/** Every environment variable the gateway reads (the README's configuration table lists each; a test checks it). */
+export const environmentVariables = Object.keys(environmentSchema.shape) as readonly string[];
+
 export interface Config {
   readonly environment: 'development' | 'production' | 'test';
   readonly isProduction: boolean;
