@@ -75,6 +75,7 @@ const environmentSchema = z.object({
   WEBHOOK_ALLOW_HTTP: booleanFlag.default(false),
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: booleanFlag.default(false),
   GRAPHQL_INTROSPECTION: booleanFlag.optional(),
+  GRAPHIQL: booleanFlag.optional(),
   MAX_QUERY_COST: limit(2_000),
   MAX_QUERY_DEPTH: limit(12),
   MAX_QUERY_ALIASES: limit(30),
@@ -135,6 +136,8 @@ export interface Config {
     readonly isPrivateNetworkAllowed: boolean;
   };
   readonly isIntrospectionEnabled: boolean;
+  /** GraphiQL on GET /graphql for browsers: on outside production, opt-in there. */
+  readonly isGraphiQLEnabled: boolean;
   /** Bounds on every operation, checked before it runs. */
   readonly queryLimits: QueryLimits;
   /** The bucket of a key that sets none of its own. */
@@ -219,6 +222,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       isPrivateNetworkAllowed: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
     }),
     isIntrospectionEnabled: env.GRAPHQL_INTROSPECTION ?? !isProduction,
+    isGraphiQLEnabled: env.GRAPHIQL ?? !isProduction,
     queryLimits: Object.freeze({
       maxCost: env.MAX_QUERY_COST,
       maxDepth: env.MAX_QUERY_DEPTH,

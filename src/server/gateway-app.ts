@@ -1,4 +1,5 @@
 import { CorsPolicy } from './http/cors';
+import { GraphiQLPage } from './graphiql/graphiql-page';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
@@ -115,7 +116,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     };
     const cors = new CorsPolicy(config.corsOrigins);
     const server = createHttpServer(
-      { graphql, graphqlStream: graphqlStream.handle, isReady, cors, metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }) },
+      { graphql, graphqlStream: graphqlStream.handle, isReady, cors, graphiql: new GraphiQLPage(config.isGraphiQLEnabled), metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }) },
       logger,
       config.http,
     );

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { HttpTimeouts } from '../../config/config';
 import type { CorsPolicy } from './cors';
+import type { GraphiQLPage } from '../graphiql/graphiql-page';
 import { GatewayError } from '../../platform/errors';
 import type { Logger } from '../../platform/observability/logger';
 import { requestIdOf } from './request-id';
@@ -14,6 +15,7 @@ export interface Routes {
   readonly isReady: () => Promise<boolean>;
   readonly metrics: () => Promise<{ contentType: string; body: string }>;
   readonly cors: CorsPolicy;
+  readonly graphiql: GraphiQLPage;
 }
 
 /** Plain node:http routing: five paths do not need a framework, and the body limits stay ours. */
@@ -34,6 +36,7 @@ export function createHttpServer(routes: Routes, logger: Logger, timeouts: HttpT
 
 async function route(routes: Routes, request: IncomingMessage, response: ServerResponse, requestId: string): Promise<void> {
   const path = (request.url ?? '/').split('?')[0];
+  if (await routes.graphiql.serve(request, response)) return;
   switch (path) {
     case '/graphql':
     case '/graphql/stream':
