@@ -1,8 +1,8 @@
-import { createServer } from 'node:net';
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { subscribeResumable, type SubscribableClient } from '../../client';
+import { freePort } from '../support/free-port';
 import { postGraphQL } from '../support/graphql-client';
 import { pollUntil } from '../support/poll-until';
 import { startGateway, type TestGateway } from '../support/start-gateway';
@@ -15,13 +15,6 @@ const createMutation = /* GraphQL */ `
   mutation Create($subject: String!) { conversationCreate(input: { subject: $subject, channel: API }) { conversation { id } } }
 `;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * The gateway the subscriber talks to is stopped and started again on the same port mid-stream,
