@@ -229,6 +229,20 @@ describe('TOKEN: client tokens for browsers', () => {
     expect(subscription.results).toHaveLength(0);
   });
 
+  it('TOKEN-10b the minting key’s expiry ends its tokens too: 401 over HTTP, open sockets closed 4403', async () => {
+    const minter = await createApiKey(gateway.graphqlUrl, gateway.adminSecret, { scopes: ['events:read', 'tokens:write'] });
+    const { token } = await mint({ scopes: ['events:read'] }, minter.secret);
+    const connection = connect(token);
+    collectSubscription(connection.client, eventsSubscription, {});
+    expect((await graphql('{ events(first: 1) { nodes { id } } }', {}, token)).status).toBe(200);
+
+    // As if its expiresAt had passed: the change notification drops the cached key everywhere.
+    await database.query(`update api_keys set expires_at = now() - interval '1 second' where id = $1`, [minter.id]);
+
+    expect(await connection.closed).toBe(4403);
+    expect((await graphql('{ events(first: 1) { nodes { id } } }', {}, token)).status).toBe(401);
+  });
+
   it('TOKEN-11 a token’s own expiry closes its open sockets with 4403', async () => {
     const { token } = await mint({ scopes: ['events:read'] });
     const signer = createServices({ pepper: testPepper, defaultRateLimit: { requests: 600, windowSeconds: 60 } }).clientTokenSigner;

@@ -104,6 +104,22 @@ describe('SUB-SHARED: alike subscriptions share one execution and one serialisat
     expect(subjectsOf(otherWorkspace)).not.toContain('SUB-13 apart');
   });
 
+  it('SUB-15 subscribers with the same EventFilter share one execution per event; a filter that rejects an event costs it no execution', async () => {
+    const filtered = /* GraphQL */ `subscription Filtered($filter: EventFilter) { events(filter: $filter) { id type data } }`;
+    const apiChannel = { filter: { types: ['conversation.created'], channels: ['API'] } };
+    const sameFilter = [connect(gateway.adminSecret), connect(gateway.adminSecret), connect(gateway.adminSecret)].map((client) => collectSubscription(client, filtered, apiChannel));
+    const otherChannel = collectSubscription(connect(gateway.adminSecret), filtered, { filter: { types: ['conversation.created'], channels: ['EMAIL'] } });
+    await waitUntilLive(sameFilter, 'SUB-15 warm-up');
+    const seenBefore = sameFilter.map((subscription) => subscription.results.length);
+
+    const id = await createConversation('SUB-15 filtered');
+
+    const received = await Promise.all(sameFilter.map(async (subscription, index) => (await subscription.waitFor(seenBefore[index] + 1))[seenBefore[index]]));
+    expect(received.map((result) => result.data!.events.data.conversation.id)).toEqual([id, id, id]);
+    expect(executionsOf(id)).toBe(1);
+    expect(otherChannel.results).toHaveLength(0);
+  });
+
   it('SUB-14 an after that is not an event of the workspace fails the subscription with BAD_USER_INPUT and its request id', async () => {
     const subscription = collectSubscription(connect(gateway.adminSecret), eventsSubscription, { after: 'evt_unknown' });
 
