@@ -55,7 +55,7 @@ describe('TOKEN: client tokens for browsers', () => {
   };
 
   beforeAll(async () => {
-    gateway = await startGateway({ env: { WEBHOOK_POLL_INTERVAL: '1h' } });
+    gateway = await startGateway({ env: { WEBHOOK_POLL_INTERVAL: '1h', CORS_ORIGINS: 'https://app.example.com,https://evil.example.com' } });
     database = new Client({ connectionString: gateway.databaseUrl });
     await database.connect();
     fixture = {
@@ -261,6 +261,20 @@ describe('TOKEN: client tokens for browsers', () => {
     expect((await graphql(query, {}, token, { origin: 'https://app.example.com' })).status).toBe(200);
     expect((await graphql(query, {}, token, { origin: 'https://evil.example.com' })).status).toBe(403);
     expect((await graphql(query, {}, token)).status).toBe(200);
+    // CORS_ORIGINS lets both pages open a socket: the token's own list refuses the other one.
+    const socketFrom = (origin: string) => {
+      const connection = connectWsClient(gateway.url, token, { origin });
+      sockets.push(connection);
+      return connection;
+    };
+    const fromOther = socketFrom('https://evil.example.com');
+    const fromApp = socketFrom('https://app.example.com');
+    const live = collectSubscription(fromApp.client, eventsSubscription, {});
+    collectSubscription(fromOther.client, eventsSubscription, {});
+    expect(await fromOther.closed).toBe(4403);
+    await graphql(messageMutation, { id: fixture.supportOfA.id, body: 'origin check' }, gateway.adminSecret);
+    await live.waitFor(1);
+    expect(live.failure).toBeUndefined();
     const badOrigin = await mintError({ scopes: ['conversations:read'], allowedOrigins: ['https://app.example.com/path'] });
     expect(badOrigin.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fieldErrors: [{ field: 'input.allowedOrigins.0' }] });
   });

@@ -8,13 +8,17 @@ export interface WsConnection {
   dispose(): Promise<void>;
 }
 
-/** A real graphql-ws client (subprotocol graphql-transport-ws) authenticated in connection_init. */
-export function connectWsClient(httpUrl: string, secret: string | undefined): WsConnection {
+/** A real graphql-ws client (subprotocol graphql-transport-ws) authenticated in connection_init; `headers` go on the upgrade (a browser's Origin). */
+export function connectWsClient(httpUrl: string, secret: string | undefined, headers: Record<string, string> = {}): WsConnection {
   let reportClose: (code: number) => void = () => {};
   const closed = new Promise<number>((resolve) => (reportClose = resolve));
   const client = createClient({
     url: `${httpUrl.replace(/^http/, 'ws')}/graphql`,
-    webSocketImpl: WebSocket,
+    webSocketImpl: class extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, protocols, { headers });
+      }
+    },
     connectionParams: secret === undefined ? {} : { authorization: `Bearer ${secret}` },
     retryAttempts: 0,
     lazy: true,
