@@ -16,7 +16,20 @@ const factPaths: Record<keyof ConversationFacts, readonly (readonly string[])[]>
   assigneeId: [['conversation', 'assigneeId']],
 };
 
+/**
+ * Facts per event `data`, which every subscriber of an instance shares: a filtered fan-out reads
+ * them once per event, not once per subscriber.
+ */
+const factsByData = new WeakMap<object, ConversationFacts>();
+
 export function conversationFactsOfEvent(data: unknown): ConversationFacts {
+  if (data === null || typeof data !== 'object') return readFacts(data);
+  let facts = factsByData.get(data);
+  if (!facts) factsByData.set(data, (facts = readFacts(data)));
+  return facts;
+}
+
+function readFacts(data: unknown): ConversationFacts {
   const valueAt = (path: readonly string[]): string | null => {
     let value: unknown = data;
     for (const step of path) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[step] : undefined;
