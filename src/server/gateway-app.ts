@@ -107,7 +107,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     const refusalPacer = new RefusalPacer({ paceMs: config.refusalPaceMs });
     const graphql = createGraphQLHandler({ ...gates, apollo, refusalPacer, maxBodyBytes: config.maxBodyBytes, maxResponseBytes: config.maxResponseBytes, usage });
     const subscriptionSlots = new SubscriptionSlots(maxSubscriptionsPerKey);
-    const graphqlStream = createGraphQLSseHandler({ ...gates, schema, maxBodyBytes: config.maxBodyBytes, subscriptionSlots, extras: { eventSubscriptions } });
+    const graphqlStream = createGraphQLSseHandler({ ...gates, schema, refusalPacer, maxBodyBytes: config.maxBodyBytes, subscriptionSlots, extras: { eventSubscriptions } });
     let areMigrationsApplied = false;
     const isReady = async () => {
       await orm.em.getConnection().execute('select 1');

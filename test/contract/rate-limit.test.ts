@@ -143,6 +143,27 @@ describe('RATE: a key that ignores Retry-After is paced', () => {
     expect(burst.filter(({ elapsedMs }) => elapsedMs >= paceMs - 50)).toHaveLength(25);
   });
 
+  it('RATE-06b over SSE: a credential reopening streams before its Retry-After gets its 429 only after the pace', async () => {
+    const key = await createApiKey(gateway.graphqlUrl, gateway.adminSecret, { scopes: ['events:read'], rateLimit: { requests: 1, windowSeconds: 3600 } });
+    const open = async () => {
+      const startedAt = performance.now();
+      const response = await fetch(`${gateway.url}/graphql/stream`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${key.secret}` },
+        body: JSON.stringify({ query: 'subscription { events { id } }' }),
+      });
+      await response.body?.cancel();
+      return { status: response.status, elapsedMs: performance.now() - startedAt };
+    };
+    expect((await open()).status).toBe(200);
+    const first = await open();
+    const repeated = await open();
+
+    expect([first.status, repeated.status]).toEqual([429, 429]);
+    // A lower bound only: a loaded machine makes it longer, never shorter.
+    expect(repeated.elapsedMs).toBeGreaterThanOrEqual(paceMs - 50);
+  });
+
   it('RATE-07 another key of the workspace is not paced while one is', async () => {
     const limited = await createApiKey(gateway.graphqlUrl, gateway.adminSecret, { scopes: ['analytics:read'], rateLimit: { requests: 1, windowSeconds: 3600 } });
     const other = await createApiKey(gateway.graphqlUrl, gateway.adminSecret, { scopes: ['analytics:read'], rateLimit: { requests: 1, windowSeconds: 3600 } });

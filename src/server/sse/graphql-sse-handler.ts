@@ -5,6 +5,7 @@ import type { ApiKeyAuthenticator } from '../../modules/api-keys';
 import { resolveClientIp, type TrustProxySetting } from '../../policies/auth/ip-allowlist';
 import type { Principal } from '../../policies/auth/principal';
 import { rateLimitHeaders, type CostGate } from '../../policies/cost/cost-gate';
+import type { RefusalPacer } from '../../policies/rate-limit/refusal-pacer';
 import type { RequestRateLimiter } from '../../policies/rate-limit/request-rate-limiter';
 import { GatewayError, isDatabaseUnavailable, isInputRejectedByDatabase, temporarilyUnavailable, valueRejectedByDatabase, type ErrorFormatting } from '../../platform/errors';
 import { readBody } from '../http/read-body';
@@ -21,6 +22,8 @@ export interface GraphQLSseDependencies extends ContextDependencies {
   readonly schema: GraphQLSchema;
   readonly authenticator: ApiKeyAuthenticator;
   readonly rateLimiter: RequestRateLimiter;
+  /** The same pacer as HTTP's: a credential that reopens streams before its Retry-After waits for its 429. */
+  readonly refusalPacer?: RefusalPacer;
   readonly trustProxy: TrustProxySetting;
   readonly maxBodyBytes: number;
   /** The per-key cap on concurrent subscriptions, shared with graphql-ws. */
@@ -63,7 +66,10 @@ export function createGraphQLSseHandler(deps: GraphQLSseDependencies) {
       const principal = await deps.authenticator.authenticate(deps.orm.em.fork(), { authorization: headers.get('authorization') ?? undefined, clientIp: context.clientIp, origin: headers.get('origin') ?? undefined });
       const decision = await deps.rateLimiter.consume(principal.credentialId, principal.rateLimit);
       for (const [name, value] of Object.entries(decision.headers)) context.response.setHeader(name, value);
-      if (decision.refusal) throw decision.refusal;
+      if (decision.refusal) {
+        await deps.refusalPacer?.pace(principal.credentialId, Number(decision.refusal.details.retryAfterSeconds ?? 1));
+        throw decision.refusal;
+      }
       context.principal = principal;
       // No token: distinct connections mode only, so no stream reservations to keep or expire.
       return null;
