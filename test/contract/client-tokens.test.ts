@@ -82,6 +82,9 @@ describe('TOKEN: client tokens for browsers', () => {
     expect(new Date(expiresAt).getTime() - before).toBeLessThanOrEqual(3601_000);
     const listed = await graphql('{ conversations(first: 10) { nodes { id } } }', {}, token);
     expect(listed.body.data!.conversations.nodes).toHaveLength(3);
+    const viewer = await graphql('{ viewer { scopes clientToken { id expiresAt isBound } } }', {}, token);
+    expect(viewer.body.data!.viewer).toEqual({ scopes: ['conversations:read'], clientToken: { id: expect.stringMatching(/^ctk_/), expiresAt, isBound: false } });
+    expect((await graphql('{ viewer { clientToken { id } } }', {}, gateway.adminSecret)).body.data!.viewer.clientToken).toBeNull();
   });
 
   it.each([['keys:read'], ['keys:write'], ['webhooks:read'], ['webhooks:write'], ['audit:read'], ['tokens:write'], ['admin']])(

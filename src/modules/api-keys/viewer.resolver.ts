@@ -15,10 +15,25 @@ export class WorkspaceType {
   name!: string;
 }
 
+@ObjectType('ClientToken', { description: 'The client token a browser calls with (clientTokenCreate). Tokens are not stored: this is what the token itself says.' })
+export class ClientTokenType {
+  @Field(() => ID, { description: '`ctk_…`: what its limits count against.' })
+  id!: string;
+
+  @Field(() => Date, { description: 'Mint the next one before this.' })
+  expiresAt!: Date;
+
+  @Field(() => Boolean, { description: 'True when bound to a conversation, a customer or conversation conditions.' })
+  isBound!: boolean;
+}
+
 @ObjectType('Viewer', { description: 'The caller: its key, workspace and effective scopes.' })
 export class ViewerType {
-  @Field(() => ApiKeyType)
+  @Field(() => ApiKeyType, { description: 'The calling key; for a client token, the key that minted it.' })
   apiKey!: ApiKeyType;
+
+  @Field(() => ClientTokenType, { nullable: true, description: 'The client token, when the caller uses one; null for a key.' })
+  clientToken!: ClientTokenType | null;
 
   @Field(() => WorkspaceType)
   workspace!: WorkspaceType;
@@ -40,6 +55,7 @@ export class ViewerResolver {
       apiKey: toApiKeyType(apiKey),
       workspace: { id: workspace.id, slug: workspace.slug, name: workspace.name },
       scopes: [...principal.effectiveScopes].sort(),
+      clientToken: principal.expiresAt ? { id: principal.credentialId, expiresAt: principal.expiresAt, isBound: principal.reach !== undefined } : null,
     };
   }
 }
