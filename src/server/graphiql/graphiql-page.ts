@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { addVary, compressOnce, negotiateCoding } from '../http/compression';
 
 /** Where scripts/bundle-graphiql.js writes the page's script and styles (from src/ under ts-jest and dist/ alike). */
 export const graphiqlAssetsDir = path.resolve(__dirname, '../../..', 'dist', 'graphiql');
@@ -54,8 +55,10 @@ export class GraphiQLPage {
     if (!asset) return false;
     const body = await this.read(asset.file);
     if (!body) return false;
-    response.writeHead(200, { 'content-type': asset.contentType, 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff' });
-    response.end(body);
+    const coding = negotiateCoding(request.headers['accept-encoding']);
+    addVary(response, 'Accept-Encoding');
+    response.writeHead(200, { 'content-type': asset.contentType, 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff', ...(coding ? { 'content-encoding': coding } : {}) });
+    response.end(coding ? await compressOnce(this.cache, asset.file, body, coding) : body);
     return true;
   }
 

@@ -1,3 +1,4 @@
+import { endCompressed } from './compression';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -72,10 +73,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDependencies) {
       if (result.status === 429) await deps.refusalPacer.pace(principal.credentialId, Number(result.headers.get('retry-after') ?? 1));
       for (const [name, value] of result.headers) response.setHeader(name, value);
       response.statusCode = result.status ?? 200;
-      if (result.body.kind === 'complete') {
-        response.end(result.body.string);
-        return;
-      }
+      if (result.body.kind === 'complete') return await endCompressed(response, result.body.string, headerOf(request, 'accept-encoding'));
       let writtenBytes = 0;
       for await (const chunk of result.body.asyncIterator) {
         writtenBytes += Buffer.byteLength(chunk);
