@@ -48,6 +48,7 @@ const baselinesOf = (f: Fixture): Record<string, Record<string, unknown>> => ({
   apiKeyRotate: { input: { id: f.keyId, previousSecretExpiresInSeconds: 0 } },
   apiKeyRevoke: { input: { id: f.revocableKeyId } },
   clientTokenCreate: { input: { scopes: ['conversations:read'] } },
+  customersBatchUpsert: { input: { operations: [{ email: 'batch-probe@example.com' }] } },
   customerUpsert: { input: { email: 'probe@example.com' } },
   customerUpdate: { input: { id: f.customerId } },
   customerNoteCreate: { input: { customerId: f.customerId, body: 'A note' } },

@@ -110,6 +110,7 @@ export const mutationExamples: readonly MutationExample[] = [
   { mutation: 'messageCreate', situation: 'from the customer', prepare: async (context) => ({ conversationId: await openConversation(context), body: 'Any news?' }), records: ['message.created'] },
   { mutation: 'conversationNoteCreate', situation: 'an internal note', prepare: async (context) => ({ conversationId: await openConversation(context), body: 'Called them' }), records: ['conversation.note_created'] },
   { mutation: 'customerUpsert', situation: 'of a new email', prepare: async ({ unique }) => ({ email: `${unique}@example.com`, name: 'New' }), records: ['customer.created'] },
+  { mutation: 'customersBatchUpsert', situation: 'of one new email', prepare: async ({ unique }) => ({ operations: [{ email: `${unique}@example.com`, name: 'New' }] }), records: ['customer.created'] },
   {
     mutation: 'customerUpsert',
     situation: 'of a known email with a new name',

@@ -1,3 +1,4 @@
+import { BatchOperationErrorType } from '../../policies/batch/batch-operations';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { ConversationNoteType, ConversationType, MessageType } from './conversation.type';
 import { Cost } from '../../policies/cost/cost-directives';
@@ -59,29 +60,6 @@ export class SatisfactionFeedbackType {
 export class SatisfactionFeedbackCreatePayload {
   @Field(() => SatisfactionFeedbackType)
   feedback!: SatisfactionFeedbackType;
-}
-
-@Cost(0)
-@ObjectType('BatchFieldError')
-export class BatchFieldErrorType {
-  @Field(() => String)
-  field!: string;
-
-  @Field(() => String)
-  message!: string;
-}
-
-@Cost(0)
-@ObjectType('BatchOperationError', { description: 'Why one batch operation was not applied; the same codes as top-level errors.' })
-export class BatchOperationErrorType {
-  @Field(() => String)
-  code!: string;
-
-  @Field(() => String)
-  message!: string;
-
-  @Field(() => [BatchFieldErrorType])
-  fieldErrors!: BatchFieldErrorType[];
 }
 
 @Cost(0)

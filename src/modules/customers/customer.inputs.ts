@@ -1,6 +1,7 @@
 import { Field, ID, InputType } from 'type-graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { limits } from '../../platform/validation';
+import { Cost, defaultMutationWeight } from '../../policies/cost/cost-directives';
 import { maxExternalIdLength, maxNameLength, maxNoteLength, type CustomerChanges, type CustomerUpsert } from './customer.rules';
 
 const idempotencyKeyDescription = 'Retrying with the same key and input returns the first result instead of acting twice (kept 24 h). 1..255 characters.';
@@ -17,10 +18,10 @@ export class CustomerExternalIdInput {
   externalId!: string;
 }
 
-@InputType('CustomerUpsertInput', {
-  description: 'Matched by externalId, else by email (case-insensitive), else created. Give at least one of the two. Absent fields stay as they are.',
-})
-export class CustomerUpsertInput {
+const upsertDescription = 'Matched by externalId, else by email (case-insensitive), else created. Give at least one of the two. Absent fields stay as they are.';
+
+@InputType('CustomerUpsertOperation', { description: `One customer of customersBatchUpsert. ${upsertDescription}` })
+export class CustomerUpsertOperationInput {
   @Field(() => CustomerExternalIdInput, { nullable: true, description: 'Matched first; linked to the customer matched by email when not linked yet.' })
   externalId?: CustomerExternalIdInput | null;
 
@@ -41,6 +42,19 @@ export class CustomerUpsertInput {
 
   @Field(() => GraphQLJSONObject, { nullable: true, description: attributesDescription })
   customAttributes?: Record<string, unknown> | null;
+}
+
+@InputType('CustomerUpsertInput', { description: upsertDescription })
+export class CustomerUpsertInput extends CustomerUpsertOperationInput {
+  @Field(() => String, { nullable: true, description: idempotencyKeyDescription })
+  idempotencyKey?: string | null;
+}
+
+@InputType('CustomersBatchUpsertInput')
+export class CustomersBatchUpsertInput {
+  @Field(() => [CustomerUpsertOperationInput], { description: '1..100 customers, upserted in order, each on its own. Each costs 10 points, as a mutation does.' })
+  @Cost(defaultMutationWeight)
+  operations!: CustomerUpsertOperationInput[];
 
   @Field(() => String, { nullable: true, description: idempotencyKeyDescription })
   idempotencyKey?: string | null;
@@ -101,7 +115,7 @@ export class CustomerNoteCreateInput {
 }
 
 /** GraphQL null clears name, email, phone and locale; for lists and attributes it means "no change". */
-export function toCustomerUpsert(input: CustomerUpsertInput): CustomerUpsert {
+export function toCustomerUpsert(input: CustomerUpsertOperationInput): CustomerUpsert {
   return {
     externalId: input.externalId ?? undefined,
     email: input.email,

@@ -5,8 +5,10 @@ import { Idempotent } from '../../policies/idempotency/idempotent.middleware';
 import type { RequestContext } from '../../policies/request-context';
 import { PageArgs, toConnection } from '../../platform/pagination';
 import { CustomerFilterInput, CustomerOrderInput } from './customer.filter';
-import { CustomerNoteCreateInput, CustomerUpdateInput, CustomerUpsertInput, toCustomerChanges, toCustomerUpsert } from './customer.inputs';
-import { CustomerNoteCreatePayload, CustomerUpdatePayload, CustomerUpsertPayload } from './customer.payloads';
+import { Cost } from '../../policies/cost/cost-directives';
+import { applyEach } from '../../policies/batch/batch-operations';
+import { CustomerNoteCreateInput, CustomersBatchUpsertInput, CustomerUpdateInput, CustomerUpsertInput, toCustomerChanges, toCustomerUpsert } from './customer.inputs';
+import { CustomerNoteCreatePayload, CustomersBatchUpsertPayload, CustomerUpdatePayload, CustomerUpsertPayload } from './customer.payloads';
 import { customerNotePagesLoader } from './customer-note-pages.loaders';
 import type { CustomerService } from './customer.service';
 import { CustomerConnection, CustomerNoteConnection, CustomerType, toCustomerNoteType, toCustomerType } from './customer.type';
@@ -52,6 +54,21 @@ export class CustomerResolver {
     const actor = actorFromPrincipal(context.principal, context.requestId);
     const { customer, wasCreated } = await this.service.upsert(context.em, actor, toCustomerUpsert(input));
     return { customer: toCustomerType(customer), wasCreated };
+  }
+
+  @Mutation(() => CustomersBatchUpsertPayload, {
+    nullable: true,
+    description: 'Up to 100 customerUpserts, each applied or refused on its own, one event per change. Priced per operation (`operations` weighs 10 each), not per call.',
+  })
+  @RequiresScopes(['customers:write'])
+  @Cost(0)
+  @Idempotent()
+  async customersBatchUpsert(@Arg('input', () => CustomersBatchUpsertInput) input: CustomersBatchUpsertInput, @Ctx() context: RequestContext): Promise<CustomersBatchUpsertPayload> {
+    const actor = actorFromPrincipal(context.principal, context.requestId);
+    const outcomes = await applyEach(context.em, input.operations, (tx, operation) => this.service.upsert(tx, actor, toCustomerUpsert(operation)));
+    const results = outcomes.map(({ index, applied, error }) => ({ index, customer: applied && toCustomerType(applied.customer), wasCreated: applied?.wasCreated ?? null, error }));
+    const appliedCount = results.filter((result) => result.error === null).length;
+    return { results, appliedCount, failedCount: results.length - appliedCount };
   }
 
   @Mutation(() => CustomerUpdatePayload, { nullable: true })
