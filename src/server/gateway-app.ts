@@ -83,7 +83,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
       onLost: () => credentials.setListening(false),
     }, logger);
     await keyChanges.start();
-    const eventSubscriptions = new EventSubscriptionResolver(hub);
+    const eventSubscriptions = new EventSubscriptionResolver(hub, async (em, workspaceId, id, reach) => (await services.conversations.findVisible(em, workspaceId, id, reach)) !== null);
     const idempotencyFlights = new IdempotencyFlights();
     metrics.trackIdempotencyWaits(() => idempotencyFlights.waitingCount);
     const schema = await buildGatewaySchema(createResolverContainer(services, { idempotencyWaitMs: config.idempotencyWaitMs, idempotencyFlights, eventSubscriptions }));

@@ -202,6 +202,22 @@ describe('TOKEN: client tokens for browsers', () => {
     expect(new Set(conversationIds)).toEqual(new Set([fixture.supportOfA.id]));
   });
 
+  it('TOKEN-08b conversationEvents on a conversation outside the reach fails NOT_FOUND at once; inside, it stays open', async () => {
+    const { token } = await mint({ scopes: ['conversations:read'], conversationId: fixture.supportOfA.id });
+    const client = connect(token).client;
+    const oneConversation = 'subscription($id: ID!) { conversationEvents(conversationId: $id) { id } }';
+    const outside = collectSubscription(client, oneConversation, { id: fixture.salesOfA.id });
+    const inside = collectSubscription(client, oneConversation, { id: fixture.supportOfA.id });
+    await outside.waitFor(1);
+    const failure = outside.failure as any;
+    const error = (Array.isArray(failure) ? failure[0] : failure?.errors?.[0]) ?? (outside.results[0] as any)?.errors?.[0];
+    expect(error?.extensions?.code).toBe('NOT_FOUND');
+
+    await graphql(messageMutation, { id: fixture.supportOfA.id, body: 'inside' }, gateway.adminSecret);
+    await inside.waitFor(1);
+    expect(inside.failure).toBeUndefined();
+  });
+
   it('TOKEN-09 an altered, forged or expired token is 401', async () => {
     const { token } = await mint({ scopes: ['conversations:read'] });
     const altered = token.slice(0, -2) + (token.endsWith('AA') ? 'BB' : 'AA');

@@ -1,14 +1,14 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { Arg, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { badUserInput, notFound } from '../../platform/errors';
 import { prefixOf } from '../../platform/ids';
 import { bothConditions, factsMatch, type ConversationConditions } from '../../policies/auth/conversation-conditions';
 import { RequiresScopes } from '../../policies/auth/requires-scopes.directive';
 import type { RequestContext } from '../../policies/request-context';
-import { eventCatalogue } from './event-catalogue';
 import type { EventEnvelope } from './event-recorder';
 import { EventStream } from './event-stream';
 import { EventType, envelopeToEventType } from './event.type';
-import { checkEventFilter, conversationConditionsOf, EventFilterInput } from './event.filter';
+import { checkEventFilter, conversationConditionsOf, EventFilterInput, unknownTypeErrors, wantedEventTypes } from './event.filter';
 import { conversationFactsOfEvent } from './event-conversation-facts';
 import { visibleEventTypes } from './event-visibility';
 import type { EventHub } from './hub/event-hub';
@@ -18,6 +18,9 @@ interface EventsArgs {
   after?: string | null;
   filter?: EventFilterInput | null;
 }
+
+/** Whether the workspace has the conversation and the reach (none for a key) includes it. */
+export type ConversationVisibility = (em: EntityManager, workspaceId: string, id: string, reach: ConversationConditions | undefined) => Promise<boolean>;
 
 interface ConversationEventsArgs {
   conversationId: string;
@@ -30,16 +33,26 @@ interface ConversationEventsArgs {
  */
 @Resolver()
 export class EventSubscriptionResolver {
-  constructor(private readonly hub: EventHub) {}
+  constructor(
+    private readonly hub: EventHub,
+    /** The conversations module's lookup (events cannot import it: conversations record events). */
+    private readonly isConversationVisible: ConversationVisibility,
+  ) {}
+
+  /** As the query `conversation(id)` answers: another workspace's id, or one outside a token's reach, is NOT_FOUND. */
+  async assertConversationVisible(context: RequestContext, id: string): Promise<void> {
+    if (prefixOf(id) !== 'conv') throw badUserInput([{ field: 'conversationId', message: 'Not a conversation id (conv_…)' }]);
+    if (!(await this.isConversationVisible(context.em, context.principal.workspaceId, id, context.principal.reach))) throw notFound('Conversation');
+  }
 
   @Subscription(() => EventType, {
     description: 'Every event the key may see (optionally only `types`, and those `filter` keeps), after `after` when given.',
     subscribe: ({ args, context }: SubscribeResolverData<unknown, Record<string, unknown>, RequestContext>) => {
       const { types, after, filter } = args as EventsArgs;
-      checkTypes(types);
+      const unknownTypes = unknownTypeErrors(types, 'types');
+      if (unknownTypes.length > 0) throw badUserInput(unknownTypes);
       checkEventFilter(filter, 'filter');
-      const typesAsked = types?.length && filter?.types?.length ? types.filter((type) => filter.types!.includes(type)) : types?.length ? types : filter?.types;
-      const wanted = new Set<string>(visibleEventTypes(context.principal.effectiveScopes, typesAsked).filter((type) => !typesAsked || typesAsked.includes(type)));
+      const wanted = wantedEventTypes(visibleEventTypes(context.principal.effectiveScopes), types, filter?.types);
       const conditions = bothConditions(context.principal.reach, conversationConditionsOf(filter));
       const [after_, before] = [filter?.occurredAfter?.toISOString(), filter?.occurredBefore?.toISOString()];
       return resolverOf(context).stream(context, after, (event) =>
@@ -60,7 +73,7 @@ export class EventSubscriptionResolver {
     description: 'Events of one conversation (its changes, messages and notes), for a live conversation view. An unknown id fails at once: NOT_FOUND, or BAD_USER_INPUT when it is not a conversation id at all.',
     subscribe: async ({ args, context }: SubscribeResolverData<unknown, Record<string, unknown>, RequestContext>) => {
       const { conversationId, after } = args as unknown as ConversationEventsArgs;
-      await assertConversationVisible(context, conversationId);
+      await resolverOf(context).assertConversationVisible(context, conversationId);
       const types = new Set<string>(visibleEventTypes(context.principal.effectiveScopes).filter((type) => type.startsWith('conversation.') || type === 'message.created'));
       const conditions = bothConditions(context.principal.reach, { conversationIds: [conversationId] });
       return resolverOf(context).stream(context, after, (event) => types.has(event.type) && isAbout(conditions, event));
@@ -93,10 +106,6 @@ function resolverOf(context: RequestContext): EventSubscriptionResolver {
   return resolver;
 }
 
-function checkTypes(types: string[] | null | undefined): void {
-  const unknown = (types ?? []).map((type, index) => ({ type, index })).filter(({ type }) => !(type in eventCatalogue));
-  if (unknown.length > 0) throw badUserInput(unknown.map(({ type, index }) => ({ field: `types.${index}`, message: `Unknown event type "${type}"` })));
-}
 
 async function resolveAfter(context: RequestContext, after: string | null | undefined): Promise<number | undefined> {
   if (after === null || after === undefined) return undefined;
@@ -108,15 +117,4 @@ async function resolveAfter(context: RequestContext, after: string | null | unde
 
 function isAbout(conditions: ConversationConditions | undefined, event: EventEnvelope): boolean {
   return !conditions || factsMatch(conditions, conversationFactsOfEvent(event.data));
-}
-
-/** As the query `conversation(id)` answers: another workspace's id, or one outside a token's reach, is NOT_FOUND. */
-async function assertConversationVisible(context: RequestContext, id: string): Promise<void> {
-  if (prefixOf(id) !== 'conv') throw badUserInput([{ field: 'conversationId', message: 'Not a conversation id (conv_…)' }]);
-  const [row] = await context.em.execute<{ id: string; customer_id: string | null; channel: string; inbox: string | null; team_id: string | null; assignee_id: string | null }[]>(
-    'select id, customer_id, channel, inbox, team_id, assignee_id from conversations where id = ? and workspace_id = ?',
-    [id, context.principal.workspaceId],
-  );
-  const facts = row && { conversationId: row.id, customerId: row.customer_id, channel: row.channel, inbox: row.inbox, teamId: row.team_id, assigneeId: row.assignee_id };
-  if (!facts || !factsMatch(context.principal.reach, facts)) throw notFound('Conversation');
 }

@@ -47,7 +47,7 @@ export const maxFilterValues = 100;
 /** Unknown event types and over-long lists, each with the path of the bad field. */
 export function checkEventFilter(filter: EventFilterInput | null | undefined, path: string): void {
   if (!filter) return;
-  const errors: FieldError[] = (filter.types ?? []).flatMap((type, index) => (type in eventCatalogue ? [] : [{ field: `${path}.types.${index}`, message: `Unknown event type "${type}"` }]));
+  const errors: FieldError[] = unknownTypeErrors(filter.types, `${path}.types`);
   for (const name of ['types', 'channels', 'inboxes', 'teamIds', 'assigneeIds', 'conversationIds', 'customerIds'] as const) {
     if ((filter[name]?.length ?? 0) > maxFilterValues) errors.push({ field: `${path}.${name}`, message: `At most ${maxFilterValues} values` });
   }
@@ -56,4 +56,15 @@ export function checkEventFilter(filter: EventFilterInput | null | undefined, pa
 
 export function conversationConditionsOf(filter: EventFilterInput | null | undefined): ConversationConditions | undefined {
   return givenConditions(filter);
+}
+
+/** Event types the catalogue does not have, each with its path (`types.1`, `filter.types.0`). */
+export function unknownTypeErrors(types: readonly string[] | null | undefined, path: string): FieldError[] {
+  return (types ?? []).flatMap((type, index) => (type in eventCatalogue ? [] : [{ field: `${path}.${index}`, message: `Unknown event type "${type}"` }]));
+}
+
+/** The visible types that every given list names (an absent or empty list names them all). */
+export function wantedEventTypes(visible: readonly string[], ...lists: (readonly string[] | null | undefined)[]): Set<string> {
+  const given = lists.filter((list): list is readonly string[] => !!list?.length);
+  return new Set(visible.filter((type) => given.every((list) => list.includes(type))));
 }
