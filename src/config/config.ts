@@ -85,6 +85,10 @@ const environmentSchema = z.object({
   DEFAULT_COST_BUDGET: costBudget.default(parseCostBudget('2000/100')!),
   WORKSPACE_COST_BUDGET: costBudget.default(parseCostBudget('10000/500')!),
   COST_ANALYSIS: booleanFlag.default(true),
+  PUBLIC_URL: z.string().regex(/^https?:\/\/[^/]+$/, 'expected an origin such as https://api.example.com, with no path').optional(),
+  BULK_EXPORT_LEASE: duration.default(60_000),
+  BULK_EXPORT_CONCURRENCY: z.coerce.number().int().min(0).max(16).default(1),
+  BULK_EXPORT_FILE_RETENTION: duration.default(7 * 86_400_000),
 });
 
 /** Every environment variable the gateway reads (the README's configuration table lists each; a test checks it). */
@@ -146,6 +150,16 @@ export interface Config {
   readonly workspaceCostBudget: CostBudgetSpec;
   /** False only to measure what cost analysis costs (`npm run bench`): the server then warns at start that nothing bounds a query. */
   readonly isCostAnalysisEnabled: boolean;
+  /** The origin clients reach this gateway at, for links it hands out (export downloads); the listening address when unset. */
+  readonly publicUrl: string | undefined;
+  readonly bulkExports: {
+    /** A RUNNING export silent for this long is resumed by another run (its process died). */
+    readonly leaseMs: number;
+    /** How long a completed export's file is kept. */
+    readonly fileRetentionMs: number;
+    /** Exports this instance runs at once; 0 leaves them to other instances (API-only instances). */
+    readonly concurrency: number;
+  };
 }
 
 export interface HttpTimeouts {
@@ -234,6 +248,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     defaultCostBudget: Object.freeze(env.DEFAULT_COST_BUDGET),
     workspaceCostBudget: Object.freeze(env.WORKSPACE_COST_BUDGET),
     isCostAnalysisEnabled: env.COST_ANALYSIS,
+    publicUrl: env.PUBLIC_URL,
+    bulkExports: Object.freeze({ leaseMs: env.BULK_EXPORT_LEASE, fileRetentionMs: env.BULK_EXPORT_FILE_RETENTION, concurrency: env.BULK_EXPORT_CONCURRENCY }),
   });
 }
 

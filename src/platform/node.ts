@@ -9,6 +9,7 @@ export const nodeTypeByIdPrefix: Readonly<Record<string, string>> = {
   agt: 'Agent',
   team: 'Team',
   key: 'ApiKey',
+  bex: 'BulkExport',
 };
 
 @InterfaceType('Node', {

@@ -1,6 +1,7 @@
 import { Agent, Team } from '../modules/agents';
 import { ApiKey } from '../modules/api-keys';
 import { AuditEntry } from '../modules/audit';
+import { BulkExport } from '../modules/bulk-exports/bulk-export.entity';
 import { Conversation, ConversationNote, Message, SatisfactionFeedback } from '../modules/conversations';
 import { Customer, CustomerNote } from '../modules/customers';
 import { EventRecord } from '../modules/events';
@@ -8,4 +9,4 @@ import { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../modules/web
 import { Workspace } from '../modules/workspaces';
 
 /** Every MikroORM entity; the migrations in platform/database/migrations create their tables. */
-export const entities = [Workspace, ApiKey, AuditEntry, Team, Agent, Customer, CustomerNote, Conversation, Message, ConversationNote, SatisfactionFeedback, EventRecord, WebhookEndpoint, WebhookDelivery, WebhookAttempt];
+export const entities = [Workspace, ApiKey, AuditEntry, Team, Agent, Customer, CustomerNote, Conversation, Message, ConversationNote, SatisfactionFeedback, EventRecord, WebhookEndpoint, WebhookDelivery, WebhookAttempt, BulkExport];

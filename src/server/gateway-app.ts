@@ -32,6 +32,9 @@ import { UsageRecorder } from '../modules/usage';
 import { createServices } from './services';
 import { WebhookDispatcher } from '../modules/webhooks/delivery/webhook-dispatcher';
 import { SubscriptionSlots } from './subscription-slots';
+import { BulkExportRunner, PostgresExportFileStore, bulkExportFileRetentionJob, bulkExportRecoveryJob, startBulkExportWorker } from '../modules/bulk-exports';
+import { createRequestContext } from './request-context-factory';
+import { createExportDownloadHandler } from './http/export-download';
 
 /** Concurrent subscriptions one API key may hold on one instance, over WebSocket and SSE together. */
 const maxSubscriptionsPerKey = 100;
@@ -68,7 +71,9 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
     const pepper = await resolveApiKeyPepper(config.apiKeyPepper, config.dataDir);
     const credentials = new ApiKeyCredentials();
+    let listeningUrl = `http://${config.host}:${config.port}`;
     const services = createServices({
+      publicOrigin: () => config.publicUrl ?? listeningUrl,
       pepper, defaultRateLimit: parseRateLimit(config.defaultRateLimit)!, outboundPolicy: config.webhooks,
       onAnalyticsAnswer: (answer) => metrics.analyticsAnswers.inc(answer),
       onApiKeyChanged: (id) => credentials.invalidate(id),
@@ -115,8 +120,10 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
       return areMigrationsApplied;
     };
     const cors = new CorsPolicy(config.corsOrigins);
+    const storeFor = (em: Orm['em']) => new PostgresExportFileStore(em);
+    const exportDownload = createExportDownloadHandler({ orm, links: services.exportLinks, storeFor, authenticator: gates.authenticator, trustProxy: config.trustProxy });
     const server = createHttpServer(
-      { graphql, graphqlStream: graphqlStream.handle, isReady, cors, graphiql: new GraphiQLPage(config.isGraphiQLEnabled), metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }) },
+      { graphql, graphqlStream: graphqlStream.handle, exportDownload, isReady, cors, graphiql: new GraphiQLPage(config.isGraphiQLEnabled), metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }) },
       logger,
       config.http,
     );
@@ -128,7 +135,10 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     });
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-    const jobs = schedulePeriodicJobs(orm, [idempotencyRetentionJob, eventRetentionJob(config.eventRetentionMs)], logger);
+    listeningUrl = url;
+    const jobs = schedulePeriodicJobs(orm, [idempotencyRetentionJob, eventRetentionJob(config.eventRetentionMs), bulkExportRecoveryJob(config.bulkExports.leaseMs), bulkExportFileRetentionJob], logger);
+    const exportRunner = new BulkExportRunner(orm, schema, storeFor, (principal, requestId) => createRequestContext({ orm, logger, fieldRateLimiter: gates.fieldRateLimiter }, principal, requestId), config.bulkExports, logger);
+    const exportWorker = await startBulkExportWorker(databaseUrl, exportRunner, logger, config.bulkExports.concurrency);
     const dispatcher = new WebhookDispatcher(orm, services.webhookSecrets, { ...config.webhooks, policy: config.webhooks }, logger);
     dispatcher.start();
 
@@ -142,6 +152,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
         await Promise.all([webSocket.close(), graphqlStream.close()]);
         await drain(server, config.shutdownGraceMs);
         await jobs.stop();
+        await exportWorker.stop();
         await dispatcher.stop();
         await hub.stop();
         await keyChanges.stop();

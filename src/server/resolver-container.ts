@@ -3,6 +3,7 @@ import { AnalyticsPerformanceResolver, ApiKeyUsageResolver } from '../modules/us
 import type { ContainerType } from 'type-graphql';
 import { ApiKeyResolver, ViewerResolver } from '../modules/api-keys';
 import { AuditResolver } from '../modules/audit';
+import { BulkExportResolver } from '../modules/bulk-exports';
 import { ClientTokenResolver } from '../modules/client-tokens';
 import { CustomerResolver } from '../modules/customers';
 import { AgentResolver } from '../modules/agents';
@@ -46,6 +47,7 @@ export function createResolverContainer(services: Services, settings: ResolverSe
     [AnalyticsResolver, new AnalyticsResolver(services.analytics)],
     [AnalyticsPerformanceResolver, new AnalyticsPerformanceResolver(services.usage)],
     [ApiKeyUsageResolver, new ApiKeyUsageResolver(services.usage)],
+    [BulkExportResolver, new BulkExportResolver(services.bulkExports)],
   ]);
   return {
     get(resolverClass) {

@@ -7,6 +7,7 @@ import { ApiKeyResolver, ViewerResolver } from '../modules/api-keys';
 import { AnalyticsResolver } from '../modules/analytics';
 import { AnalyticsPerformanceResolver, ApiKeyUsageResolver } from '../modules/usage';
 import { AuditResolver } from '../modules/audit';
+import { BulkExportResolver } from '../modules/bulk-exports';
 import { ClientTokenResolver } from '../modules/client-tokens';
 import { CustomerResolver } from '../modules/customers';
 import { AgentResolver } from '../modules/agents';
@@ -36,6 +37,7 @@ export const resolverClasses = [
   AnalyticsResolver,
   AnalyticsPerformanceResolver,
   ApiKeyUsageResolver,
+  BulkExportResolver,
 ] as const;
 
 /**

@@ -5,6 +5,7 @@ import { ApiKeyService } from '../modules/api-keys';
 import { ClientTokenService, ClientTokenSigner } from '../modules/client-tokens';
 import { ConversationService, MessageService } from '../modules/conversations';
 import { CustomerService } from '../modules/customers';
+import { BulkExportService, ExportLinkSigner, PostgresExportFileStore } from '../modules/bulk-exports';
 import { CursorCodec, Pager } from '../platform/pagination';
 import { SecretBox } from '../platform/secret-box';
 import { WebhookDeliveryService, WebhookEndpointService, productionOutboundPolicy, type OutboundPolicy } from '../modules/webhooks';
@@ -20,6 +21,8 @@ export interface ServiceSettings {
   readonly onAnalyticsAnswer?: (answer: AnalyticsAnswer) => void;
   /** Told after a key change commits (the gateway drops its cached credentials of that key). */
   readonly onApiKeyChanged?: (id: string) => void;
+  /** The origin of the links the gateway hands out (export downloads): PUBLIC_URL or where it listens. */
+  readonly publicOrigin?: () => string;
 }
 
 /** Every domain service, built once per process and shared by HTTP, CLI and tests. */
@@ -30,6 +33,7 @@ export function createServices(settings: ServiceSettings) {
   const webhookSecrets = new SecretBox(settings.pepper, 'webhook-secrets');
   const webhookEndpoints = new WebhookEndpointService(pager, webhookSecrets, settings.outboundPolicy ?? productionOutboundPolicy);
   const clientTokenSigner = new ClientTokenSigner(deriveSecret(settings.pepper, 'client-token-signing'));
+  const exportLinks = new ExportLinkSigner(deriveSecret(settings.pepper, 'export-link-signing'));
   return {
     pager,
     clientTokenSigner,
@@ -43,6 +47,8 @@ export function createServices(settings: ServiceSettings) {
     webhookDeliveries: new WebhookDeliveryService(pager, webhookEndpoints),
     analytics: new AnalyticsService(settings.onAnalyticsAnswer),
     usage: new UsageService(),
+    exportLinks,
+    bulkExports: new BulkExportService(pager, exportLinks, (em) => new PostgresExportFileStore(em), settings.publicOrigin ?? (() => 'http://127.0.0.1:4000')),
   };
 }
 

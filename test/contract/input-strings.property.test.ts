@@ -49,6 +49,8 @@ const baselinesOf = (f: Fixture): Record<string, Record<string, unknown>> => ({
   apiKeyRevoke: { input: { id: f.revocableKeyId } },
   clientTokenCreate: { input: { scopes: ['conversations:read'] } },
   customersBatchUpsert: { input: { operations: [{ email: 'batch-probe@example.com' }] } },
+  bulkExportCreate: { input: { query: '{ customers(first: 1) { nodes { id } } }' } },
+  bulkExportCancel: { input: { id: 'bex_unknown' } },
   customerUpsert: { input: { email: 'probe@example.com' } },
   customerUpdate: { input: { id: f.customerId } },
   customerNoteCreate: { input: { customerId: f.customerId, body: 'A note' } },

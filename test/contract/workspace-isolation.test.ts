@@ -27,10 +27,11 @@ const listCases: readonly ListCase[] = [
   { field: 'webhookEndpoints', rowsOf: 'select id from webhook_endpoints t where workspace_id = $1 and deleted_at is null' },
   { field: 'agents', rowsOf: 'select id from agents t where workspace_id = $1' },
   { field: 'teams', rowsOf: 'select id from teams t where workspace_id = $1' },
+  { field: 'bulkExports', rowsOf: 'select id from bulk_exports t where workspace_id = $1' },
 ];
 
 /** The table of each id prefix node(id) resolves; ISO-04 fails when node resolves a prefix missing here. */
-const tableByIdPrefix: Readonly<Record<string, string>> = { conv: 'conversations', msg: 'messages', cus: 'customers', agt: 'agents', team: 'teams', key: 'api_keys' };
+const tableByIdPrefix: Readonly<Record<string, string>> = { conv: 'conversations', msg: 'messages', cus: 'customers', agt: 'agents', team: 'teams', key: 'api_keys', bex: 'bulk_exports' };
 
 const queryFields = Object.values(committedSchema.getQueryType()!.getFields());
 const isConnection = (field: string) => getNamedType(queryFields.find((candidate) => candidate.name === field)!.type).name.endsWith('Connection');
@@ -40,6 +41,7 @@ const populateMutation = /* GraphQL */ `
     conversationCreate(input: { subject: "Where is my order?", channel: EMAIL, customer: { email: $email }, firstMessage: { body: "Hello" } }) { conversation { id } }
     apiKeyCreate(input: { name: $keyName, scopes: ["keys:read"] }) { apiKey { id } }
     webhookEndpointCreate(input: { url: "https://receiver.invalid/hooks", isEnabled: false }) { webhookEndpoint { id } }
+    bulkExportCreate(input: { query: "{ customers { nodes { id } } }" }) { bulkExport { id } }
   }
 `;
 

@@ -37,7 +37,8 @@ export interface ExampleGateway {
  * writes; a client on its database; its admin key and a seeded agent for `prepare`.
  */
 export async function startExampleGateway(): Promise<ExampleGateway> {
-  const gateway = await startGateway({ env: { WEBHOOK_POLL_INTERVAL: '1h' } });
+  // No export runs here either: an export created by an example stays CREATED, recording nothing.
+  const gateway = await startGateway({ env: { WEBHOOK_POLL_INTERVAL: '1h', BULK_EXPORT_CONCURRENCY: '0' } });
   const database = new Client({ connectionString: gateway.databaseUrl });
   await database.connect();
   const { agentIds } = await seedAgents(gateway.databaseUrl);
@@ -74,6 +75,13 @@ const apiKey = async ({ admin, unique }: ExampleContext): Promise<string> =>
 const endpoint = async ({ admin }: ExampleContext, isEnabled = false): Promise<string> =>
   (await admin(`mutation E($url: String!, $isEnabled: Boolean!) { webhookEndpointCreate(input: { url: $url, isEnabled: $isEnabled }) { webhookEndpoint { id } } }`, { url: receiverUrl, isEnabled }))
     .webhookEndpointCreate.webhookEndpoint.id;
+
+/** The admin key's new export; exports it left waiting are canceled first (one at a time per key). */
+const bulkExport = async ({ admin }: ExampleContext): Promise<string> => {
+  const waiting = (await admin('{ bulkExports(first: 100) { nodes { id status } } }')).bulkExports.nodes.filter((node: { status: string }) => node.status === 'CREATED' || node.status === 'RUNNING');
+  for (const { id } of waiting) await admin('mutation X($id: ID!) { bulkExportCancel(input: { id: $id }) { bulkExport { id } } }', { id });
+  return (await admin(`mutation { bulkExportCreate(input: { query: "{ customers { nodes { id } } }" }) { bulkExport { id } } }`)).bulkExportCreate.bulkExport.id;
+};
 
 /**
  * A valid call of every mutation, and the events it records. The event-catalogue test runs each
@@ -144,10 +152,14 @@ export const mutationExamples: readonly MutationExample[] = [
     },
     records: [],
   },
+  { mutation: 'bulkExportCreate', situation: 'an export (its events come when it ends: EXPORT-09)', prepare: async (context) => { await bulkExport(context).then((id) => context.admin('mutation X($id: ID!) { bulkExportCancel(input: { id: $id }) { bulkExport { id } } }', { id })); return { query: '{ conversations { nodes { id subject } } }' }; }, records: [] },
+  { mutation: 'bulkExportCancel', situation: 'a waiting export', prepare: async (context) => ({ id: await bulkExport(context) }), records: [] },
   { mutation: 'webhookEventsReplay', situation: 'of the last hour', prepare: async (context) => ({ endpointId: await endpoint(context), since: new Date(Date.now() - 3_600_000).toISOString() }), records: [] },
 ];
 
 /** Event types no mutation records, and the tests that pin who does. */
 export const eventsRecordedOutsideMutations: Partial<Record<EventType, string>> = {
   'webhook_endpoint.disabled': 'the webhook dispatcher (HOOK-03, HOOK-10)',
+  'bulk_export.completed': 'the export runner (EXPORT-09)',
+  'bulk_export.failed': 'the export runner (EXPORT-09)',
 };

@@ -29,6 +29,8 @@ export const eventCatalogue = {
   'api_key.rotated': { requiredScope: 'keys:read', description: 'An API key got a new secret.', data: '{ apiKey: { id, previousSecretExpiresAt } }' },
   'api_key.revoked': { requiredScope: 'keys:read', description: 'An API key was revoked.', data: '{ apiKey: { id, revokedAt } }' },
   'webhook.test': { requiredScope: 'webhooks:read', description: 'Sent by webhookEndpointTest, to that endpoint only.', data: '{ webhookEndpointId }' },
+  'bulk_export.completed': { requiredScope: 'events:read', description: 'An export job finished; fetch bulkExport(id) { url } to download its file.', data: '{ bulkExport: { id, status, format, compression, objectCount, fileSize, errorCode, completedAt } } (never a link)' },
+  'bulk_export.failed': { requiredScope: 'events:read', description: 'An export job failed; errorCode says why.', data: '{ bulkExport: { id, status, format, compression, objectCount, fileSize, errorCode, completedAt } }' },
   'webhook_endpoint.disabled': { requiredScope: 'webhooks:read', description: 'A webhook endpoint was disabled after failing continuously.', data: '{ webhookEndpoint: { id, url, disabledAt, reason } }' },
 } as const satisfies Record<string, EventDefinition>;
 

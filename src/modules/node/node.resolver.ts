@@ -9,11 +9,13 @@ import { Agent, Team, toAgentType, toTeamType } from '../agents';
 import { toApiKeyType, type ApiKeyService } from '../api-keys';
 import { Message, toConversationType, toMessageType, type ConversationService } from '../conversations';
 import { toCustomerType, type CustomerService } from '../customers';
+import type { BulkExportService } from '../bulk-exports';
 
 interface NodeServices {
   readonly conversations: ConversationService;
   readonly customers: CustomerService;
   readonly apiKeys: ApiKeyService;
+  readonly bulkExports: BulkExportService;
 }
 
 type NodeFetcher = (context: RequestContext, id: string) => Promise<NodeInterface>;
@@ -21,7 +23,8 @@ type NodeFetcher = (context: RequestContext, id: string) => Promise<NodeInterfac
 /** Relay's `node(id)`: the id's prefix names the type, and that type's scope is required. */
 @Resolver()
 export class NodeResolver {
-  private readonly fetchers: Readonly<Record<string, { scope: Scope; fetch: NodeFetcher }>>;
+  /** `scope` null: the fetch checks the caller itself (an export needs every scope its query needed). */
+  private readonly fetchers: Readonly<Record<string, { scope: Scope | null; fetch: NodeFetcher }>>;
 
   constructor(services: NodeServices) {
     const found = <T>(value: T | null, what: string): T => {
@@ -42,6 +45,7 @@ export class NodeResolver {
       agt: { scope: 'conversations:read', fetch: async ({ em, principal }, id) => toAgentType(found(await em.findOne(Agent, { id, workspace: principal.workspaceId }), 'Agent')) },
       team: { scope: 'conversations:read', fetch: async ({ em, principal }, id) => toTeamType(found(await em.findOne(Team, { id, workspace: principal.workspaceId }), 'Team')) },
       key: { scope: 'keys:read', fetch: async ({ em, principal }, id) => toApiKeyType(await services.apiKeys.find(em, principal.workspaceId, id)) },
+      bex: { scope: null, fetch: async ({ em, principal }, id) => services.bulkExports.toType(await services.bulkExports.find(em, principal, id)) },
     };
   }
 
@@ -50,7 +54,7 @@ export class NodeResolver {
   async node(@Arg('id', () => ID) id: string, @Ctx() context: RequestContext): Promise<NodeInterface> {
     const fetcher = this.fetchers[prefixOf(id) ?? ''];
     if (!fetcher) throw notFound('Node');
-    if (!context.principal.effectiveScopes.has(fetcher.scope)) throw forbiddenScopes([[fetcher.scope]], context.principal.grantedScopes);
+    if (fetcher.scope && !context.principal.effectiveScopes.has(fetcher.scope)) throw forbiddenScopes([[fetcher.scope]], context.principal.grantedScopes);
     return fetcher.fetch(context, id);
   }
 }

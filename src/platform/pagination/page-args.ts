@@ -1,8 +1,20 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { ArgsType, Field, Int } from 'type-graphql';
 import { badUserInput, type FieldError } from '../errors';
 
 export const maxPageSize = 100;
 export const defaultPageSize = 20;
+
+/** A larger page size for the operations run inside `withPageSizeCeiling`: export jobs, never a client's request. */
+const pageSizeCeiling = new AsyncLocalStorage<number>();
+
+/**
+ * Runs `work` with pages of up to `ceiling` items. Export runs read the API's own connections in
+ * pages of a thousand: a hundred per execution made per-execution work the larger share.
+ */
+export function withPageSizeCeiling<T>(ceiling: number, work: () => Promise<T>): Promise<T> {
+  return pageSizeCeiling.run(ceiling, work);
+}
 
 /** Relay connection arguments shared by every list. */
 @ArgsType()
@@ -26,9 +38,10 @@ export type PageRequest =
 
 export function toPageRequest(args: PageArgs): PageRequest {
   const errors: FieldError[] = [];
+  const ceiling = pageSizeCeiling.getStore() ?? maxPageSize;
   const checkSize = (name: 'first' | 'last') => {
     const size = args[name];
-    if (size != null && (size < 1 || size > maxPageSize)) errors.push({ field: name, message: `Must be between 1 and ${maxPageSize}` });
+    if (size != null && (size < 1 || size > ceiling)) errors.push({ field: name, message: `Must be between 1 and ${ceiling}` });
   };
   checkSize('first');
   checkSize('last');

@@ -15,6 +15,7 @@ import type { UsageRecorder } from '../../modules/usage';
 import { readBody } from './read-body';
 import { writeRefusal } from './respond';
 import { clientGoneSignal, oversizeRefusal } from './request-guards';
+import { headerOf } from './header-of';
 
 export interface GraphQLHandlerDependencies {
   readonly apollo: ApolloServer<RequestContext>;
@@ -94,11 +95,6 @@ export function createGraphQLHandler(deps: GraphQLHandlerDependencies) {
       return refuse(new GatewayError('INTERNAL_SERVER_ERROR', 'Internal server error'));
     }
   };
-}
-
-function headerOf(request: IncomingMessage, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 function searchOf(request: IncomingMessage): string {

@@ -11,6 +11,8 @@ export interface Routes {
   readonly graphql: (request: IncomingMessage, response: ServerResponse, requestId: string) => Promise<void>;
   /** Subscriptions over Server-Sent Events (graphql-sse). */
   readonly graphqlStream: (request: IncomingMessage, response: ServerResponse, requestId: string) => Promise<void>;
+  /** `GET /exports/<id>`: an export's file. */
+  readonly exportDownload: (request: IncomingMessage, response: ServerResponse, requestId: string) => Promise<void>;
   /** Database reachable and migrations applied. */
   readonly isReady: () => Promise<boolean>;
   readonly metrics: () => Promise<{ contentType: string; body: string }>;
@@ -18,7 +20,7 @@ export interface Routes {
   readonly graphiql: GraphiQLPage;
 }
 
-/** Plain node:http routing: five paths do not need a framework, and the body limits stay ours. */
+/** Plain node:http routing: six paths do not need a framework, and the body limits stay ours. */
 export function createHttpServer(routes: Routes, logger: Logger, timeouts: HttpTimeouts): Server {
   const options = { headersTimeout: timeouts.headersTimeoutMs, requestTimeout: timeouts.requestTimeoutMs };
   const server = createServer(options, (request, response) => {
@@ -37,6 +39,7 @@ export function createHttpServer(routes: Routes, logger: Logger, timeouts: HttpT
 async function route(routes: Routes, request: IncomingMessage, response: ServerResponse, requestId: string): Promise<void> {
   const path = (request.url ?? '/').split('?')[0];
   if (await routes.graphiql.serve(request, response)) return;
+  if (path.startsWith('/exports/')) return routes.exportDownload(request, response, requestId);
   switch (path) {
     case '/graphql':
     case '/graphql/stream':

@@ -17,6 +17,7 @@ import { formatResult } from '../subscriptions/subscription-shapes';
 import { pipeEventStream } from './pipe-event-stream';
 import { OpenStreams, type OpenStream } from './open-streams';
 import type { SubscriptionSlots } from '../subscription-slots';
+import { headerOf } from '../http/header-of';
 
 export interface GraphQLSseDependencies extends ContextDependencies {
   readonly schema: GraphQLSchema;
@@ -154,11 +155,6 @@ export function createGraphQLSseHandler(deps: GraphQLSseDependencies) {
       await Promise.all(flowing);
     },
   };
-}
-
-function headerOf(request: IncomingMessage, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 function firstErrorMessage(body: string | null): string | undefined {
