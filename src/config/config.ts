@@ -89,6 +89,7 @@ const environmentSchema = z.object({
   BULK_EXPORT_LEASE: duration.default(60_000),
   BULK_EXPORT_CONCURRENCY: z.coerce.number().int().min(0).max(16).default(1),
   BULK_EXPORT_FILE_RETENTION: duration.default(7 * 86_400_000),
+  TOMBSTONE_RETENTION: duration.default(90 * 86_400_000),
 });
 
 /** Every environment variable the gateway reads (the README's configuration table lists each; a test checks it). */
@@ -128,6 +129,8 @@ export interface Config {
   readonly maxResponseBytes: number;
   /** How long the event log keeps events (catch-up, replay, resume). */
   readonly eventRetentionMs: number;
+  /** How long tombstones of deleted records stay listable with includeDeleted. */
+  readonly tombstoneRetentionMs: number;
   readonly webhooks: {
     readonly timeoutMs: number;
     /** Delay before each attempt; its length is the number of attempts (Svix's by default). */
@@ -227,6 +230,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     statementTimeoutMs: env.STATEMENT_TIMEOUT,
     maxResponseBytes: env.MAX_RESPONSE_BYTES,
     eventRetentionMs: env.EVENT_RETENTION,
+    tombstoneRetentionMs: env.TOMBSTONE_RETENTION,
     webhooks: Object.freeze({
       timeoutMs: env.WEBHOOK_TIMEOUT,
       retryScheduleMs: Object.freeze(retrySchedule as number[]),

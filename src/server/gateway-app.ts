@@ -35,6 +35,7 @@ import { SubscriptionSlots } from './subscription-slots';
 import { BulkExportRunner, PostgresExportFileStore, bulkExportFileRetentionJob, bulkExportRecoveryJob, startBulkExportWorker } from '../modules/bulk-exports';
 import { createRequestContext } from './request-context-factory';
 import { createExportDownloadHandler } from './http/export-download';
+import { deletedRecordRetentionJob } from '../modules/deleted-records';
 
 /** Concurrent subscriptions one API key may hold on one instance, over WebSocket and SSE together. */
 const maxSubscriptionsPerKey = 100;
@@ -136,7 +137,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     listeningUrl = url;
-    const jobs = schedulePeriodicJobs(orm, [idempotencyRetentionJob, eventRetentionJob(config.eventRetentionMs), bulkExportRecoveryJob(config.bulkExports.leaseMs), bulkExportFileRetentionJob], logger);
+    const jobs = schedulePeriodicJobs(orm, [idempotencyRetentionJob, eventRetentionJob(config.eventRetentionMs), bulkExportRecoveryJob(config.bulkExports.leaseMs), bulkExportFileRetentionJob, deletedRecordRetentionJob(config.tombstoneRetentionMs)], logger);
     const exportRunner = new BulkExportRunner(orm, schema, storeFor, (principal, requestId) => createRequestContext({ orm, logger, fieldRateLimiter: gates.fieldRateLimiter }, principal, requestId), config.bulkExports, logger);
     const exportWorker = await startBulkExportWorker(databaseUrl, exportRunner, logger, config.bulkExports.concurrency);
     const dispatcher = new WebhookDispatcher(orm, services.webhookSecrets, { ...config.webhooks, policy: config.webhooks }, logger);

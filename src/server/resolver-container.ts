@@ -5,7 +5,7 @@ import { ApiKeyResolver, ViewerResolver } from '../modules/api-keys';
 import { AuditResolver } from '../modules/audit';
 import { BulkExportResolver } from '../modules/bulk-exports';
 import { ClientTokenResolver } from '../modules/client-tokens';
-import { CustomerResolver } from '../modules/customers';
+import { CustomerRemovalResolver, CustomerResolver } from '../modules/customers';
 import { AgentResolver } from '../modules/agents';
 import { NodeResolver } from '../modules/node';
 import { EventResolver, EventSubscriptionResolver } from '../modules/events';
@@ -32,6 +32,7 @@ export function createResolverContainer(services: Services, settings: ResolverSe
     [ClientTokenResolver, new ClientTokenResolver(services.clientTokens)],
     [AuditResolver, new AuditResolver(services.pager)],
     [CustomerResolver, new CustomerResolver(services.customers)],
+    [CustomerRemovalResolver, new CustomerRemovalResolver(services.customerRemoval)],
     [AgentResolver, new AgentResolver()],
     [NodeResolver, new NodeResolver(services)],
     [EventResolver, new EventResolver(services.pager)],

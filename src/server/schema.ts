@@ -9,7 +9,7 @@ import { AnalyticsPerformanceResolver, ApiKeyUsageResolver } from '../modules/us
 import { AuditResolver } from '../modules/audit';
 import { BulkExportResolver } from '../modules/bulk-exports';
 import { ClientTokenResolver } from '../modules/client-tokens';
-import { CustomerResolver } from '../modules/customers';
+import { CustomerRemovalResolver, CustomerResolver } from '../modules/customers';
 import { AgentResolver } from '../modules/agents';
 import { NodeResolver } from '../modules/node';
 import { EventResolver, EventSubscriptionResolver } from '../modules/events';
@@ -24,6 +24,7 @@ export const resolverClasses = [
   AuditResolver,
   AgentResolver,
   CustomerResolver,
+  CustomerRemovalResolver,
   ConversationResolver,
   ConversationFieldsResolver,
   CustomerConversationsResolver,

@@ -4,7 +4,7 @@ import { UsageService } from '../modules/usage';
 import { ApiKeyService } from '../modules/api-keys';
 import { ClientTokenService, ClientTokenSigner } from '../modules/client-tokens';
 import { ConversationService, MessageService } from '../modules/conversations';
-import { CustomerService } from '../modules/customers';
+import { CustomerRemovalService, CustomerService } from '../modules/customers';
 import { BulkExportService, ExportLinkSigner, PostgresExportFileStore } from '../modules/bulk-exports';
 import { CursorCodec, Pager } from '../platform/pagination';
 import { SecretBox } from '../platform/secret-box';
@@ -40,6 +40,7 @@ export function createServices(settings: ServiceSettings) {
     clientTokens: new ClientTokenService(clientTokenSigner),
     apiKeys: new ApiKeyService(settings.pepper, settings.defaultRateLimit, pager, settings.onApiKeyChanged),
     customers,
+    customerRemoval: new CustomerRemovalService(),
     messages,
     conversations: new ConversationService(pager, customers, messages),
     webhookSecrets,

@@ -125,6 +125,15 @@ export const mutationExamples: readonly MutationExample[] = [
     prepare: async (context) => (await customer(context), { email: `${context.unique}@example.com`, name: 'Renamed' }),
     records: ['customer.updated'],
   },
+  { mutation: 'customerDelete', situation: 'a customer', prepare: async (context) => ({ id: await customer(context) }), records: ['customer.deleted'] },
+  { mutation: 'customerErase', situation: 'a customer, blanking their messages', prepare: async (context) => ({ id: await customer(context), blankMessages: true }), records: ['customer.erased'] },
+  {
+    mutation: 'customerMerge',
+    situation: 'a duplicate into another',
+    prepare: async (context) => ({ sourceId: await customer(context), targetId: await customer({ ...context, unique: `${context.unique}-target` }) }),
+    records: ['customer.merged'],
+  },
+  { mutation: 'conversationDelete', situation: 'an open conversation', prepare: async (context) => ({ id: await openConversation(context) }), records: ['conversation.deleted'] },
   { mutation: 'customerUpdate', situation: 'renaming', prepare: async (context) => ({ id: await customer(context), name: 'Renamed' }), records: ['customer.updated'] },
   { mutation: 'customerNoteCreate', situation: 'a note', prepare: async (context) => ({ customerId: await customer(context), body: 'VIP' }), records: ['customer.note_created'] },
   {

@@ -45,12 +45,12 @@ export function bulkExportRecoveryJob(leaseMs: number): PeriodicJob {
     lockId: 4_108_001,
     intervalMs: Math.max(1_000, Math.floor(leaseMs / 2)),
     async run(orm: MikroORM) {
-      const stalled = await orm.em.getConnection().execute<{ id: string }[]>(
+      const stalled = await orm.em.fork().execute<{ id: string }[]>(
         `select id from bulk_exports where status = 'RUNNING' and heartbeat_at < now() - ? * interval '1 millisecond'`,
         [leaseMs],
       );
       for (const { id } of stalled) {
-        await orm.em.getConnection().execute(`select graphile_worker.add_job(?, json_build_object('bulkExportId', ?::text), job_key := ?, max_attempts := 10)`, [bulkExportTask, id, bulkExportJobKey(id)]);
+        await orm.em.fork().execute(`select graphile_worker.add_job(?, json_build_object('bulkExportId', ?::text), job_key := ?, max_attempts := 10)`, [bulkExportTask, id, bulkExportJobKey(id)]);
       }
       return stalled.length;
     },
@@ -64,10 +64,10 @@ export const bulkExportFileRetentionJob: PeriodicJob = {
   intervalMs: 10 * 60_000,
   async run(orm: MikroORM) {
     const em = orm.em.fork();
-    const expired = await em.getConnection().execute<{ id: string }[]>(
+    const expired = await em.execute<{ id: string }[]>(
       `update bulk_exports set file_deleted_at = now() where status = 'COMPLETED' and file_expires_at <= now() and file_deleted_at is null returning id`,
     );
-    const abandoned = await em.getConnection().execute<{ id: string }[]>(
+    const abandoned = await em.execute<{ id: string }[]>(
       `select distinct p.export_id as id from bulk_export_parts p join bulk_exports e on e.id = p.export_id where e.status in ('FAILED', 'CANCELED')`,
     );
     const ids = [...expired, ...abandoned].map((row) => row.id);

@@ -85,12 +85,12 @@ export class BulkExportRunner {
 
   /** Makes the export claimable at once by the next run, which keeps what is stored. */
   private async release(exportId: string, token: string): Promise<void> {
-    await this.orm.em.fork().getConnection().execute(`update bulk_exports set heartbeat_at = '-infinity' where id = ? and run_token = ?`, [exportId, token]);
+    await this.orm.em.fork().execute(`update bulk_exports set heartbeat_at = '-infinity' where id = ? and run_token = ?`, [exportId, token]);
   }
 
   private async claim(exportId: string, token: string): Promise<BulkExport | null> {
     const em = this.orm.em.fork();
-    const rows = await em.getConnection().execute<Record<string, unknown>[]>(
+    const rows = await em.execute<Record<string, unknown>[]>(
       `update bulk_exports set status = 'RUNNING', run_token = ?, heartbeat_at = now(), attempts = attempts + 1, started_at = coalesce(started_at, now())
        where id = ? and (status = 'CREATED' or (status = 'RUNNING' and heartbeat_at < now() - ? * interval '1 millisecond')) returning *`,
       [token, exportId, this.settings.leaseMs],
@@ -161,7 +161,7 @@ export class BulkExportRunner {
     const bytes = hasPart && bulkExport.compression === 'GZIP' ? await gzipAsync(raw) : raw;
     const next = hasPart ? { partCount: progress.partCount + 1, fileSize: progress.fileSize + bytes.length } : progress;
     const isHeld = await this.orm.em.fork().transactional(async (tx) => {
-      const updated = await tx.getConnection().execute<{ id: string }[]>(
+      const updated = await tx.execute<{ id: string }[]>(
         `update bulk_exports set part_count = ?, file_size = ?, object_count = ?, resume_cursor = ?, heartbeat_at = now()
          where id = ? and run_token = ? and status = 'RUNNING' returning id`,
         [next.partCount, next.fileSize, progress.objectCount, progress.cursor, bulkExport.id, token],
@@ -178,7 +178,7 @@ export class BulkExportRunner {
   private async complete(bulkExport: BulkExport, token: string): Promise<void> {
     const em = this.orm.em.fork();
     const finished = await em.transactional(async (tx) => {
-      const rows = await tx.getConnection().execute<Record<string, unknown>[]>(
+      const rows = await tx.execute<Record<string, unknown>[]>(
         `update bulk_exports set status = 'COMPLETED', completed_at = now(), file_expires_at = now() + ? * interval '1 millisecond', run_token = null, resume_cursor = null
          where id = ? and run_token = ? and status = 'RUNNING' returning *`,
         [this.settings.fileRetentionMs, bulkExport.id, token],
@@ -195,7 +195,7 @@ export class BulkExportRunner {
   private async fail(bulkExport: BulkExport, token: string, code: string, message: string): Promise<void> {
     const em = this.orm.em.fork();
     const failed = await em.transactional(async (tx) => {
-      const rows = await tx.getConnection().execute<Record<string, unknown>[]>(
+      const rows = await tx.execute<Record<string, unknown>[]>(
         `update bulk_exports set status = 'FAILED', completed_at = now(), error_code = ?, error_message = ?, run_token = null, resume_cursor = null
          where id = ? and run_token = ? and status = 'RUNNING' returning *`,
         [code, message, bulkExport.id, token],
@@ -209,7 +209,7 @@ export class BulkExportRunner {
 
   /** The run lost its export: a cancel removed the file, or another run took over after a stall. */
   private async ended(exportId: string): Promise<never> {
-    const [row] = await this.orm.em.fork().getConnection().execute<{ status: string }[]>('select status from bulk_exports where id = ?', [exportId]);
+    const [row] = await this.orm.em.fork().execute<{ status: string }[]>('select status from bulk_exports where id = ?', [exportId]);
     if (row?.status === 'CANCELED') await this.storeFor(this.orm.em.fork()).remove([exportId]);
     throw new RunEnded();
   }
@@ -217,7 +217,7 @@ export class BulkExportRunner {
   /** The creating key as it is now: revoked, expired or narrowed keys end their exports. */
   private async principalOf(bulkExport: BulkExport): Promise<Principal> {
     const workspaceId = typeof bulkExport.workspace === 'string' ? bulkExport.workspace : bulkExport.workspace.id;
-    const [key] = await this.orm.em.fork().getConnection().execute<{ name: string; scopes: string[]; slug: string }[]>(
+    const [key] = await this.orm.em.fork().execute<{ name: string; scopes: string[]; slug: string }[]>(
       `select k.name, k.scopes, w.slug from api_keys k join workspaces w on w.id = k.workspace_id
        where k.id = ? and k.workspace_id = ? and k.revoked_at is null and (k.expires_at is null or k.expires_at > now())`,
       [bulkExport.apiKeyId, workspaceId],

@@ -37,7 +37,7 @@ export class BulkExportService {
         });
         await tx.flush();
         // Queued in the same transaction: a committed export always has its job, a rolled-back one never.
-        await tx.getConnection().execute(`select graphile_worker.add_job(?, json_build_object('bulkExportId', ?::text), job_key := ?, max_attempts := 10)`, [bulkExportTask, bulkExport.id, bulkExportJobKey(bulkExport.id)]);
+        await tx.execute(`select graphile_worker.add_job(?, json_build_object('bulkExportId', ?::text), job_key := ?, max_attempts := 10)`, [bulkExportTask, bulkExport.id, bulkExportJobKey(bulkExport.id)]);
         return bulkExport;
       });
     } catch (error) {
@@ -52,13 +52,13 @@ export class BulkExportService {
       const bulkExport = await this.find(tx, principal, id);
       if (bulkExport.status === 'CANCELED') return bulkExport;
       // One conditional statement: a run finishing at this moment either wins (CONFLICT) or is canceled.
-      const rows = await tx.getConnection().execute<Record<string, unknown>[]>(
+      const rows = await tx.execute<Record<string, unknown>[]>(
         `update bulk_exports set status = 'CANCELED', completed_at = now(), run_token = null, resume_cursor = null
          where id = ? and status in ('CREATED', 'RUNNING') returning *`,
         [id],
       );
       if (rows.length === 0) {
-        const [{ status }] = await tx.getConnection().execute<{ status: string }[]>('select status from bulk_exports where id = ?', [id]);
+        const [{ status }] = await tx.execute<{ status: string }[]>('select status from bulk_exports where id = ?', [id]);
         throw new GatewayError('CONFLICT', `The export already ended: it is ${status}`, { status });
       }
       return tx.merge(BulkExport, tx.map(BulkExport, rows[0]), { refresh: true });

@@ -20,7 +20,7 @@ export class PostgresExportFileStore implements ExportFileStore {
   constructor(private readonly em: EntityManager) {}
 
   async writePart(exportId: string, partNumber: number, offset: number, bytes: Buffer): Promise<void> {
-    await this.em.getConnection().execute(
+    await this.em.execute(
       `insert into bulk_export_parts (export_id, part_number, byte_offset, data) values (?, ?, ?, ?)
        on conflict (export_id, part_number) do update set byte_offset = excluded.byte_offset, data = excluded.data`,
       [exportId, partNumber, offset, bytes],
@@ -28,18 +28,17 @@ export class PostgresExportFileStore implements ExportFileStore {
   }
 
   async truncate(exportId: string, partCount: number): Promise<void> {
-    await this.em.getConnection().execute('delete from bulk_export_parts where export_id = ? and part_number > ?', [exportId, partCount]);
+    await this.em.execute('delete from bulk_export_parts where export_id = ? and part_number > ?', [exportId, partCount]);
   }
 
   async *read(exportId: string, start: number, end: number): AsyncIterable<Buffer> {
-    const connection = this.em.getConnection();
-    const parts = await connection.execute<{ part_number: number; byte_offset: string; byte_length: number }[]>(
+    const parts = await this.em.execute<{ part_number: number; byte_offset: string; byte_length: number }[]>(
       `select part_number, byte_offset, octet_length(data) as byte_length from bulk_export_parts
        where export_id = ? and byte_offset <= ? and byte_offset + octet_length(data) > ? order by part_number`,
       [exportId, end, start],
     );
     for (const part of parts) {
-      const [{ data }] = await connection.execute<{ data: Buffer }[]>('select data from bulk_export_parts where export_id = ? and part_number = ?', [exportId, part.part_number]);
+      const [{ data }] = await this.em.execute<{ data: Buffer }[]>('select data from bulk_export_parts where export_id = ? and part_number = ?', [exportId, part.part_number]);
       const offset = Number(part.byte_offset);
       yield data.subarray(Math.max(0, start - offset), Math.min(data.length, end - offset + 1));
     }
@@ -48,6 +47,6 @@ export class PostgresExportFileStore implements ExportFileStore {
   async remove(exportIds: readonly string[]): Promise<void> {
     if (exportIds.length === 0) return;
     // The driver spreads an array binding into a list, hence `in (?)`.
-    await this.em.getConnection().execute('delete from bulk_export_parts where export_id in (?)', [exportIds]);
+    await this.em.execute('delete from bulk_export_parts where export_id in (?)', [exportIds]);
   }
 }

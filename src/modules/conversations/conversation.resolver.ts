@@ -19,6 +19,10 @@ import type { ConversationService } from './conversation.service';
 import { ConversationConnection, ConversationType, toConversationNoteType, toConversationType, toMessageType } from './conversation.type';
 import type { MessageService } from './activity/message.service';
 import { Cost } from '../../policies/cost/cost-directives';
+import { ConversationDeleteInput, ConversationDeletePayload, deleteConversation } from './conversation-removal';
+
+const includeDeletedDescription =
+  'Also list tombstones of conversations deleted in the updatedAfter/updatedBefore window (kept TOMBSTONE_RETENTION, 90 days), by deletion time among the others: `deletedAt` set, other filters not applied. Needs orderBy: {field: UPDATED_AT}. For incremental syncs.';
 
 @Resolver()
 export class ConversationResolver {
@@ -33,9 +37,17 @@ export class ConversationResolver {
     @Args(() => PageArgs) page: PageArgs,
     @Arg('filter', () => ConversationFilterInput, { nullable: true }) filter: ConversationFilterInput | null,
     @Arg('orderBy', () => ConversationOrderInput, { nullable: true }) orderBy: ConversationOrderInput | null,
+    @Arg('includeDeleted', () => Boolean, { defaultValue: false, description: includeDeletedDescription }) includeDeleted: boolean,
     @Ctx() { em, principal }: RequestContext,
   ) {
-    return toConnection(await this.service.list(em, principal.workspaceId, filter, orderBy, page, principal.reach), toConversationType);
+    return toConnection(await this.service.list(em, principal.workspaceId, filter, orderBy, page, principal.reach, includeDeleted), toConversationType);
+  }
+
+  @Mutation(() => ConversationDeletePayload, { nullable: true, description: 'Deletes a conversation with its messages, notes and ratings; `conversation.deleted`; a tombstone stays for syncs (docs/deletion.md).' })
+  @RequiresScopes(['conversations:write'])
+  @Idempotent()
+  async conversationDelete(@Arg('input', () => ConversationDeleteInput) input: ConversationDeleteInput, @Ctx() context: RequestContext): Promise<ConversationDeletePayload> {
+    return deleteConversation(context.em, actorOf(context), input.id);
   }
 
   @Query(() => ConversationType, { nullable: true, description: 'One conversation; NOT_FOUND for ids of other workspaces too.' })

@@ -6,6 +6,8 @@ import { findPlainRows, plainRowFromColumns } from '../../platform/database/plai
 import type { Page, PageArgs, Pager } from '../../platform/pagination';
 import { Agent, Team } from '../agents';
 import { Customer, type CustomerRow, type CustomerService } from '../customers';
+import { checkDeletedRecordsListable, deletedRecordsBeyond } from '../deleted-records';
+import { conversationTombstone } from './conversation-removal';
 import { recordEvent, type EventType } from '../events';
 import { assertTransition } from './conversation-status';
 import { Conversation, type ConversationPriority, type ConversationRow, type ConversationStatus } from './conversation.entity';
@@ -130,8 +132,15 @@ export class ConversationService {
     return { conversation, customer: row.customer && plainRowFromColumns<CustomerRow>(em, Customer, row.customer) };
   }
 
-  list(em: EntityManager, workspaceId: string, filter: ConversationFilterInput | null | undefined, orderBy: ConversationOrderInput | null | undefined, args: PageArgs, reach?: ConversationConditions): Promise<Page<ConversationRow>> {
-    return this.pager.pageRows(em, { entity: Conversation, where: toConversationWhere(workspaceId, filter, reach), sort: toConversationSort(orderBy), list: 'conversations', workspaceId }, args);
+  /** With `includeDeleted`, tombstones of deleted conversations come beside the live ones, in update order. */
+  list(em: EntityManager, workspaceId: string, filter: ConversationFilterInput | null | undefined, orderBy: ConversationOrderInput | null | undefined, args: PageArgs, reach?: ConversationConditions, includeDeleted = false): Promise<Page<ConversationRow>> {
+    const query = { entity: Conversation, where: toConversationWhere(workspaceId, filter, reach), sort: toConversationSort(orderBy), list: 'conversations', workspaceId };
+    if (!includeDeleted) return this.pager.pageRows(em, query, args);
+    checkDeletedRecordsListable(query.sort.field, reach);
+    const window = { after: filter?.updatedAfter, before: filter?.updatedBefore };
+    return this.pager.pageRowsAlongside<Conversation, ConversationRow>(em, query, args, async (position, order, limit) =>
+      (await deletedRecordsBeyond(em, workspaceId, 'conversation', window, position, order, limit)).map(conversationTombstone),
+    );
   }
 
   /** Each customer's conversations, for many customers in one statement (`Pager.nestedPages`). */

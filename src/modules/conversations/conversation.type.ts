@@ -69,6 +69,12 @@ export class ConversationType {
   @Field(() => Date, { nullable: true })
   resolvedAt!: Date | null;
 
+  @Field(() => Date, {
+    nullable: true,
+    description: 'Set only on tombstones, which `conversations(includeDeleted: true)` lists: the conversation was deleted then. A tombstone keeps its id, status, priority, channel and createdAt; its other fields are empty.',
+  })
+  deletedAt!: Date | null;
+
   customerId!: string | null;
   assigneeId!: string | null;
   teamId!: string | null;
@@ -147,6 +153,7 @@ export function toConversationType(conversation: ConversationRecord): Conversati
     customerId: idOf(conversation.customer),
     assigneeId: idOf(conversation.assignee),
     teamId: idOf(conversation.team),
+    deletedAt: (conversation as { deletedAt?: Date }).deletedAt ?? null,
   };
 }
 

@@ -27,9 +27,14 @@ export class CustomerResolver {
     @Arg('filter', () => CustomerFilterInput, { nullable: true }) filter: CustomerFilterInput | null,
     @Arg('orderBy', () => CustomerOrderInput, { nullable: true }) orderBy: CustomerOrderInput | null,
     @Args(() => PageArgs) page: PageArgs,
+    @Arg('includeDeleted', () => Boolean, {
+      defaultValue: false,
+      description: 'Also list tombstones of customers deleted or merged since filter.updatedAfter (kept TOMBSTONE_RETENTION, 90 days), by deletion time among the others: `deletedAt` set, other filters not applied. Needs orderBy: {field: UPDATED_AT}. For incremental syncs.',
+    })
+    includeDeleted: boolean,
     @Ctx() { em, principal }: RequestContext,
   ) {
-    return toConnection(await this.service.list(em, principal.workspaceId, filter, orderBy, page, principal.reach), toCustomerType);
+    return toConnection(await this.service.list(em, principal.workspaceId, filter, orderBy, page, principal.reach, includeDeleted), toCustomerType);
   }
 
   @Query(() => CustomerType, { nullable: true, description: 'One customer of the workspace; NOT_FOUND for any other id.' })

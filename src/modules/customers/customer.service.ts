@@ -3,7 +3,8 @@ import type { Actor } from '../../policies/auth/actor';
 import type { Page, PageArgs, Pager } from '../../platform/pagination';
 import { recordEvent } from '../events';
 import { applyChanges } from './customer.changes';
-import { Customer, CustomerNote, type CustomerNoteRow } from './customer.entity';
+import { Customer, CustomerNote, type CustomerNoteRow, type CustomerRow } from './customer.entity';
+import { checkDeletedRecordsListable, deletedRecordsBeyond, type DeletedRecord } from '../deleted-records';
 import { customerNotFound, identityTaken, rethrowUniqueViolation } from './customer.errors';
 import { changedFields, customerNoteSnapshot, customerSnapshot } from './customer.events';
 import { toCustomerSort, toCustomerWhere, type CustomerFilterInput, type CustomerOrderInput } from './customer.filter';
@@ -105,9 +106,16 @@ export class CustomerService {
     return em.findOne(Customer, { workspace: workspaceId, ...customerIdsWith.externalId(workspaceId, externalId) });
   }
 
-  list(em: EntityManager, workspaceId: string, filter: CustomerFilterInput | null | undefined, orderBy: CustomerOrderInput | null | undefined, args: PageArgs, reach?: ConversationConditions): Promise<Page<Customer>> {
+  /** With `includeDeleted`, tombstones of deleted and merged customers come beside the live ones, in update order. */
+  list(em: EntityManager, workspaceId: string, filter: CustomerFilterInput | null | undefined, orderBy: CustomerOrderInput | null | undefined, args: PageArgs, reach?: ConversationConditions, includeDeleted = false): Promise<Page<Customer | CustomerRow>> {
     const where = reach ? { $and: [toCustomerWhere(workspaceId, filter), customersInReachWhere(workspaceId, reach)] } : toCustomerWhere(workspaceId, filter);
-    return this.pager.page(em, { entity: Customer, where, sort: toCustomerSort(orderBy), list: 'customers', workspaceId }, args);
+    const query = { entity: Customer, where, sort: toCustomerSort(orderBy), list: 'customers', workspaceId };
+    if (!includeDeleted) return this.pager.page(em, query, args);
+    checkDeletedRecordsListable(query.sort.field, reach);
+    const window = { after: filter?.updatedAfter };
+    return this.pager.pageRowsAlongside<Customer, CustomerRow>(em, query, args, async (position, order, limit) =>
+      (await deletedRecordsBeyond(em, workspaceId, 'customer', window, position, order, limit)).map(customerTombstone),
+    );
   }
 
   async noteCreate(em: EntityManager, actor: Actor, customerId: string, body: string): Promise<CustomerNoteCreation> {
@@ -166,3 +174,11 @@ export class CustomerService {
 }
 
 const newestFirst = { field: 'createdAt', direction: 'desc' } as const;
+
+/** A deleted or merged customer as a list shows it with `includeDeleted`: id, dates, the merge target; nothing personal. */
+function customerTombstone(record: DeletedRecord): CustomerRow & { deletedAt: Date; mergedIntoId: string | null } {
+  return {
+    id: record.id, workspace: null, name: null, email: null, phone: null, locale: null, tags: [], customAttributes: {}, externalIds: {},
+    createdAt: record.createdAt, updatedAt: record.deletedAt, deletedAt: record.deletedAt, mergedIntoId: record.mergedIntoId,
+  };
+}

@@ -51,6 +51,12 @@ export class CustomerType {
 
   @Field(() => Date, { description: 'Last change by customerUpsert or customerUpdate; adding a note does not count.' })
   updatedAt!: Date;
+
+  @Field(() => Date, { nullable: true, description: 'Set only on tombstones, which `customers(includeDeleted: true)` lists: the customer was deleted or merged then. A tombstone keeps only its id and createdAt.' })
+  deletedAt!: Date | null;
+
+  @Field(() => ID, { nullable: true, description: 'On the tombstone of a merged customer: the customer it was merged into (customerMerge).' })
+  mergedIntoId!: string | null;
 }
 
 @ObjectType('CustomerNote', { description: 'An internal note about a customer, never shown to them.' })
@@ -79,7 +85,8 @@ export function toCustomerType(customer: Customer | CustomerRow): CustomerType {
   const externalIds = Object.entries(customer.externalIds)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([system, externalId]) => ({ system, externalId }));
-  return { id, name, email, phone, locale, tags, customAttributes, externalIds, createdAt, updatedAt };
+  const tombstone = customer as { deletedAt?: Date; mergedIntoId?: string | null };
+  return { id, name, email, phone, locale, tags, customAttributes, externalIds, createdAt, updatedAt, deletedAt: tombstone.deletedAt ?? null, mergedIntoId: tombstone.mergedIntoId ?? null };
 }
 
 export function toCustomerNoteType(note: CustomerNote | CustomerNoteRow): CustomerNoteType {

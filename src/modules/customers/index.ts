@@ -7,3 +7,5 @@ export { customerByIdLoader, freshCustomerByIdLoader } from './customer.loaders'
 export { customersInReachWhere } from './customer-reach';
 export { customerSnapshot } from './customer.events';
 export type { CustomerReference, CustomerUpsert, CustomerChanges, ExternalId } from './customer.rules';
+export { CustomerRemovalService } from './customer-removal.service';
+export { CustomerRemovalResolver } from './customer-removal.resolver';

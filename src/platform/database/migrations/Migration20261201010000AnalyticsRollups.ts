@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-const counterColumns = [
+export const counterColumns = [
   'activity', 'created', 'resolved', 'reopened', 'escalated', 'backlog', 'messages_in', 'messages_out',
   'frt_count', 'frt_sum_ms', 'resolution_count', 'resolution_sum_ms', 'csat_count', 'csat_sum', 'nps_count', 'nps_promoters', 'nps_detractors',
 ] as const;
@@ -25,7 +25,7 @@ export const dimensionPairs = `select 'all'::text as "dimension", ''::text as "v
   union all select 'tag', t from unnest(case when cardinality(v."tags") = 0 then array[''] else v."tags" end) t`;
 
 /** `insert … on conflict do update` adding `source`'s counters (grouped by workspace, dimension, value, hour) to the rollup. */
-function upsertFrom(source: string, sign = ''): string {
+export function upsertFrom(source: string, sign = ''): string {
   return `insert into "analytics_hourly" as h ("workspace_id", "dimension", "value", "hour", ${counterColumns.map((c) => `"${c}"`).join(', ')})
     select "workspace_id", "dimension", "value", "hour", ${counterColumns.map((c) => `sum(${sign}"${c}")::${typeOf(c)}`).join(', ')}
     from (${source}) as delta

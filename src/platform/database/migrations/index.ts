@@ -10,6 +10,7 @@ import { Migration20261201040000ApiKeyChangeNotifications } from './Migration202
 import { Migration20261201050000WebhookDeliveriesDuePerEndpoint } from './Migration20261201050000WebhookDeliveriesDuePerEndpoint';
 import { Migration20261205000000ApiKeyCostBudgets } from './Migration20261205000000ApiKeyCostBudgets';
 import { Migration20261206000000BulkExports } from './Migration20261206000000BulkExports';
+import { Migration20261206010000DeletedRecords } from './Migration20261206010000DeletedRecords';
 
 /** Every migration in order; a new migration is added here as well as in its file. */
 export const migrationsList: MigrationObject[] = [
@@ -24,4 +25,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201050000WebhookDeliveriesDuePerEndpoint', class: Migration20261201050000WebhookDeliveriesDuePerEndpoint },
   { name: 'Migration20261205000000ApiKeyCostBudgets', class: Migration20261205000000ApiKeyCostBudgets },
   { name: 'Migration20261206000000BulkExports', class: Migration20261206000000BulkExports },
+  { name: 'Migration20261206010000DeletedRecords', class: Migration20261206010000DeletedRecords },
 ];
