@@ -6,6 +6,7 @@ import { startGateway, testPepper, type TestGateway } from '../support/start-gat
 import { createWorkspaceKey } from '../support/create-workspace-key';
 import { createServices } from '../../src/server/services';
 import { lockTable } from '../support/lock-table';
+import { bulkExportFileRetentionJob } from '../../src/modules/bulk-exports';
 
 const exportFields = 'id status format compression objectCount fileSize url urlExpiresAt errorCode errorMessage requiredScopes createdAt startedAt completedAt fileExpiresAt';
 const createMutation = `mutation Create($input: BulkExportCreateInput!) { bulkExportCreate(input: $input) { bulkExport { ${exportFields} } } }`;
@@ -246,6 +247,10 @@ describe('EXPORT: bulk export jobs write the API’s own data to files', () => {
     expect(gone.status).toBe(410);
     expect((await gone.json()).errors[0].extensions.code).toBe('NOT_FOUND');
     expect((await graphql(exportQuery, { id: done.id })).body.data!.bulkExport.url).toBeNull();
+    // The retention job deletes the expired file's parts and marks it deleted.
+    expect(await bulkExportFileRetentionJob.run(gateway.app.orm)).toBeGreaterThanOrEqual(1);
+    expect((await database.query('select count(*)::int as n from bulk_export_parts where export_id = $1', [done.id])).rows[0].n).toBe(0);
+    expect((await database.query('select file_deleted_at from bulk_exports where id = $1', [done.id])).rows[0].file_deleted_at).not.toBeNull();
   });
 
   it('EXPORT-08 one export at a time per key; bulkExportCancel stops one, deletes its file, and frees the key', async () => {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { execute, type DocumentNode, type GraphQLError, type GraphQLSchema } from 'graphql';
+import { execute, type DocumentNode, type ExecutionResult, type GraphQLError, type GraphQLSchema } from 'graphql';
+import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { GatewayError, isStatementTimeout, originalErrorOf } from '../../platform/errors';
 import type { Logger } from '../../platform/observability/logger';
@@ -48,6 +49,8 @@ class RunEnded extends Error {}
  * part, whatever the export's size.
  */
 export class BulkExportRunner {
+  private readonly plans = new WeakMap<DocumentNode, ((context: unknown, variables: Record<string, unknown>) => Promise<ExecutionResult>) | null>();
+
   constructor(
     private readonly orm: MikroORM,
     private readonly schema: GraphQLSchema,
@@ -107,9 +110,11 @@ export class BulkExportRunner {
     let text: string[] = progress.partCount === 0 ? [lines.header()] : [];
     let textLength = 0;
     let checkpointAt = Date.now();
+    // One part is compressed and stored while the next pages are read; parts stay in order.
+    let storing: Promise<void> = Promise.resolve();
     for (;;) {
       stop?.throwIfAborted();
-      const data = await this.execute(plan.pageDocument, { after: progress.cursor }, principal);
+      const data = await this.execute(plan.pageDocument, { after: progress.cursor }, principal, true);
       const page = data.page as { nodes: Record<string, unknown>[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
       const pending: PendingNestedPage[] = [];
       const before = text.length;
@@ -119,13 +124,17 @@ export class BulkExportRunner {
       progress.cursor = page.pageInfo.endCursor ?? progress.cursor;
       const isLast = !page.pageInfo.hasNextPage;
       if (isLast || textLength >= partTextLength || Date.now() - checkpointAt >= this.settings.leaseMs / 3) {
-        await this.storePart(bulkExport, token, text.join(''), progress, isLast);
+        await storing;
+        storing = this.storePart(bulkExport, token, text.join(''), { objectCount: progress.objectCount, cursor: progress.cursor }, progress, isLast);
+        // Awaited before the next part or at the end; until then a failure must not count as unhandled.
+        storing.catch(() => {});
         text = [];
         textLength = 0;
         checkpointAt = Date.now();
       }
       if (isLast) break;
     }
+    await storing;
     await this.complete(bulkExport, token);
   }
 
@@ -142,11 +151,26 @@ export class BulkExportRunner {
     return count;
   }
 
-  private async execute(document: DocumentNode, variableValues: Record<string, unknown>, principal: Principal): Promise<Record<string, unknown>> {
+  /** `isCompiled`: the page query, run a thousand times, is worth compiling; the rare nested follow-ups run interpreted. */
+  private async execute(document: DocumentNode, variableValues: Record<string, unknown>, principal: Principal, isCompiled = false): Promise<Record<string, unknown>> {
     const contextValue = this.contextFor(principal, `bulk-export-${randomUUID()}`);
-    const result = await withPageSizeCeiling(exportPageSize, async () => execute({ schema: this.schema, document, contextValue, variableValues }));
+    const run = isCompiled ? this.compiled(document) : null;
+    const result = await withPageSizeCeiling(exportPageSize, async () => (run ? run(contextValue, variableValues) : execute({ schema: this.schema, document, contextValue, variableValues })));
     if (result.errors?.length) throw result.errors[0];
     return result.data as Record<string, unknown>;
+  }
+
+  /**
+   * The page's query compiled by graphql-jit, once per document: a run executes the same query a
+   * thousand times, and the compiled plan spends less per field than graphql-js's interpreter.
+   * Same resolvers, same scope checks; a document it cannot compile runs on graphql-js.
+   */
+  private compiled(document: DocumentNode) {
+    if (!this.plans.has(document)) {
+      const plan = compileQuery(this.schema, document);
+      this.plans.set(document, isCompiledQuery(plan) ? (context: unknown, variables: Record<string, unknown>) => plan.query(undefined, context, variables) as Promise<ExecutionResult> : null);
+    }
+    return this.plans.get(document)!;
   }
 
   /**
@@ -154,7 +178,14 @@ export class BulkExportRunner {
    * the checkpoint's row lock keeps a takeover waiting until the part is in, and a run that lost
    * the export writes nothing.
    */
-  private async storePart(bulkExport: BulkExport, token: string, text: string, progress: { partCount: number; fileSize: number; objectCount: number; cursor: string | null }, isLast: boolean): Promise<void> {
+  private async storePart(
+    bulkExport: BulkExport,
+    token: string,
+    text: string,
+    checkpoint: { objectCount: number; cursor: string | null },
+    progress: { partCount: number; fileSize: number },
+    isLast: boolean,
+  ): Promise<void> {
     // An empty file still gets its one part when compressed: a valid, empty gzip file.
     const hasPart = text.length > 0 || (isLast && progress.partCount === 0 && bulkExport.compression === 'GZIP');
     const raw = Buffer.from(text, 'utf8');
@@ -164,7 +195,7 @@ export class BulkExportRunner {
       const updated = await tx.execute<{ id: string }[]>(
         `update bulk_exports set part_count = ?, file_size = ?, object_count = ?, resume_cursor = ?, heartbeat_at = now()
          where id = ? and run_token = ? and status = 'RUNNING' returning id`,
-        [next.partCount, next.fileSize, progress.objectCount, progress.cursor, bulkExport.id, token],
+        [next.partCount, next.fileSize, checkpoint.objectCount, checkpoint.cursor, bulkExport.id, token],
       );
       if (updated.length === 0) return false;
       if (hasPart) await this.storeFor(tx).writePart(bulkExport.id, next.partCount, progress.fileSize, bytes);
