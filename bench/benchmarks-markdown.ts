@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import type { EventStreamResults } from './event-stream-report';
 import type { Distribution } from './event-stream-statistics';
 import type { CostFigures } from './cost-figures';
+import { exportTargets, type ExportFigures } from './export';
 import type { TokenCheckFigures } from './token-figures';
 import type { HttpWorkloadResult, LoadSettings } from './http-measure';
 
@@ -16,6 +17,7 @@ export interface SuiteResults {
   readonly http: readonly HttpWorkloadResult[];
   readonly cost: CostFigures;
   readonly tokens: TokenCheckFigures;
+  readonly export: ExportFigures;
   readonly analytics: any;
   readonly events: EventStreamResults;
   readonly durationSeconds: number;
@@ -64,6 +66,36 @@ function tokenRows(results: SuiteResults): string[] {
     `| client token check: verify one token (HMAC-SHA256 and JSON parse, in process), µs | ${fixed(verifyUs, 2)} | | | |`,
     `| conversations(first: 1), closed loop (c=${results.load.connections}) req/s | ${fixed(withToken.requestsPerSecond, 0)} | ${fixed(withKey.requestsPerSecond, 0)} | ${fixed(ratio, 3)}× | |`,
     `| same, p50 / p99 ms | ${fixed(withToken.p50Ms)} / ${fixed(withToken.p99Ms)} | ${fixed(withKey.p50Ms)} / ${fixed(withKey.p99Ms)} | | |`,
+  ];
+}
+
+const mb = (value: number | null) => (value === null ? '–' : `${fixed(value, 0)} MB`);
+const plusMb = (value: number | null) => (value === null ? '–' : `${value >= 0 ? '+' : ''}${fixed(value, 0)} MB`);
+
+/** The fixture's size as the issue names it ("a million"); the export also holds the conversations the write workloads created. */
+const fixtureConversations = (count: number) => (count === 1_000_000 ? 'a million' : count.toLocaleString('en'));
+
+function exportSection(results: SuiteResults): string[] {
+  const figures = results.export;
+  const { raw, gateway } = figures;
+  const rate = (value: number) => Math.round(value).toLocaleString('en');
+  const bytes = (value: number) => `${fixed(value / (1024 * 1024))} MB`;
+  const seconds = (ms: number) => fixed(ms / 1000, 2);
+  const memoryVerdict = figures.meetsMemoryTarget === null ? 'not measured (no /proc)' : verdict(figures.meetsMemoryTarget);
+  return [
+    `## Export: ${fixtureConversations(results.dataSet.conversations)} conversations to gzip JSONL`,
+    '',
+    '| figure | gateway | raw ceiling | gateway ÷ raw | target | |',
+    '| --- | --: | --: | --: | --- | --- |',
+    `| rows/s, median of ${figures.rounds} (${figures.rows.toLocaleString('en')} rows: the fixture's and those the write workloads created) | ${rate(gateway.rowsPerSecond)} | ${rate(raw.rowsPerSecond)} | ${fixed(figures.ratio, 2)}× | ≥ ${exportTargets.minimumRatio}× | ${verdict(figures.meetsThroughputTarget)} |`,
+    `| seconds, create request → COMPLETED seen (in brackets the job's own completedAt − startedAt) | ${seconds(gateway.ms)} (${seconds(gateway.jobMs)}) | ${seconds(raw.ms)} | | | |`,
+    `| file size, gzip | ${bytes(gateway.fileBytes)} | ${bytes(raw.fileBytes)} | ${fixed(gateway.fileBytes / raw.fileBytes, 2)}× | | |`,
+    `| gateway RSS at the start → peak during the export (peak − start; worst run) | ${mb(gateway.rssStartMb)} → ${mb(gateway.rssPeakMb)} (${plusMb(gateway.rssGrowthMb)}; worst ${plusMb(gateway.worstRssGrowthMb)}) | | | ≤ +${exportTargets.maximumRssGrowthMb} MB | ${memoryVerdict} |`,
+    '',
+    `Produced by \`${results.command}\` (bench/export.ts), after the HTTP workloads, against the same gateway process: raw, gateway, raw, gateway, medians. ` +
+      `The ratio compares the gateway's bulk export of \`${figures.query}\` (JSONL, GZIP; timed from the bulkExportCreate request until bulkExport(id), polled every 100 ms, reads COMPLETED) ` +
+      'with the raw ceiling: PostgreSQL\'s `COPY (SELECT json_build_object(…) …) TO STDOUT` of the same rows in the same order, through Node\'s gzip at the default level into a byte counter. ' +
+      `RSS is the gateway process's VmRSS, sampled every 100 ms; the file of the first export was downloaded and gunzipped to ${figures.downloadedLines.toLocaleString('en')} lines, as many as the COPY's rows.`,
   ];
 }
 
@@ -171,6 +203,8 @@ export function formatSuiteMarkdown(results: SuiteResults): string {
     '## Client tokens',
     '',
     ...tokenRows(results),
+    '',
+    ...exportSection(results),
     '',
     '## Analytics over the data set',
     '',

@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { formatSuiteTable, writeBenchmarksMarkdown, type SuiteResults } from './benchmarks-markdown';
+import { measureExport } from './export';
 import { fullFixture, quickFixture } from './fixture';
 import { benchCostBudget, measureCostAnalysisOverhead, measureNoisyNeighbour, type CostAnalysisOverhead, type CostFigures } from './cost-figures';
 import { measureHttpWorkload, type HttpWorkloadResult, type LoadSettings } from './http-measure';
@@ -129,6 +130,9 @@ async function main(): Promise<void> {
     const cost = await measureCostFigures(gateway.origin, gatewayEnvironment, database, http[0]);
     process.stdout.write('client token check…\n');
     const tokens = await measureTokenCheck(gateway.origin, database.adminSecret, load);
+    // Last, while the suite's gateway still runs: the only process running export jobs on this database, and idle.
+    process.stdout.write('export: conversations with customer email to gzip JSONL, raw COPY against the gateway…\n');
+    const exportFigures = await measureExport(gateway, database.url, database.workspaceId, database.adminSecret);
     for (const server of servers.splice(0)) await server.stop();
 
     process.stdout.write('analytics (bench/analytics.ts)…\n');
@@ -149,6 +153,7 @@ async function main(): Promise<void> {
       http,
       cost,
       tokens,
+      export: exportFigures,
       analytics,
       events,
       durationSeconds: (performance.now() - startedAt) / 1000,
