@@ -101,7 +101,7 @@ describe('DEL: deletions, erasure and merges that syncs can see', () => {
   it('DEL-04 customerErase removes personal data from the record, notes, ratings, past events and logs; blankMessages empties their messages', async () => {
     const email = 'erase-me-04@example.com';
     const { id: conversationId, customer } = await createConversation(email, '', 'Erin here: my card 9911 is declined');
-    await ok('mutation U($id: ID!) { customerUpdate(input: { id: $id, name: "Erin Erase", phone: "+14155550123", tagsAdd: ["vip"], externalIdsAdd: [{ system: "crm", externalId: "erase-04" }] }) { customer { id } } }', { id: customer.id });
+    await ok('mutation U($id: ID!) { customerUpdate(input: { id: $id, name: "Erin Erase", phone: "+14155550123", tagsAdd: ["vip"], externalIdsAdd: [{ system: "crm", externalId: "erase-04" }], idempotencyKey: "erase-04-update" }) { customer { id name phone } } }', { id: customer.id });
     await ok('mutation N($id: ID!) { customerNoteCreate(input: { customerId: $id, body: "Erin lives at 1 Main St" }) { note { id } } }', { id: customer.id });
     await ok('mutation F($id: ID!) { satisfactionFeedbackCreate(input: { conversationId: $id, rating: 5, comment: "Erin says thanks" }) { feedback { id } } }', { id: conversationId });
     logLines.length = 0;
@@ -114,6 +114,8 @@ describe('DEL: deletions, erasure and merges that syncs can see', () => {
 
     const everything = (await database.query(`select string_agg(data::text, e'\\n') as text from events`)).rows[0].text as string;
     for (const personal of [email, 'Erin', '+14155550123', 'erase-04', 'card 9911']) expect(everything).not.toContain(personal);
+    const storedAnswers = (await database.query(`select coalesce(string_agg(response::text, e'\n'), '') as text from idempotency_records`)).rows[0].text as string;
+    expect(storedAnswers).not.toContain('Erin');
     const rows = (await database.query(`select (select count(*)::int from customer_notes where customer_id = $1) as notes, (select count(*)::int from customer_external_ids where customer_id = $1) as ids,
       (select count(*)::int from satisfaction_feedback where customer_id = $1 and comment is not null) as comments`, [customer.id])).rows[0];
     expect(rows).toEqual({ notes: 0, ids: 0, comments: 0 });

@@ -102,7 +102,7 @@ async function lockCustomer(tx: EntityManager, workspaceId: string, id: string, 
   return customer;
 }
 
-/** Past events keep the customer's id only: the snapshot's personal fields, their notes' text and their rating comments are replaced. */
+/** Past events keep the customer's id only (the snapshot's personal fields, their notes' text and their rating comments are replaced), and no stored answer shows them. */
 async function scrubCustomerFromEvents(tx: EntityManager, workspaceId: string, customerId: string): Promise<void> {
   await tx.execute(
     `update events set data = jsonb_set(data, '{customer}', jsonb_build_object('id', data->'customer'->'id', 'erased', true))
@@ -111,6 +111,8 @@ async function scrubCustomerFromEvents(tx: EntityManager, workspaceId: string, c
   );
   await tx.execute(`update events set data = jsonb_set(data, '{note,body}', '""') where workspace_id = ? and type = 'customer.note_created' and data->'note'->>'customerId' = ?`, [workspaceId, customerId]);
   await tx.execute(`update events set data = jsonb_set(data, '{feedback,comment}', 'null') where workspace_id = ? and data->'feedback'->>'customerId' = ?`, [workspaceId, customerId]);
+  // Answers kept for idempotent retries (24 h) may show the customer: a retry now runs again instead.
+  await tx.execute(`delete from idempotency_records where workspace_id = ? and response::text like ?`, [workspaceId, `%"${customerId}"%`]);
 }
 
 /** Their messages' text and attachments, in the messages and in the events that carried them. */

@@ -20,12 +20,16 @@ export function walkOf<T>(request: PageRequest, sort: SortOrder<T>): Walk {
   const isForward = request.direction === 'forward';
   const walksAscending = (sort.direction === 'asc') === isForward;
   const operator = walksAscending ? '$gt' : '$lt';
+  const operatorOrEqual = walksAscending ? '$gte' : '$lte';
   return {
     isForward,
     order: walksAscending ? 'asc' : 'desc',
     beyond(position) {
       const value = typeof position.value === 'string' && /^\d{4}-\d\d-\d\dT/.test(position.value) ? new Date(position.value) : position.value;
-      return { $or: [{ [sort.field]: { [operator]: value } }, { [sort.field]: value, id: { [operator]: position.id } }] };
+      // The leading bound on the sort field alone lets the (workspace, field, id) index start at the
+      // position; with the OR alone PostgreSQL scanned from the list's start and skipped the rows
+      // before it, so the 900th page of a million read 900 pages (0.4 s a page).
+      return { $and: [{ [sort.field]: { [operatorOrEqual]: value } }, { $or: [{ [sort.field]: { [operator]: value } }, { [sort.field]: value, id: { [operator]: position.id } }] }] };
     },
   };
 }
