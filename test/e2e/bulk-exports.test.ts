@@ -187,9 +187,14 @@ describe('EXPORT: bulk export jobs write the API’s own data to files', () => {
     const byAuthorization = await download(`${gateway.url}/exports/${done.id}`, { authorization: `Bearer ${conversationsOnly.secret}` });
     expect(byAuthorization.status).toBe(404);
 
-    const token = await graphql('mutation { clientTokenCreate(input: {scopes: ["conversations:read"]}) { token } }');
-    const fromToken = await create({ query: '{ conversations { nodes { id } } }' }, token.body.data!.clientTokenCreate.token);
+    // A client token sees no export, even one whose scopes it holds: a file holds rows beyond any token's reach.
+    const minted = (await graphql('mutation { clientTokenCreate(input: {scopes: ["conversations:read", "customers:read"]}) { token } }')).body.data!.clientTokenCreate.token;
+    const fromToken = await create({ query: '{ conversations { nodes { id } } }' }, minted);
     expect(fromToken.body.errors?.[0].extensions.code).toBe('FORBIDDEN');
+    expect((await graphql(exportQuery, { id: done.id }, minted)).body.errors?.[0].extensions.code).toBe('NOT_FOUND');
+    expect((await graphql('query N($id: ID!) { node(id: $id) { id } }', { id: done.id }, minted)).body.errors?.[0].extensions.code).toBe('NOT_FOUND');
+    expect((await graphql('{ bulkExports(first: 100) { nodes { id } } }', {}, minted)).body.data!.bulkExports.nodes).toEqual([]);
+    expect((await download(`${gateway.url}/exports/${done.id}`, { authorization: `Bearer ${minted}` })).status).toBe(404);
   });
 
   it('EXPORT-06 another workspace’s export is NOT_FOUND everywhere: bulkExport, bulkExports, node, bulkExportCancel and the download', async () => {

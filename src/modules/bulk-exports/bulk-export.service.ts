@@ -26,7 +26,7 @@ export class BulkExportService {
   ) {}
 
   async create(em: EntityManager, principal: Principal, input: BulkExportCreateInput, schema: GraphQLSchema): Promise<BulkExport> {
-    if (principal.credentialId !== principal.apiKeyId) throw new GatewayError('FORBIDDEN', 'Client tokens cannot create exports: use an API key', { requiredScopes: [], grantedScopes: principal.grantedScopes });
+    if (isClientToken(principal)) throw new GatewayError('FORBIDDEN', 'Client tokens cannot create exports: use an API key', { requiredScopes: [], grantedScopes: principal.grantedScopes });
     if (input.query.length > maxExportQueryLength) throw badUserInput([{ field: 'input.query', message: `At most ${maxExportQueryLength} characters` }]);
     const plan = planExport(schema, input.query, input.format, principal);
     try {
@@ -68,15 +68,21 @@ export class BulkExportService {
     return canceled;
   }
 
-  /** NOT_FOUND unless the export is in the caller's workspace and the caller holds every scope its query needed. */
+  /**
+   * NOT_FOUND unless the export is in the caller's workspace and the caller holds every scope its
+   * query needed. Client tokens see none: a file holds the whole workspace's rows, beyond any
+   * token's reach.
+   */
   async find(em: EntityManager, principal: Principal, id: string): Promise<BulkExport> {
-    const bulkExport = await em.findOne(BulkExport, { id, workspace: principal.workspaceId });
+    const bulkExport = isClientToken(principal) ? null : await em.findOne(BulkExport, { id, workspace: principal.workspaceId });
     if (!bulkExport || !bulkExport.requiredScopes.every((scope) => principal.effectiveScopes.has(scope))) throw notFound('BulkExport');
     return bulkExport;
   }
 
   list(em: EntityManager, principal: Principal, args: PageArgs): Promise<Page<BulkExport>> {
-    const where = { workspace: principal.workspaceId, requiredScopes: { $contained: [...principal.effectiveScopes] } };
+    // A client token matches nothing: no export's scopes are contained in an empty list.
+    const readable = isClientToken(principal) ? [] : [...principal.effectiveScopes];
+    const where = { workspace: principal.workspaceId, requiredScopes: { $contained: readable } };
     return this.pager.page(em, { entity: BulkExport, where, sort: { field: 'createdAt', direction: 'desc' }, list: 'bulkExports', workspaceId: principal.workspaceId }, args);
   }
 
@@ -107,3 +113,5 @@ export class BulkExportService {
     }
   }
 }
+
+const isClientToken = (principal: Principal) => principal.credentialId !== principal.apiKeyId;

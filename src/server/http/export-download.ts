@@ -78,7 +78,8 @@ async function refusalOf(deps: ExportDownloadDependencies, request: IncomingMess
     if (principal instanceof GatewayError) return principal;
     if (principal instanceof Error) throw principal;
     const reader = principal as Awaited<ReturnType<ApiKeyAuthenticator['authenticate']>>;
-    if (reader.workspaceId !== workspaceId || !bulkExport.requiredScopes.every((scope) => reader.effectiveScopes.has(scope))) return notFound('BulkExport');
+    const isClientToken = reader.credentialId !== reader.apiKeyId;
+    if (isClientToken || reader.workspaceId !== workspaceId || !bulkExport.requiredScopes.every((scope) => reader.effectiveScopes.has(scope))) return notFound('BulkExport');
   }
   if (bulkExport.status !== 'COMPLETED') return new GatewayError('NOT_FOUND', `The export has no file: it is ${bulkExport.status}`);
   if (bulkExport.fileDeletedAt || (bulkExport.fileExpiresAt?.getTime() ?? 0) <= Date.now()) return new GatewayError('NOT_FOUND', 'The export file has expired (files are kept 7 days)', {}, 410);
