@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { Conversation } from '../../src/modules/conversations';
 import { walkOf } from '../../src/platform/pagination/keyset-walk';
 import { startGateway, type TestGateway } from '../support/start-gateway';
+import { insertBareConversations } from '../support/seed-support-data';
 
 const rows = 20_000;
 
@@ -13,15 +14,7 @@ describe('DEEP: a page deep in a long list reads from its cursor, not from the l
     database = new Client({ connectionString: gateway.databaseUrl });
     await database.connect();
     const workspaceId = (await database.query(`select id from workspaces where slug = 'default'`)).rows[0].id;
-    // Rows only: the analytics triggers are not under test.
-    await database.query('set session_replication_role = replica');
-    await database.query(
-      `insert into conversations (id, workspace_id, subject, status, priority, channel, created_at, updated_at, last_activity_at)
-       select 'conv_' || lpad(n::text, 20, '0'), $1, 'Deep ' || n, 'open', 'normal', 'email', timestamp '2026-01-01' + n * interval '1 minute', now(), now()
-       from generate_series(1, $2) n`,
-      [workspaceId, rows],
-    );
-    await database.query('set session_replication_role = origin');
+    await insertBareConversations(database, workspaceId, rows, 'Deep', '1 minute');
     await database.query('analyze conversations');
   });
   afterAll(async () => {

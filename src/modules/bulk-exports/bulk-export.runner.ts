@@ -247,7 +247,7 @@ export class BulkExportRunner {
 
   /** The creating key as it is now: revoked, expired or narrowed keys end their exports. */
   private async principalOf(bulkExport: BulkExport): Promise<Principal> {
-    const workspaceId = typeof bulkExport.workspace === 'string' ? bulkExport.workspace : bulkExport.workspace.id;
+    const workspaceId = bulkExport.workspace.id;
     const [key] = await this.orm.em.fork().execute<{ name: string; scopes: string[]; slug: string }[]>(
       `select k.name, k.scopes, w.slug from api_keys k join workspaces w on w.id = k.workspace_id
        where k.id = ? and k.workspace_id = ? and k.revoked_at is null and (k.expires_at is null or k.expires_at > now())`,

@@ -52,16 +52,14 @@ export class BulkExportService {
       const bulkExport = await this.find(tx, principal, id);
       if (bulkExport.status === 'CANCELED') return bulkExport;
       // One conditional statement: a run finishing at this moment either wins (CONFLICT) or is canceled.
-      const rows = await tx.execute<Record<string, unknown>[]>(
+      const updated = await tx.execute<{ id: string }[]>(
         `update bulk_exports set status = 'CANCELED', completed_at = now(), run_token = null, resume_cursor = null
-         where id = ? and status in ('CREATED', 'RUNNING') returning *`,
+         where id = ? and status in ('CREATED', 'RUNNING') returning id`,
         [id],
       );
-      if (rows.length === 0) {
-        const [{ status }] = await tx.execute<{ status: string }[]>('select status from bulk_exports where id = ?', [id]);
-        throw new GatewayError('CONFLICT', `The export already ended: it is ${status}`, { status });
-      }
-      return tx.merge(BulkExport, tx.map(BulkExport, rows[0]), { refresh: true });
+      const current = (await tx.refresh(bulkExport))!;
+      if (updated.length === 0) throw new GatewayError('CONFLICT', `The export already ended: it is ${current.status}`, { status: current.status });
+      return current;
     });
     // A run still writing notices at its next checkpoint and removes what it wrote after this.
     await this.storeFor(em).remove([canceled.id]);
@@ -99,8 +97,7 @@ export class BulkExportService {
   private linkOf(bulkExport: BulkExport) {
     const fileExpiresAt = bulkExport.fileExpiresAt?.getTime() ?? 0;
     if (bulkExport.status !== 'COMPLETED' || bulkExport.fileDeletedAt || fileExpiresAt <= Date.now()) return null;
-    const workspaceId = typeof bulkExport.workspace === 'string' ? bulkExport.workspace : bulkExport.workspace.id;
-    return this.links.sign(bulkExport.id, workspaceId, new Date(Math.min(Date.now() + exportLinkLifetimeMs, fileExpiresAt)));
+    return this.links.sign(bulkExport.id, bulkExport.workspace.id, new Date(Math.min(Date.now() + exportLinkLifetimeMs, fileExpiresAt)));
   }
 
   private async refuseWhileRunning(em: EntityManager, principal: Principal): Promise<void> {

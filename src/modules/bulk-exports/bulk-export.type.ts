@@ -3,6 +3,7 @@ import { GraphQLSafeInt } from 'graphql-scalars';
 import { NodeInterface } from '../../platform/node';
 import { connectionType } from '../../platform/pagination';
 import type { BulkExportCompression, BulkExportFormat, BulkExportStatus } from './bulk-export.entity';
+import { IdempotencyKeyField } from '../../policies/idempotency/idempotency-key-field';
 
 export const maxExportQueryLength = 10_000;
 
@@ -91,7 +92,7 @@ export class BulkExportCreateInput {
   @Field(() => compressions, { defaultValue: 'GZIP' })
   compression!: BulkExportCompression;
 
-  @Field(() => String, { nullable: true, description: 'Retrying with the same key and input returns the first result instead of acting twice (kept 24 h). 1..255 characters.' })
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 
@@ -100,7 +101,7 @@ export class BulkExportCancelInput {
   @Field(() => ID)
   id!: string;
 
-  @Field(() => String, { nullable: true, description: 'Retrying with the same key and input returns the first result instead of acting twice (kept 24 h). 1..255 characters.' })
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 

@@ -1,11 +1,11 @@
 import { getDirective } from '@graphql-tools/utils';
 import {
   GraphQLError, Kind, TypeInfo, getNamedType, isCompositeType, isListType, isNonNullType, isObjectType, parse, validate, visit, visitWithTypeInfo,
-  type ArgumentNode, type DocumentNode, type FieldNode, type GraphQLCompositeType, type GraphQLNamedType, type GraphQLOutputType, type GraphQLSchema,
-  type InlineFragmentNode, type NamedTypeNode, type SelectionNode, type SelectionSetNode, type VariableDefinitionNode,
+  type ArgumentNode, type DocumentNode, type FieldNode, type GraphQLCompositeType, type GraphQLNamedType, type GraphQLOutputType, type GraphQLSchema, type InlineFragmentNode, type SelectionNode, type SelectionSetNode,
 } from 'graphql';
 import { badUserInput, forbiddenScopes } from '../../platform/errors';
 import { nodeTypeByIdPrefix } from '../../platform/node';
+import { afterVariable, argument, fieldNode, followUpDocument, pageOperation, selectionSet } from './export-query-ast';
 import type { Principal } from '../../policies/auth/principal';
 import { satisfiesScopeRequirement } from '../../policies/auth/scopes';
 import type { BulkExportFormat } from './bulk-export.entity';
@@ -224,57 +224,4 @@ function mergeInto(outline: OutlineField[], field: OutlineField): void {
 
 function columnsOf(outline: readonly OutlineField[], prefix: string[] = []): string[][] {
   return outline.flatMap((field) => (field.kind === 'object' ? columnsOf(field.children, [...prefix, field.key]) : [[...prefix, field.key]]));
-}
-
-function pageOperation(field: FieldNode): DocumentNode['definitions'][number] {
-  return {
-    kind: Kind.OPERATION_DEFINITION,
-    operation: 'query' as never,
-    name: { kind: Kind.NAME, value: 'BulkExportPage' },
-    variableDefinitions: [variable('after', 'String')],
-    selectionSet: selectionSet([field]),
-  };
-}
-
-/** The next page of one parent's nested connection: its nested connections in turn start at their first page. */
-function followUpDocument(parentTypeName: string, connection: FieldNode): DocumentNode {
-  const onParent: InlineFragmentNode = {
-    kind: Kind.INLINE_FRAGMENT,
-    typeCondition: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: parentTypeName } },
-    selectionSet: selectionSet([{ ...connection, arguments: [...(connection.arguments ?? []), afterVariable] }]),
-  };
-  const nodeField: FieldNode = { ...fieldNode('node', selectionSet([onParent])), arguments: [argument('id', { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: 'id' } })] };
-  return {
-    kind: Kind.DOCUMENT,
-    definitions: [{
-      kind: Kind.OPERATION_DEFINITION,
-      operation: 'query' as never,
-      name: { kind: Kind.NAME, value: 'BulkExportNestedPage' },
-      variableDefinitions: [variable('id', 'ID', true), variable('after', 'String')],
-      selectionSet: selectionSet([nodeField]),
-    }],
-  };
-}
-
-const afterVariable = argument('after', { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: 'after' } });
-
-function fieldNode(name: string, selections?: SelectionSetNode): FieldNode {
-  return { kind: Kind.FIELD, name: { kind: Kind.NAME, value: name }, ...(selections && { selectionSet: selections }) };
-}
-
-function selectionSet(selections: readonly SelectionNode[]): SelectionSetNode {
-  return { kind: Kind.SELECTION_SET, selections };
-}
-
-function argument(name: string, value: ArgumentNode['value']): ArgumentNode {
-  return { kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: name }, value };
-}
-
-function variable(name: string, typeName: string, required = false): VariableDefinitionNode {
-  const named: NamedTypeNode = { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: typeName } };
-  return {
-    kind: Kind.VARIABLE_DEFINITION,
-    variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: name } },
-    type: required ? { kind: Kind.NON_NULL_TYPE, type: named } : named,
-  };
 }

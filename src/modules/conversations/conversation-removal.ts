@@ -7,13 +7,14 @@ import { lockWorkspaceForWrite } from '../workspaces';
 import { recordEvent } from '../events';
 import { recordDeletion, type DeletedRecord } from '../deleted-records';
 import type { ConversationRow } from './conversation.entity';
+import { IdempotencyKeyField } from '../../policies/idempotency/idempotency-key-field';
 
 @InputType('ConversationDeleteInput')
 export class ConversationDeleteInput {
   @Field(() => ID)
   id!: string;
 
-  @Field(() => String, { nullable: true, description: 'Retrying with the same key and input returns the first result instead of acting twice (kept 24 h). 1..255 characters.' })
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 

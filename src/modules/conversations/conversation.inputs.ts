@@ -2,8 +2,8 @@ import { Field, ID, InputType, Int } from 'type-graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { ChannelEnum, ConversationPriorityEnum, ConversationStatusEnum, MessageAuthorTypeEnum } from './conversation.enums';
 import { Cost, defaultMutationWeight } from '../../policies/cost/cost-directives';
+import { IdempotencyKeyField } from '../../policies/idempotency/idempotency-key-field';
 
-const idempotencyKeyDescription = 'Retrying with the same key and input returns the first result instead of acting twice (kept 24 h). 1..255 characters.';
 
 @InputType('ExternalRefInput')
 export class ExternalRefInput {
@@ -103,7 +103,7 @@ export class ConversationCreateInput {
   @Field(() => ID, { nullable: true })
   teamId?: string | null;
 
-  @Field(() => String, { nullable: true, description: idempotencyKeyDescription })
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 
@@ -139,7 +139,7 @@ export class ConversationUpdateInput extends ConversationChangesInput {
   @Field(() => ID)
   id!: string;
 
-  @Field(() => String, { nullable: true, description: idempotencyKeyDescription })
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 
@@ -154,7 +154,7 @@ export class ConversationAssignInput {
   @Field(() => ID, { nullable: true })
   teamId?: string | null;
 
-  @Field(() => String, { nullable: true, description: idempotencyKeyDescription })
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 
@@ -169,7 +169,7 @@ export class ConversationEscalateInput {
   @Field(() => ConversationPriorityEnum, { nullable: true, description: 'Defaults to raising the priority to HIGH when lower.' })
   priority?: ConversationPriorityEnum | null;
 
-  @Field(() => String, { nullable: true, description: idempotencyKeyDescription })
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 
@@ -178,7 +178,7 @@ export class ConversationStatusChangeInput {
   @Field(() => ID)
   id!: string;
 
-  @Field(() => String, { nullable: true, description: idempotencyKeyDescription })
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 
@@ -187,7 +187,7 @@ export class MessageCreateInput extends MessageContentInput {
   @Field(() => ID)
   conversationId!: string;
 
-  @Field(() => String, { nullable: true, description: idempotencyKeyDescription })
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 
@@ -199,7 +199,7 @@ export class ConversationNoteCreateInput {
   @Field(() => String, { description: '1..10000 characters.' })
   body!: string;
 
-  @Field(() => String, { nullable: true, description: idempotencyKeyDescription })
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 
@@ -217,7 +217,7 @@ export class SatisfactionFeedbackCreateInput {
   @Field(() => String, { nullable: true, description: 'At most 10000 characters.' })
   comment?: string | null;
 
-  @Field(() => String, { nullable: true, description: idempotencyKeyDescription })
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 
@@ -233,6 +233,6 @@ export class ConversationsBatchUpdateInput {
   @Cost(defaultMutationWeight)
   operations!: ConversationBatchOperationInput[];
 
-  @Field(() => String, { nullable: true, description: idempotencyKeyDescription })
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }

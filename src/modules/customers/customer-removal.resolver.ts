@@ -5,15 +5,15 @@ import { Idempotent } from '../../policies/idempotency/idempotent.middleware';
 import type { RequestContext } from '../../policies/request-context';
 import type { CustomerRemovalService } from './customer-removal.service';
 import { CustomerType, toCustomerType } from './customer.type';
+import { IdempotencyKeyField } from '../../policies/idempotency/idempotency-key-field';
 
-const idempotencyKeyDescription = 'Retrying with the same key and input returns the first result instead of acting twice (kept 24 h). 1..255 characters.';
 
 @InputType('CustomerDeleteInput')
 export class CustomerDeleteInput {
   @Field(() => ID)
   id!: string;
 
-  @Field(() => String, { nullable: true, description: idempotencyKeyDescription })
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 
@@ -25,7 +25,7 @@ export class CustomerEraseInput {
   @Field(() => Boolean, { defaultValue: false, description: 'Also blank the text and attachments of the messages the customer wrote. Without it their messages keep their text, with no one named as author.' })
   blankMessages!: boolean;
 
-  @Field(() => String, { nullable: true, description: idempotencyKeyDescription })
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 
@@ -37,7 +37,7 @@ export class CustomerMergeInput {
   @Field(() => ID, { description: 'The customer that stays.' })
   targetId!: string;
 
-  @Field(() => String, { nullable: true, description: idempotencyKeyDescription })
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 

@@ -1,5 +1,5 @@
-import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
-import { GatewayError, badUserInput } from '../../platform/errors';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { badUserInput } from '../../platform/errors';
 import { limits } from '../../platform/validation';
 import { writeTransaction } from '../../platform/database/write-transaction';
 import type { Actor } from '../../policies/auth/actor';
@@ -8,6 +8,7 @@ import { recordEvent } from '../events';
 import { lockWorkspaceForWrite } from '../workspaces';
 import { Customer } from './customer.entity';
 import { customerSnapshot } from './customer.events';
+import { lockCustomer } from './customer-lock';
 import { lockIdentities } from './customer-identities';
 
 /**
@@ -93,13 +94,6 @@ export class CustomerRemovalService {
       return target;
     });
   }
-}
-
-async function lockCustomer(tx: EntityManager, workspaceId: string, id: string, field: string): Promise<Customer> {
-  await lockWorkspaceForWrite(tx, workspaceId);
-  const customer = await tx.findOne(Customer, { id, workspace: workspaceId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
-  if (!customer) throw new GatewayError('NOT_FOUND', 'Customer not found', { fieldErrors: [{ field, message: 'No such customer in this workspace' }] });
-  return customer;
 }
 
 /** Past events keep the customer's id only (the snapshot's personal fields, their notes' text and their rating comments are replaced), and no stored answer shows them. */

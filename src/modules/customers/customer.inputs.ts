@@ -3,8 +3,8 @@ import { GraphQLJSONObject } from 'graphql-scalars';
 import { limits } from '../../platform/validation';
 import { Cost, defaultMutationWeight } from '../../policies/cost/cost-directives';
 import { maxExternalIdLength, maxNameLength, maxNoteLength, type CustomerChanges, type CustomerUpsert } from './customer.rules';
+import { IdempotencyKeyField } from '../../policies/idempotency/idempotency-key-field';
 
-const idempotencyKeyDescription = 'Retrying with the same key and input returns the first result instead of acting twice (kept 24 h). 1..255 characters.';
 const nullClears = 'Absent leaves it as it is; null clears it.';
 const tagsDescription = `At most ${limits.maxTags} tags of 1..${limits.maxTagLength} letters, digits, spaces or _:./-`;
 const attributesDescription = `Merged into the stored attributes (top-level keys); a null value removes that key. The result is at most ${limits.maxMetadataBytes / 1024} KB of JSON.`;
@@ -46,7 +46,7 @@ export class CustomerUpsertOperationInput {
 
 @InputType('CustomerUpsertInput', { description: upsertDescription })
 export class CustomerUpsertInput extends CustomerUpsertOperationInput {
-  @Field(() => String, { nullable: true, description: idempotencyKeyDescription })
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 
@@ -56,7 +56,7 @@ export class CustomersBatchUpsertInput {
   @Cost(defaultMutationWeight)
   operations!: CustomerUpsertOperationInput[];
 
-  @Field(() => String, { nullable: true, description: idempotencyKeyDescription })
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 
@@ -98,7 +98,7 @@ export class CustomerUpdateInput {
   @Field(() => [String], { nullable: true, description: 'Systems whose id is unlinked (before externalIdsAdd, so both together replace an id).' })
   externalIdsRemove?: string[] | null;
 
-  @Field(() => String, { nullable: true, description: idempotencyKeyDescription })
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 
@@ -110,7 +110,7 @@ export class CustomerNoteCreateInput {
   @Field(() => String, { description: `1..${maxNoteLength} characters. Internal: never shown to the customer.` })
   body!: string;
 
-  @Field(() => String, { nullable: true, description: idempotencyKeyDescription })
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 

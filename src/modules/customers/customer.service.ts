@@ -1,4 +1,4 @@
-import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '../../policies/auth/actor';
 import type { Page, PageArgs, Pager } from '../../platform/pagination';
 import { recordEvent } from '../events';
@@ -20,10 +20,10 @@ import {
   type CustomerUpsert,
   type ExternalId,
 } from './customer.rules';
-import { lockWorkspaceForWrite } from '../workspaces';
 import { writeTransaction } from '../../platform/database/write-transaction';
 import type { ConversationConditions } from '../../policies/auth/conversation-conditions';
 import { customersInReachWhere } from './customer-reach';
+import { lockCustomer } from './customer-lock';
 
 export interface CustomerUpsertResult {
   readonly customer: Customer;
@@ -56,7 +56,7 @@ export class CustomerService {
           (upsert.externalId && (await findCustomerIdByExternalId(tx, workspaceId, upsert.externalId))) ||
           (upsert.email && (await findCustomerIdByEmail(tx, workspaceId, upsert.email)));
         if (!matchedId) return { customer: await this.create(tx, workspaceId, upsert, externalIds, externalIdField), wasCreated: true };
-        const customer = await this.lockCustomer(tx, workspaceId, matchedId);
+        const customer = await lockCustomer(tx, workspaceId, matchedId);
         await this.change(tx, customer, { ...upsert, externalIdsAdd: externalIds }, externalIdField);
         return { customer, wasCreated: false };
       }),
@@ -68,7 +68,7 @@ export class CustomerService {
     return rethrowUniqueViolation(
       writeTransaction(em, async (tx) => {
         await lockIdentities(tx, actor.workspaceId, { emails: [changes.email], externalIds: changes.externalIdsAdd });
-        const customer = await this.lockCustomer(tx, actor.workspaceId, id);
+        const customer = await lockCustomer(tx, actor.workspaceId, id);
         await this.change(tx, customer, changes, (index) => `input.externalIdsAdd.${index}`);
         return customer;
       }),
@@ -162,14 +162,6 @@ export class CustomerService {
     if (changed.length === 0) return;
     customer.updatedAt = new Date();
     await recordEvent(tx, workspaceId, 'customer.updated', { customer: customerSnapshot(customer), changedFields: changed });
-  }
-
-  /** Re-read under FOR UPDATE: concurrent tag and attribute merges must not lose each other's changes. */
-  private async lockCustomer(tx: EntityManager, workspaceId: string, id: string): Promise<Customer> {
-    await lockWorkspaceForWrite(tx, workspaceId);
-    const customer = await tx.findOne(Customer, { id, workspace: workspaceId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
-    if (!customer) throw customerNotFound();
-    return customer;
   }
 }
 

@@ -1,8 +1,8 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
 import type { EndpointSettings } from './webhook-endpoint.rules';
 import { maxDescriptionLength, maxEndpointsPerWorkspace, maxPreviousSecretSeconds, maxReplayedEvents } from './webhook-endpoint.rules';
+import { IdempotencyKeyField } from '../../../policies/idempotency/idempotency-key-field';
 
-const idempotencyKeyDescription = 'Retrying with the same key and input returns the first result instead of acting twice (kept 24 h). 1..255 characters.';
 const urlDescription =
   'https, on port 443, 80 or 1024–65535, to a public host: loopback, private, link-local and metadata addresses, local names and embedded credentials are refused.';
 
@@ -23,7 +23,7 @@ export class WebhookEndpointCreateInput {
   @Field(() => Boolean, { defaultValue: true })
   isEnabled!: boolean;
 
-  @Field(() => String, { nullable: true, description: idempotencyKeyDescription })
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 
@@ -44,7 +44,7 @@ export class WebhookEndpointUpdateInput {
   @Field(() => Boolean, { nullable: true, description: 'true re-enables a disabled endpoint and clears disabledReason and failingSince.' })
   isEnabled?: boolean | null;
 
-  @Field(() => String, { nullable: true, description: idempotencyKeyDescription })
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 
@@ -53,7 +53,7 @@ export class WebhookEndpointDeleteInput {
   @Field(() => ID)
   id!: string;
 
-  @Field(() => String, { nullable: true, description: idempotencyKeyDescription })
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 
@@ -68,7 +68,7 @@ export class WebhookEndpointRotateSecretInput {
   })
   previousSecretExpiresInSeconds!: number;
 
-  @Field(() => String, { nullable: true, description: idempotencyKeyDescription })
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 
@@ -77,7 +77,7 @@ export class WebhookEndpointTestInput {
   @Field(() => ID)
   id!: string;
 
-  @Field(() => String, { nullable: true, description: idempotencyKeyDescription })
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 
@@ -86,7 +86,7 @@ export class WebhookDeliveryRetryInput {
   @Field(() => ID)
   deliveryId!: string;
 
-  @Field(() => String, { nullable: true, description: idempotencyKeyDescription })
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 
@@ -104,7 +104,7 @@ export class WebhookEventsReplayInput {
   @Field(() => [String], { nullable: true, description: 'Only these of the endpoint’s event types; absent for all of them.' })
   eventTypes?: string[] | null;
 
-  @Field(() => String, { nullable: true, description: idempotencyKeyDescription })
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 
