@@ -32,7 +32,8 @@ import { UsageRecorder } from '../modules/usage';
 import { createServices } from './services';
 import { WebhookDispatcher } from '../modules/webhooks/delivery/webhook-dispatcher';
 import { SubscriptionSlots } from './subscription-slots';
-import { BulkExportRunner, PostgresExportFileStore, bulkExportFileRetentionJob, bulkExportRecoveryJob, startBulkExportWorker } from '../modules/bulk-exports';
+import { BulkExportRunner, PostgresExportFileStore, bulkExportFileRetentionJob, bulkExportRecoveryJob, SqlLineReader, startBulkExportWorker } from '../modules/bulk-exports';
+import { bulkExportSqlSources } from './bulk-export-sql-sources';
 import { createRequestContext } from './request-context-factory';
 import { createExportDownloadHandler } from './http/export-download';
 import { deletedRecordRetentionJob } from '../modules/deleted-records';
@@ -138,7 +139,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     listeningUrl = url;
     const jobs = schedulePeriodicJobs(orm, [idempotencyRetentionJob, eventRetentionJob(config.eventRetentionMs), bulkExportRecoveryJob(config.bulkExports.leaseMs), bulkExportFileRetentionJob, deletedRecordRetentionJob(config.tombstoneRetentionMs)], logger);
-    const exportRunner = new BulkExportRunner(orm, schema, storeFor, (principal, requestId) => createRequestContext({ orm, logger, fieldRateLimiter: gates.fieldRateLimiter }, principal, requestId), config.bulkExports, logger);
+    const exportRunner = new BulkExportRunner(orm, schema, storeFor, (principal, requestId) => createRequestContext({ orm, logger, fieldRateLimiter: gates.fieldRateLimiter }, principal, requestId), config.bulkExports, logger, new SqlLineReader(schema, orm, services.pager, bulkExportSqlSources(services)));
     const exportWorker = await startBulkExportWorker(databaseUrl, exportRunner, logger, config.bulkExports.concurrency);
     const dispatcher = new WebhookDispatcher(orm, services.webhookSecrets, { ...config.webhooks, policy: config.webhooks }, logger);
     dispatcher.start();

@@ -14,8 +14,9 @@ import { recordEvent } from '../events';
 import { BulkExport } from './bulk-export.entity';
 import { bulkExportEventData } from './bulk-export.events';
 import type { ExportFileStore } from './export-file-store';
-import { ExportLines, type PendingNestedPage } from './export-lines';
-import { exportPageSize, planExport } from './export-plan';
+import { ExportLines, type LinePage, type PendingNestedPage } from './export-lines';
+import { exportPageSize, planExport, type ExportPlan } from './export-plan';
+import type { SqlLineReader } from './sql-rendering/sql-line-reader';
 
 const gzipAsync = promisify(gzip);
 
@@ -58,6 +59,8 @@ export class BulkExportRunner {
     private readonly contextFor: ExportContextFactory,
     private readonly settings: BulkExportRunnerSettings,
     private readonly logger: Logger,
+    /** Renders the lines of exports whose fields are all columns in SQL; null: every export runs on the resolvers. */
+    private readonly sqlLines: SqlLineReader | null = null,
   ) {}
 
   /**
@@ -105,6 +108,10 @@ export class BulkExportRunner {
     const principal = await this.principalOf(bulkExport);
     const plan = planExport(this.schema, bulkExport.query, bulkExport.format, principal);
     const lines = new ExportLines(plan, bulkExport.format);
+    const sqlPlan = bulkExport.format === 'JSONL' ? (this.sqlLines?.plan(plan.pageDocument, principal.workspaceId) ?? null) : null;
+    const readPage = sqlPlan
+      ? (after: string | null) => this.sqlLines!.readPage(this.orm.em.fork(), sqlPlan, after)
+      : (after: string | null) => this.readResolverPage(plan, lines, principal, after);
     await this.storeFor(this.orm.em.fork()).truncate(bulkExport.id, bulkExport.partCount);
     const progress = { partCount: bulkExport.partCount, fileSize: bulkExport.fileSize, objectCount: bulkExport.objectCount, cursor: bulkExport.resumeCursor };
     let text: string[] = progress.partCount === 0 ? [lines.header()] : [];
@@ -114,15 +121,12 @@ export class BulkExportRunner {
     let storing: Promise<void> = Promise.resolve();
     for (;;) {
       stop?.throwIfAborted();
-      const data = await this.execute(plan.pageDocument, { after: progress.cursor }, principal, true);
-      const page = data.page as { nodes: Record<string, unknown>[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
-      const pending: PendingNestedPage[] = [];
-      const before = text.length;
-      progress.objectCount += lines.append(page.nodes, plan.outline, undefined, text, pending);
-      progress.objectCount += await this.appendNestedPages(pending, lines, text, principal);
-      for (let index = before; index < text.length; index += 1) textLength += text[index].length;
-      progress.cursor = page.pageInfo.endCursor ?? progress.cursor;
-      const isLast = !page.pageInfo.hasNextPage;
+      const page = await readPage(progress.cursor);
+      text.push(page.text);
+      textLength += page.text.length;
+      progress.objectCount += page.lineCount;
+      progress.cursor = page.endCursor ?? progress.cursor;
+      const isLast = !page.hasNextPage;
       if (isLast || textLength >= partTextLength || Date.now() - checkpointAt >= this.settings.leaseMs / 3) {
         await storing;
         storing = this.storePart(bulkExport, token, text.join(''), { objectCount: progress.objectCount, cursor: progress.cursor }, progress, isLast);
@@ -135,7 +139,18 @@ export class BulkExportRunner {
       if (isLast) break;
     }
     await storing;
-    await this.complete(bulkExport, token);
+    await this.complete(bulkExport, token, sqlPlan ? 'database' : 'resolvers');
+  }
+
+  /** A page of the top-level connection through the API's resolvers, with every page of its nested connections. */
+  private async readResolverPage(plan: ExportPlan, lines: ExportLines, principal: Principal, after: string | null): Promise<LinePage> {
+    const data = await this.execute(plan.pageDocument, { after }, principal, true);
+    const page = data.page as { nodes: Record<string, unknown>[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+    const text: string[] = [];
+    const pending: PendingNestedPage[] = [];
+    let lineCount = lines.append(page.nodes, plan.outline, undefined, text, pending);
+    lineCount += await this.appendNestedPages(pending, lines, text, principal);
+    return { text: text.join(''), lineCount, endCursor: page.pageInfo.endCursor, hasNextPage: page.pageInfo.hasNextPage };
   }
 
   /** Fetches the further pages of nested connections, one parent at a time (rare: a first page holds a thousand). */
@@ -206,7 +221,8 @@ export class BulkExportRunner {
     progress.fileSize = next.fileSize;
   }
 
-  private async complete(bulkExport: BulkExport, token: string): Promise<void> {
+  /** `renderedBy`: which path wrote the lines, for the log. */
+  private async complete(bulkExport: BulkExport, token: string, renderedBy: 'database' | 'resolvers'): Promise<void> {
     const em = this.orm.em.fork();
     const finished = await em.transactional(async (tx) => {
       const rows = await tx.execute<Record<string, unknown>[]>(
@@ -220,7 +236,7 @@ export class BulkExportRunner {
       return done;
     });
     if (!finished) await this.ended(bulkExport.id);
-    this.logger.info({ bulkExportId: bulkExport.id, objectCount: finished?.objectCount, fileSize: finished?.fileSize }, 'bulk export completed');
+    this.logger.info({ bulkExportId: bulkExport.id, objectCount: finished?.objectCount, fileSize: finished?.fileSize, renderedBy }, 'bulk export completed');
   }
 
   private async fail(bulkExport: BulkExport, token: string, code: string, message: string): Promise<void> {

@@ -3,6 +3,16 @@ import type { ExportPlan, OutlineField } from './export-plan';
 
 type ResultObject = Record<string, unknown>;
 
+/** A page of an export as text: its lines (nested connections' included) and where the next page starts. */
+export interface LinePage {
+  /** Each line ends in a line break. */
+  readonly text: string;
+  /** Objects written: one a line. */
+  readonly lineCount: number;
+  readonly endCursor: string | null;
+  readonly hasNextPage: boolean;
+}
+
 /** A nested connection whose first page did not hold all of a parent's nodes. */
 export interface PendingNestedPage {
   readonly field: OutlineField;

@@ -6,3 +6,5 @@ export * from './bulk-export.type';
 export * from './export-file-store';
 export * from './export-link';
 export * from './bulk-export-jobs';
+export type { SqlRenderingSources } from './sql-rendering/sql-line-plan';
+export { SqlLineReader } from './sql-rendering/sql-line-reader';

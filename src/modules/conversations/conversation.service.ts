@@ -3,7 +3,7 @@ import type { Actor } from '../../policies/auth/actor';
 import { GatewayError, notFound } from '../../platform/errors';
 import { InputErrors } from '../../platform/validation';
 import { findPlainRows, plainRowFromColumns } from '../../platform/database/plain-rows';
-import type { Page, PageArgs, Pager } from '../../platform/pagination';
+import type { Page, PageArgs, PageQuery, Pager } from '../../platform/pagination';
 import { Agent, Team } from '../agents';
 import { Customer, type CustomerRow, type CustomerService } from '../customers';
 import { checkDeletedRecordsListable, deletedRecordsBeyond } from '../deleted-records';
@@ -134,13 +134,18 @@ export class ConversationService {
 
   /** With `includeDeleted`, tombstones of deleted conversations come beside the live ones, in update order. */
   list(em: EntityManager, workspaceId: string, filter: ConversationFilterInput | null | undefined, orderBy: ConversationOrderInput | null | undefined, args: PageArgs, reach?: ConversationConditions, includeDeleted = false): Promise<Page<ConversationRow>> {
-    const query = { entity: Conversation, where: toConversationWhere(workspaceId, filter, reach), sort: toConversationSort(orderBy), list: 'conversations', workspaceId };
+    const query = this.listQuery(workspaceId, filter, orderBy, reach);
     if (!includeDeleted) return this.pager.pageRows(em, query, args);
     checkDeletedRecordsListable(query.sort.field, reach);
     const window = { after: filter?.updatedAfter, before: filter?.updatedBefore };
     return this.pager.pageRowsAlongside<Conversation, ConversationRow>(em, query, args, async (position, order, limit) =>
       (await deletedRecordsBeyond(em, workspaceId, 'conversation', window, position, order, limit)).map(conversationTombstone),
     );
+  }
+
+  /** The keyset query of `conversations`: bulk exports read the same list. */
+  listQuery(workspaceId: string, filter: ConversationFilterInput | null | undefined, orderBy: ConversationOrderInput | null | undefined, reach?: ConversationConditions): PageQuery<Conversation> {
+    return { entity: Conversation, where: toConversationWhere(workspaceId, filter, reach), sort: toConversationSort(orderBy), list: 'conversations', workspaceId };
   }
 
   /** Each customer's conversations, for many customers in one statement (`Pager.nestedPages`). */

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '../../policies/auth/actor';
-import type { Page, PageArgs, Pager } from '../../platform/pagination';
+import type { Page, PageArgs, PageQuery, Pager } from '../../platform/pagination';
 import { recordEvent } from '../events';
 import { applyChanges } from './customer.changes';
 import { Customer, CustomerNote, type CustomerNoteRow, type CustomerRow } from './customer.entity';
@@ -106,10 +106,15 @@ export class CustomerService {
     return em.findOne(Customer, { workspace: workspaceId, ...customerIdsWith.externalId(workspaceId, externalId) });
   }
 
+  /** The keyset query of `customers`: bulk exports read the same list. */
+  listQuery(workspaceId: string, filter: CustomerFilterInput | null | undefined, orderBy: CustomerOrderInput | null | undefined, reach?: ConversationConditions): PageQuery<Customer> {
+    const where = reach ? { $and: [toCustomerWhere(workspaceId, filter), customersInReachWhere(workspaceId, reach)] } : toCustomerWhere(workspaceId, filter);
+    return { entity: Customer, where, sort: toCustomerSort(orderBy), list: 'customers', workspaceId };
+  }
+
   /** With `includeDeleted`, tombstones of deleted and merged customers come beside the live ones, in update order. */
   list(em: EntityManager, workspaceId: string, filter: CustomerFilterInput | null | undefined, orderBy: CustomerOrderInput | null | undefined, args: PageArgs, reach?: ConversationConditions, includeDeleted = false): Promise<Page<Customer | CustomerRow>> {
-    const where = reach ? { $and: [toCustomerWhere(workspaceId, filter), customersInReachWhere(workspaceId, reach)] } : toCustomerWhere(workspaceId, filter);
-    const query = { entity: Customer, where, sort: toCustomerSort(orderBy), list: 'customers', workspaceId };
+    const query = this.listQuery(workspaceId, filter, orderBy, reach);
     if (!includeDeleted) return this.pager.page(em, query, args);
     checkDeletedRecordsListable(query.sort.field, reach);
     const window = { after: filter?.updatedAfter };

@@ -1,4 +1,4 @@
-import type { EntityManager, EntityName, FilterQuery } from '@mikro-orm/postgresql';
+import { raw, type EntityManager, type EntityName, type FilterQuery } from '@mikro-orm/postgresql';
 import { findPlainRows } from '../database/plain-rows';
 import type { CursorCodec, CursorPosition } from './cursor';
 import { cursorScope, pageFromRows, walkOf, type SortOrder } from './keyset-walk';
@@ -29,6 +29,9 @@ export interface PageQuery<T> {
 
 type Row = { id: string };
 
+/** A row of `Pager.pageComputed`: the value computed for it, and what its cursor needs. */
+export type ComputedRow = Row & { readonly computed: string } & Record<string, unknown>;
+
 /**
  * Keyset pagination over (sort field, id): positions, not offsets, so pages stay correct while
  * rows are inserted, and forward and backward walks meet the same rows.
@@ -46,6 +49,22 @@ export class Pager {
   /** A page of plain rows (`PlainRow`): for read paths, which need no managed entities. */
   pageRows<T extends Row, Plain extends Row>(em: EntityManager, query: PageQuery<T>, args: PageArgs): Promise<Page<Plain>> {
     return this.fetchPage<T, Plain>(em, query, args, (where, orderBy, limit) => findPlainRows<Plain>(em, query.entity as EntityName<object>, { where: where as FilterQuery<object>, orderBy, limit }));
+  }
+
+  /**
+   * A page of one value PostgreSQL computes per row: `expression` is SQL over the listed row,
+   * aliased `alias`. Export runs read their lines this way, rendered by the database.
+   */
+  pageComputed<T extends Row>(em: EntityManager, query: PageQuery<T>, args: PageArgs, alias: string, expression: string): Promise<Page<ComputedRow>> {
+    return this.fetchPage<T, ComputedRow>(em, query, args, (where, orderBy, limit) =>
+      em
+        .createQueryBuilder(query.entity, alias)
+        .select(['id', query.sort.field, raw(`${expression} as computed`)] as never)
+        .where(where)
+        .orderBy(orderBy)
+        .limit(limit)
+        .execute('all', true) as Promise<ComputedRow[]>,
+    );
   }
 
   /**
