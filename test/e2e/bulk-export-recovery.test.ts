@@ -9,7 +9,7 @@ import { lockTable } from '../support/lock-table';
 import { pollUntil } from '../support/poll-until';
 import { startGateway, testPepper, type TestGateway } from '../support/start-gateway';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
-import { insertBareConversations } from '../support/seed-support-data';
+import { insertBareConversations, withoutTriggers } from '../support/seed-support-data';
 
 const conversationCount = 10_000;
 const lease = '900ms';
@@ -37,14 +37,14 @@ describe('EXPORT-CRASH: an export whose process is killed goes on from its last 
     const workspaceId = (await client.query(`select id from workspaces where slug = 'default'`)).rows[0].id;
     await insertBareConversations(client, workspaceId, conversationCount, 'Crash');
     // Rows only, as insertBareConversations: no figure is read here.
-    await client.query('set session_replication_role = replica');
-    await client.query(
-      `insert into messages (id, workspace_id, conversation_id, author_type, body, created_at)
-       select 'msg_' || lpad(n::text, 19, '0') || m, $1, 'conv_' || lpad(n::text, 20, '0'), 'customer', 'Body ' || n || '.' || m, now()
-       from generate_series(1, $2) n, generate_series(1, 2) m`,
-      [workspaceId, conversationCount],
+    await withoutTriggers(client, () =>
+      client.query(
+        `insert into messages (id, workspace_id, conversation_id, author_type, body, created_at)
+         select 'msg_' || lpad(n::text, 19, '0') || m, $1, 'conv_' || lpad(n::text, 20, '0'), 'customer', 'Body ' || n || '.' || m, now()
+         from generate_series(1, $2) n, generate_series(1, 2) m`,
+        [workspaceId, conversationCount],
+      ),
     );
-    await client.query('set session_replication_role = origin');
     const query = '{ conversations(orderBy: {field: CREATED_AT, direction: ASC}) { nodes { id subject messages { nodes { id body } } } } }';
     const created = await postGraphQL(`http://127.0.0.1:${port}/graphql`, 'mutation C($q: String!) { bulkExportCreate(input: {query: $q}) { bulkExport { id } } }', { q: query }, { secret });
     const id: string = created.body.data!.bulkExportCreate.bulkExport.id;

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { bulkExportClient, downloadJsonLines } from '../support/bulk-export-client';
 import { createWorkspaceKey } from '../support/create-workspace-key';
+import { withoutTriggers } from '../support/seed-support-data';
 import { startGateway, type TestGateway } from '../support/start-gateway';
 
 /**
@@ -13,10 +14,8 @@ const everyConversationField = `__typename id title: subject subject status prio
   customer { ${everyCustomerField} } assignee { id name email teamId team: teamId } team { id name }`;
 const crossWorkspaceConversationId = `conv_${'x'.padStart(20, '0')}`;
 
-async function seed(database: Client, workspaceId: string, otherWorkspaceId: string): Promise<void> {
-  // Rows only: no figure is read here, and the analytics triggers take half a minute over
-  // thousands of rows written in one statement.
-  await database.query('set session_replication_role = replica');
+/** Rows only (`withoutTriggers`): no figure is read here. */
+async function seedRows(database: Client, workspaceId: string, otherWorkspaceId: string): Promise<void> {
   await database.query(`insert into teams (id, workspace_id, name) values ('team_1', $1, 'Tier "1"'), ('team_o', $2, 'Other team')`, [workspaceId, otherWorkspaceId]);
   await database.query(
     `insert into agents (id, workspace_id, team_id, name, email) values ('agent_1', $1, 'team_1', 'Ana', 'ana@example.com'), ('agent_2', $1, null, 'Bo ''B''', 'bo@example.com'), ('agent_o', $2, 'team_o', 'Other', 'o@example.com')`,
@@ -61,7 +60,6 @@ async function seed(database: Client, workspaceId: string, otherWorkspaceId: str
      select 'conv_o' || n, $1, 'Not yours', 'open', 'normal', 'email', now(), now(), now() from generate_series(1, 10) n`,
     [otherWorkspaceId],
   );
-  await database.query('set session_replication_role = origin');
 }
 
 describe('BULK-SQL: exports rendered by PostgreSQL hold exactly what the API returns', () => {
@@ -80,7 +78,7 @@ describe('BULK-SQL: exports rendered by PostgreSQL hold exactly what the API ret
     await database.connect();
     await createWorkspaceKey(gateway, 'other', ['conversations:read']);
     const workspaces = (await database.query(`select id, slug from workspaces where slug in ('default', 'other')`)).rows as { id: string; slug: string }[];
-    await seed(database, workspaces.find((row) => row.slug === 'default')!.id, workspaces.find((row) => row.slug === 'other')!.id);
+    await withoutTriggers(database, () => seedRows(database, workspaces.find((row) => row.slug === 'default')!.id, workspaces.find((row) => row.slug === 'other')!.id));
     client = bulkExportClient(gateway.graphqlUrl, gateway.adminSecret);
   });
   afterAll(async () => {
