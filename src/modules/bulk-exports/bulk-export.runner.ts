@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 import { execute, type DocumentNode, type ExecutionResult, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
@@ -11,14 +9,13 @@ import type { Principal } from '../../policies/auth/principal';
 import { effectiveScopes } from '../../policies/auth/scopes';
 import type { RequestContext } from '../../policies/request-context';
 import { recordEvent } from '../events';
-import { BulkExport } from './bulk-export.entity';
+import { BulkExport, type BulkExportCompression } from './bulk-export.entity';
 import { bulkExportEventData } from './bulk-export.events';
 import type { ExportFileStore } from './export-file-store';
 import { ExportLines, type LinePage, type PendingNestedPage } from './export-lines';
+import { ExportPartWriter, type ExportPart } from './export-part';
 import { exportPageSize, planExport, type ExportPlan } from './export-plan';
 import type { SqlLineReader } from './sql-rendering/sql-line-reader';
-
-const gzipAsync = promisify(gzip);
 
 /** Raw text per stored part; each part is one gzip member when compressed. */
 const partTextLength = 4 * 1024 * 1024;
@@ -41,13 +38,14 @@ export type ExportContextFactory = (principal: Principal, requestId: string) => 
 class RunEnded extends Error {}
 
 /**
- * Produces one export's file (docs/bulk-exports.md). It reads the top-level connection through
- * the API's own resolvers, a thousand nodes a page in key order (keyset cursors, no OFFSET), and
- * stores a part with a checkpoint (the cursor after it, the counts) at least every few seconds.
- * A run that dies leaves a checkpoint: the next run keeps the stored parts and goes on from the
- * cursor. A PostgreSQL DECLARE cursor would pin a transaction and a connection for the whole
- * export and die with the process; the keyset cursor does neither. Memory holds one page and one
- * part, whatever the export's size.
+ * Produces one export's file (docs/bulk-exports.md). It reads the top-level connection in key
+ * order (keyset cursors, no OFFSET), part by part: lines that PostgreSQL renders stream out of
+ * COPY (`SqlLineReader`); the others come from the API's own resolvers, a thousand nodes a page.
+ * Each part is stored with a checkpoint (the cursor after it, the counts) at least every few
+ * seconds. A run that dies leaves a checkpoint: the next run keeps the stored parts and goes on
+ * from the cursor. A PostgreSQL DECLARE cursor would pin a transaction and a connection for the
+ * whole export and die with the process; the keyset cursor does neither. Memory holds a part
+ * (compressed, when streamed) and a page, whatever the export's size.
  */
 export class BulkExportRunner {
   private readonly plans = new WeakMap<DocumentNode, ((context: unknown, variables: Record<string, unknown>) => Promise<ExecutionResult>) | null>();
@@ -109,37 +107,55 @@ export class BulkExportRunner {
     const plan = planExport(this.schema, bulkExport.query, bulkExport.format, principal);
     const lines = new ExportLines(plan, bulkExport.format);
     const sqlPlan = bulkExport.format === 'JSONL' ? (this.sqlLines?.plan(plan.pageDocument, principal.workspaceId) ?? null) : null;
-    const readPage = sqlPlan
-      ? (after: string | null) => this.sqlLines!.readPage(this.orm.em.fork(), sqlPlan, after)
-      : (after: string | null) => this.readResolverPage(plan, lines, principal, after);
+    const header = bulkExport.partCount === 0 ? lines.header() : '';
+    const sqlParts = sqlPlan && this.sqlLines!.parts(sqlPlan, bulkExport.compression, partTextLength);
+    const readPart = sqlParts ? (after: string | null) => sqlParts.read(after) : (after: string | null) => this.readResolverPart(plan, lines, principal, after, bulkExport.compression, header);
     await this.storeFor(this.orm.em.fork()).truncate(bulkExport.id, bulkExport.partCount);
     const progress = { partCount: bulkExport.partCount, fileSize: bulkExport.fileSize, objectCount: bulkExport.objectCount, cursor: bulkExport.resumeCursor };
-    let text: string[] = progress.partCount === 0 ? [lines.header()] : [];
-    let textLength = 0;
-    let checkpointAt = Date.now();
-    // One part is compressed and stored while the next pages are read; parts stay in order.
+    // One part is stored while the next is read; parts stay in order.
     let storing: Promise<void> = Promise.resolve();
     for (;;) {
       stop?.throwIfAborted();
-      const page = await readPage(progress.cursor);
-      text.push(page.text);
-      textLength += page.text.length;
-      progress.objectCount += page.lineCount;
-      progress.cursor = page.endCursor ?? progress.cursor;
-      const isLast = !page.hasNextPage;
-      if (isLast || textLength >= partTextLength || Date.now() - checkpointAt >= this.settings.leaseMs / 3) {
-        await storing;
-        storing = this.storePart(bulkExport, token, text.join(''), { objectCount: progress.objectCount, cursor: progress.cursor }, progress, isLast);
-        // Awaited before the next part or at the end; until then a failure must not count as unhandled.
-        storing.catch(() => {});
-        text = [];
-        textLength = 0;
-        checkpointAt = Date.now();
-      }
+      const part = await readPart(progress.cursor);
+      progress.objectCount += part.lineCount;
+      progress.cursor = part.endCursor ?? progress.cursor;
+      const isLast = !part.hasNextPage;
+      await storing;
+      storing = this.storePart(bulkExport, token, part, { objectCount: progress.objectCount, cursor: progress.cursor }, progress, isLast);
+      // Awaited before the next part or at the end; until then a failure must not count as unhandled.
+      storing.catch(() => {});
       if (isLast) break;
     }
     await storing;
     await this.complete(bulkExport, token, sqlPlan ? 'database' : 'resolvers');
+  }
+
+  /**
+   * A part read through the API's resolvers: pages of the top-level connection, each with every
+   * page of its nested connections, until the part holds about `partTextLength` of text or a
+   * third of the lease has passed (a checkpoint is due).
+   */
+  private async readResolverPart(plan: ExportPlan, lines: ExportLines, principal: Principal, after: string | null, compression: BulkExportCompression, header: string): Promise<ExportPart> {
+    const startedAt = Date.now();
+    const text: string[] = after === null ? [header] : [];
+    let textLength = 0;
+    let lineCount = 0;
+    let cursor = after;
+    for (;;) {
+      const page = await this.readResolverPage(plan, lines, principal, cursor);
+      text.push(page.text);
+      textLength += page.text.length;
+      lineCount += page.lineCount;
+      cursor = page.endCursor ?? cursor;
+      if (!page.hasNextPage || textLength >= partTextLength || Date.now() - startedAt >= this.settings.leaseMs / 3) {
+        const writer = new ExportPartWriter(compression);
+        writer.input.end(text.join(''));
+        const content = writer.finish();
+        // Awaited when the part is stored; a run that stops first drops it.
+        content.catch(() => {});
+        return { content, lineCount, endCursor: cursor, hasNextPage: page.hasNextPage };
+      }
+    }
   }
 
   /** A page of the top-level connection through the API's resolvers, with every page of its nested connections. */
@@ -196,15 +212,14 @@ export class BulkExportRunner {
   private async storePart(
     bulkExport: BulkExport,
     token: string,
-    text: string,
+    part: ExportPart,
     checkpoint: { objectCount: number; cursor: string | null },
     progress: { partCount: number; fileSize: number },
     isLast: boolean,
   ): Promise<void> {
+    const { bytes, textLength } = await part.content;
     // An empty file still gets its one part when compressed: a valid, empty gzip file.
-    const hasPart = text.length > 0 || (isLast && progress.partCount === 0 && bulkExport.compression === 'GZIP');
-    const raw = Buffer.from(text, 'utf8');
-    const bytes = hasPart && bulkExport.compression === 'GZIP' ? await gzipAsync(raw) : raw;
+    const hasPart = textLength > 0 || (isLast && progress.partCount === 0 && bulkExport.compression === 'GZIP');
     const next = hasPart ? { partCount: progress.partCount + 1, fileSize: progress.fileSize + bytes.length } : progress;
     const isHeld = await this.orm.em.fork().transactional(async (tx) => {
       const updated = await tx.execute<{ id: string }[]>(

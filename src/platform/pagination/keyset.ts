@@ -1,6 +1,7 @@
-import { raw, type EntityManager, type EntityName, type FilterQuery } from '@mikro-orm/postgresql';
+import type { EntityManager, EntityName, FilterQuery } from '@mikro-orm/postgresql';
 import { findPlainRows } from '../database/plain-rows';
 import type { CursorCodec, CursorPosition } from './cursor';
+import { KeysetCopy } from './keyset-copy';
 import { cursorScope, pageFromRows, walkOf, type SortOrder } from './keyset-walk';
 import { fetchNestedPages, type NestedPageQuery } from './nested-pages';
 import type { PageArgs } from './page-args';
@@ -29,9 +30,6 @@ export interface PageQuery<T> {
 
 type Row = { id: string };
 
-/** A row of `Pager.pageComputed`: the value computed for it, and what its cursor needs. */
-export type ComputedRow = Row & { readonly computed: string } & Record<string, unknown>;
-
 /**
  * Keyset pagination over (sort field, id): positions, not offsets, so pages stay correct while
  * rows are inserted, and forward and backward walks meet the same rows.
@@ -51,20 +49,9 @@ export class Pager {
     return this.fetchPage<T, Plain>(em, query, args, (where, orderBy, limit) => findPlainRows<Plain>(em, query.entity as EntityName<object>, { where: where as FilterQuery<object>, orderBy, limit }));
   }
 
-  /**
-   * A page of one value PostgreSQL computes per row: `expression` is SQL over the listed row,
-   * aliased `alias`. Export runs read their lines this way, rendered by the database.
-   */
-  pageComputed<T extends Row>(em: EntityManager, query: PageQuery<T>, args: PageArgs, alias: string, expression: string): Promise<Page<ComputedRow>> {
-    return this.fetchPage<T, ComputedRow>(em, query, args, (where, orderBy, limit) =>
-      em
-        .createQueryBuilder(query.entity, alias)
-        .select(['id', query.sort.field, raw(`${expression} as computed`)] as never)
-        .where(where)
-        .orderBy(orderBy)
-        .limit(limit)
-        .execute('all', true) as Promise<ComputedRow[]>,
-    );
+  /** Pages of `query` written as computed lines with COPY: see `KeysetCopy`. */
+  copying<T extends Row>(em: EntityManager, query: PageQuery<T>, alias: string): KeysetCopy<T> {
+    return new KeysetCopy(this.cursors, em, query, alias);
   }
 
   /**

@@ -5,7 +5,7 @@ import {
 } from 'graphql';
 import type { PageQuery } from '../../../platform/pagination';
 
-/** The alias of the listed table in a page's SQL (`Pager.pageComputed`). */
+/** The alias of the listed table in a page's SQL (`Pager.copyPage`). */
 export const listedRowAlias = 'e0';
 
 /** A GraphQL object type whose fields are columns of one entity, as the API returns them. */
@@ -30,8 +30,10 @@ export interface SqlRenderingSources {
 
 export interface SqlLinePlan {
   readonly query: PageQuery<{ id: string }>;
-  /** SQL over `e0`, the listed row: the row's JSONL line without its line break. */
+  /** SQL over `e0`, the listed row, and the rows `joins` adds: the row's JSONL line without its line break. */
   readonly lineSql: string;
+  /** `left join`s of the related rows the line shows, each by id within the workspace. */
+  readonly joins: string;
 }
 
 const pagingArguments = new Set(['first', 'last', 'after', 'before']);
@@ -59,18 +61,21 @@ export function planSqlLines(schema: GraphQLSchema, metadata: MetadataStorage, s
   const nodeField = nodeType && isObjectType(nodeType) ? nodeType.getFields().nodes : undefined;
   if (!query || !nodes?.selectionSet || !nodeField) return null;
   const renderer = new LineRenderer(metadata, sources.types);
-  const lineSql = renderer.object(nodes.selectionSet, getNamedType(nodeField.type) as GraphQLObjectType, listedRowAlias, 0);
-  return lineSql ? { query, lineSql: `(${lineSql})::text` } : null;
+  const lineSql = renderer.object(nodes.selectionSet, getNamedType(nodeField.type) as GraphQLObjectType, listedRowAlias);
+  return lineSql ? { query, lineSql: `(${lineSql})::text`, joins: renderer.joins.join(' ') } : null;
 }
 
 class LineRenderer {
+  /** The related rows' joins, in the order their aliases were given. */
+  readonly joins: string[] = [];
+
   constructor(
     private readonly metadata: MetadataStorage,
     private readonly types: Readonly<Record<string, SqlRenderedType>>,
   ) {}
 
   /** `json_build_object(…)` of the selection on the row `alias`, or null when a field is not a column. */
-  object(selection: SelectionSetNode, type: GraphQLObjectType, alias: string, depth: number): string | null {
+  object(selection: SelectionSetNode, type: GraphQLObjectType, alias: string): string | null {
     const rendered = this.types[type.name];
     if (!rendered || selection.selections.length > maxKeysPerObject) return null;
     const entity = this.metadata.find(rendered.entity as never) as EntityMetadata | undefined;
@@ -81,14 +86,14 @@ class LineRenderer {
       const key = node.alias?.value ?? node.name.value;
       if (keys.has(key)) return null;
       keys.add(key);
-      const value = node.name.value === '__typename' ? literal(type.name) : entity && this.field(node, type.getFields()[node.name.value], rendered, entity, alias, depth);
+      const value = node.name.value === '__typename' ? literal(type.name) : entity && this.field(node, type.getFields()[node.name.value], rendered, entity, alias);
       if (!value) return null;
       pairs.push(`${literal(key)}, ${value}`);
     }
     return `json_build_object(${pairs.join(', ')})`;
   }
 
-  private field(node: FieldNode, field: GraphQLField<unknown, unknown> | undefined, rendered: SqlRenderedType, entity: EntityMetadata, alias: string, depth: number): string | null {
+  private field(node: FieldNode, field: GraphQLField<unknown, unknown> | undefined, rendered: SqlRenderedType, entity: EntityMetadata, alias: string): string | null {
     const propertyName = rendered.fields[node.name.value];
     const property = propertyName ? entity.properties[propertyName] : undefined;
     if (!field || !property || property.persist === false) return null;
@@ -98,11 +103,12 @@ class LineRenderer {
     if (property.kind === ReferenceKind.MANY_TO_ONE) {
       if (isScalarType(named) && named.name === 'ID' && !node.selectionSet) return column;
       if (!isObjectType(named) || !node.selectionSet || this.types[named.name]?.entity !== property.targetMeta?.class) return null;
-      const target = property.targetMeta!;
-      const inner = `r${depth + 1}`;
-      const object = this.object(node.selectionSet, named, inner, depth + 1);
+      const related = `r${this.joins.length + 1}`;
       // By id and workspace, as the API's loaders read a related row: never another workspace's.
-      return object && `(select ${object} from ${quoted(target.tableName)} ${inner} where ${inner}.id = ${column} and ${inner}.workspace_id = ${alias}.workspace_id)`;
+      // A join, not a subquery per row: PostgreSQL may hash the related table once a part.
+      this.joins.push(`left join ${quoted(property.targetMeta!.tableName)} ${related} on ${related}.id = ${column} and ${related}.workspace_id = ${alias}.workspace_id`);
+      const object = this.object(node.selectionSet, named, related);
+      return object && `case when ${related}.id is null then null else ${object} end`;
     }
     if (property.kind !== ReferenceKind.SCALAR || node.selectionSet) return null;
     if (isListType(type)) return isScalarType(getNamedType(type)) && named.name === 'String' && property.columnTypes?.[0] === 'text[]' ? column : null;
