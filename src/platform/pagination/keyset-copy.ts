@@ -3,7 +3,7 @@ import type { EntityManager, EntityMetadata, FilterQuery } from '@mikro-orm/post
 import { copyRowsOut, withPostgresConnection } from '../database/copy-out';
 import type { CursorCodec, CursorPosition } from './cursor';
 import type { PageQuery } from './keyset';
-import { cursorScope, walkOf } from './keyset-walk';
+import { cursorScope, walkOf, type Walk } from './keyset-walk';
 
 /** Where a forward page of a list ends, found before its rows are copied (`findPageEnd`). */
 export interface PageEnd {
@@ -33,7 +33,7 @@ export interface ComputedLine {
  * while one page is copied.
  */
 export class KeysetCopy<T extends { id: string }> {
-  private readonly walk;
+  private readonly walk: Walk;
   private readonly scope: string;
   private readonly sortColumn: string;
   private readonly sortValue: string;
