@@ -92,7 +92,7 @@ function exportSection(results: SuiteResults): string[] {
     `| file size, gzip | ${bytes(gateway.fileBytes)} | ${bytes(raw.fileBytes)} | ${fixed(gateway.fileBytes / raw.fileBytes, 2)}× | | |`,
     `| gateway RSS at the start → peak during the export (peak − start; worst run) | ${mb(gateway.rssStartMb)} → ${mb(gateway.rssPeakMb)} (${plusMb(gateway.rssGrowthMb)}; worst ${plusMb(gateway.worstRssGrowthMb)}) | | | ≤ +${exportTargets.maximumRssGrowthMb} MB | ${memoryVerdict} |`,
     '',
-    `Produced by \`${results.command}\` (bench/export.ts), after the HTTP workloads, against the same gateway process: raw, gateway, raw, gateway, medians. ` +
+    `Produced by \`${results.command}\` (bench/export.ts), after the HTTP workloads, against the same gateway process: one unrecorded raw pass to warm the cache, then raw, gateway, raw, gateway, medians. ` +
       `The ratio compares the gateway's bulk export of \`${figures.query}\` (JSONL, GZIP; timed from the bulkExportCreate request until bulkExport(id), polled every 100 ms, reads COMPLETED) ` +
       'with the raw ceiling: PostgreSQL\'s `COPY (SELECT json_build_object(…) …) TO STDOUT` of the same rows in the same order, through Node\'s gzip at the default level into a byte counter. ' +
       `RSS is the gateway process's VmRSS, sampled every 100 ms; the file of the first export was downloaded and gunzipped to ${figures.downloadedLines.toLocaleString('en')} lines, as many as the COPY's rows.`,
