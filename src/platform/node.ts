@@ -12,9 +12,12 @@ export const nodeTypeByIdPrefix: Readonly<Record<string, string>> = {
   bex: 'BulkExport',
 };
 
+/** The type of a node, from its id's prefix. */
+export const resolveNodeType = (value: { id: string }): string | undefined => nodeTypeByIdPrefix[prefixOf(value.id) ?? ''];
+
 @InterfaceType('Node', {
   description: 'An object with a global id, fetchable with `node(id)`.',
-  resolveType: (value: { id: string }) => nodeTypeByIdPrefix[prefixOf(value.id) ?? ''],
+  resolveType: resolveNodeType,
 })
 export abstract class NodeInterface {
   @Field(() => ID, { description: 'Global, typed id such as `conv_…` or `cus_…`.' })

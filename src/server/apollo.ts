@@ -11,12 +11,15 @@ import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/di
 import type { CostGate } from '../policies/cost/cost-gate';
 import { tokenLimitRefusal } from '../policies/cost/query-limits';
 import { costPlugin } from './cost.plugin';
+import type { CompiledExecution } from '../platform/execution';
+import { compiledExecutionGateway } from './compiled-execution-gateway';
 
 /** Apollo Server for queries and mutations over HTTP; WebSocket subscriptions bypass it by design. */
-export async function startApollo(schema: GraphQLSchema, config: Config, metrics: GatewayMetrics, usage?: UsageRecorder, costGate?: CostGate): Promise<ApolloServer<RequestContext>> {
+export async function startApollo(schema: GraphQLSchema, execution: CompiledExecution, config: Config, metrics: GatewayMetrics, usage?: UsageRecorder, costGate?: CostGate): Promise<ApolloServer<RequestContext>> {
   const formatting = { statementTimeoutMs: config.statementTimeoutMs, hideSuggestions: config.isProduction };
   const apollo = new ApolloServer<RequestContext>({
-    schema,
+    // Apollo parses, validates and runs the plugins; operations run on compiled plans.
+    gateway: compiledExecutionGateway(schema, execution),
     introspection: config.isIntrospectionEnabled,
     hideSchemaDetailsFromClientErrors: config.isProduction,
     includeStacktraceInErrorResponses: false,

@@ -15,6 +15,7 @@ import { NotificationListener } from '../platform/database/notification-listener
 import type { Logger } from '../platform/observability/logger';
 import { GatewayMetrics } from '../platform/observability/metrics';
 import { startApollo } from './apollo';
+import { CompiledExecution } from '../platform/execution';
 import { drain, listen } from './http/listen';
 import { attachGraphQLWebSocket } from './websocket/graphql-ws-server';
 import { createGraphQLSseHandler } from './sse/graphql-sse-handler';
@@ -96,7 +97,8 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     const schema = await buildGatewaySchema(createResolverContainer(services, { idempotencyWaitMs: config.idempotencyWaitMs, idempotencyFlights, eventSubscriptions }));
     const usage = new UsageRecorder(databaseUrl, logger, (name) => metrics.operationLabel(name));
     const costGate = createCostGate(config, schema, redis, logger);
-    const apollo = await startApollo(schema, config, metrics, usage, costGate);
+    const execution = new CompiledExecution(schema);
+    const apollo = await startApollo(schema, execution, config, metrics, usage, costGate);
     const errorFormatting = { statementTimeoutMs: config.statementTimeoutMs, hideSuggestions: config.isProduction };
 
     const counter: FixedWindowCounter = redis ? new RedisFixedWindowCounter(redis) : new InMemoryFixedWindowCounter();
@@ -114,7 +116,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     const refusalPacer = new RefusalPacer({ paceMs: config.refusalPaceMs });
     const graphql = createGraphQLHandler({ ...gates, apollo, refusalPacer, maxBodyBytes: config.maxBodyBytes, maxResponseBytes: config.maxResponseBytes, usage });
     const subscriptionSlots = new SubscriptionSlots(maxSubscriptionsPerKey);
-    const graphqlStream = createGraphQLSseHandler({ ...gates, schema, refusalPacer, maxBodyBytes: config.maxBodyBytes, subscriptionSlots, extras: { eventSubscriptions } });
+    const graphqlStream = createGraphQLSseHandler({ ...gates, schema, execution, refusalPacer, maxBodyBytes: config.maxBodyBytes, subscriptionSlots, extras: { eventSubscriptions } });
     let areMigrationsApplied = false;
     const isReady = async () => {
       await orm.em.getConnection().execute('select 1');
@@ -129,7 +131,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
       logger,
       config.http,
     );
-    const webSocket = attachGraphQLWebSocket({ ...gates, server, cors, schema, maxMessageBytes: config.maxBodyBytes, subscriptionSlots, extras: { eventSubscriptions } });
+    const webSocket = attachGraphQLWebSocket({ ...gates, server, cors, schema, execution, maxMessageBytes: config.maxBodyBytes, subscriptionSlots, extras: { eventSubscriptions } });
     metrics.trackOpenConnections('websocket', () => webSocket.openSocketCount);
     metrics.trackOpenConnections('sse', () => graphqlStream.openStreamCount);
     await listen(server, config.port, config.host).catch((error: Error) => {
@@ -139,7 +141,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     listeningUrl = url;
     const jobs = schedulePeriodicJobs(orm, [idempotencyRetentionJob, eventRetentionJob(config.eventRetentionMs), bulkExportRecoveryJob(config.bulkExports.leaseMs), bulkExportFileRetentionJob, deletedRecordRetentionJob(config.tombstoneRetentionMs)], logger);
-    const exportRunner = new BulkExportRunner(orm, schema, storeFor, (principal, requestId) => createRequestContext({ orm, logger, fieldRateLimiter: gates.fieldRateLimiter }, principal, requestId), config.bulkExports, logger, new SqlLineReader(schema, orm, services.pager, bulkExportSqlSources(services)));
+    const exportRunner = new BulkExportRunner(orm, schema, execution, storeFor, (principal, requestId) => createRequestContext({ orm, logger, fieldRateLimiter: gates.fieldRateLimiter }, principal, requestId), config.bulkExports, logger, new SqlLineReader(schema, orm, services.pager, bulkExportSqlSources(services)));
     const exportWorker = await startBulkExportWorker(databaseUrl, exportRunner, logger, config.bulkExports.concurrency);
     const dispatcher = new WebhookDispatcher(orm, services.webhookSecrets, { ...config.webhooks, policy: config.webhooks }, logger);
     dispatcher.start();

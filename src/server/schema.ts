@@ -1,5 +1,6 @@
 import { buildSchema, type ContainerType } from 'type-graphql';
-import { specifiedDirectives, type GraphQLSchema } from 'graphql';
+import { specifiedDirectives, type GraphQLInterfaceType, type GraphQLSchema } from 'graphql';
+import { resolveNodeType } from '../platform/node';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { enforceScopeDirectives, requiresScopesDirective } from '../policies/auth/requires-scopes.directive';
 import { costDirective, declareDefaultCosts, listSizeDirective } from '../policies/cost/cost-directives';
@@ -56,6 +57,9 @@ export async function buildGatewaySchema(container: ContainerType): Promise<Grap
     // still insists on a PubSub, so it gets one that refuses to be used.
     pubSub: unusedPubSub,
   });
+  // type-graphql wraps every resolveType in an async function. graphql-jit's plans need the type
+  // name itself, not a promise of it (graphql-js takes both), and the id's prefix gives it at once.
+  (schema.getType('Node') as GraphQLInterfaceType).resolveType = resolveNodeType;
   return enforceScopeDirectives(declareDefaultCosts(schema));
 }
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { execute, type DocumentNode, type ExecutionResult, type GraphQLError, type GraphQLSchema } from 'graphql';
-import { compileQuery, isCompiledQuery } from 'graphql-jit';
+import type { DocumentNode, GraphQLError, GraphQLSchema } from 'graphql';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { GatewayError, isStatementTimeout, originalErrorOf } from '../../platform/errors';
+import type { CompiledExecution } from '../../platform/execution';
 import type { Logger } from '../../platform/observability/logger';
 import { withPageSizeCeiling } from '../../platform/pagination';
 import type { Principal } from '../../policies/auth/principal';
@@ -48,11 +48,11 @@ class RunEnded extends Error {}
  * (compressed, when streamed) and a page, whatever the export's size.
  */
 export class BulkExportRunner {
-  private readonly plans = new WeakMap<DocumentNode, ((context: unknown, variables: Record<string, unknown>) => Promise<ExecutionResult>) | null>();
-
   constructor(
     private readonly orm: MikroORM,
     private readonly schema: GraphQLSchema,
+    /** Runs the page queries on the compiled plans the API's requests use. */
+    private readonly execution: CompiledExecution,
     private readonly storeFor: (em: EntityManager) => ExportFileStore,
     private readonly contextFor: ExportContextFactory,
     private readonly settings: BulkExportRunnerSettings,
@@ -160,7 +160,7 @@ export class BulkExportRunner {
 
   /** A page of the top-level connection through the API's resolvers, with every page of its nested connections. */
   private async readResolverPage(plan: ExportPlan, lines: ExportLines, principal: Principal, after: string | null): Promise<LinePage> {
-    const data = await this.execute(plan.pageDocument, { after }, principal, true);
+    const data = await this.execute(plan.pageDocument, { after }, principal);
     const page = data.page as { nodes: Record<string, unknown>[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
     const text: string[] = [];
     const pending: PendingNestedPage[] = [];
@@ -182,26 +182,11 @@ export class BulkExportRunner {
     return count;
   }
 
-  /** `isCompiled`: the page query, run a thousand times, is worth compiling; the rare nested follow-ups run interpreted. */
-  private async execute(document: DocumentNode, variableValues: Record<string, unknown>, principal: Principal, isCompiled = false): Promise<Record<string, unknown>> {
+  private async execute(document: DocumentNode, variableValues: Record<string, unknown>, principal: Principal): Promise<Record<string, unknown>> {
     const contextValue = this.contextFor(principal, `bulk-export-${randomUUID()}`);
-    const run = isCompiled ? this.compiled(document) : null;
-    const result = await withPageSizeCeiling(exportPageSize, async () => (run ? run(contextValue, variableValues) : execute({ schema: this.schema, document, contextValue, variableValues })));
+    const result = await withPageSizeCeiling(exportPageSize, async () => this.execution.execute({ document, contextValue, variableValues }));
     if (result.errors?.length) throw result.errors[0];
     return result.data as Record<string, unknown>;
-  }
-
-  /**
-   * The page's query compiled by graphql-jit, once per document: a run executes the same query a
-   * thousand times, and the compiled plan spends less per field than graphql-js's interpreter.
-   * Same resolvers, same scope checks; a document it cannot compile runs on graphql-js.
-   */
-  private compiled(document: DocumentNode) {
-    if (!this.plans.has(document)) {
-      const plan = compileQuery(this.schema, document);
-      this.plans.set(document, isCompiledQuery(plan) ? (context: unknown, variables: Record<string, unknown>) => plan.query(undefined, context, variables) as Promise<ExecutionResult> : null);
-    }
-    return this.plans.get(document)!;
   }
 
   /**

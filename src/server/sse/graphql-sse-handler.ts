@@ -18,9 +18,11 @@ import { pipeEventStream } from './pipe-event-stream';
 import { OpenStreams, type OpenStream } from './open-streams';
 import type { SubscriptionSlots } from '../subscription-slots';
 import { headerOf } from '../http/header-of';
+import type { CompiledExecution } from '../../platform/execution';
 
 export interface GraphQLSseDependencies extends ContextDependencies {
   readonly schema: GraphQLSchema;
+  readonly execution: CompiledExecution;
   readonly authenticator: ApiKeyAuthenticator;
   readonly rateLimiter: RequestRateLimiter;
   /** The same pacer as HTTP's: a credential that reopens streams before its Retry-After waits for its 429. */
@@ -63,6 +65,8 @@ export function createGraphQLSseHandler(deps: GraphQLSseDependencies) {
     schema: deps.schema,
     // onSubscribe validates, so that an invalid document is refused before the stream opens.
     validate: () => [],
+    // Each event's selection runs on the plan HTTP requests use.
+    subscribe: (args) => deps.execution.subscribe(args),
     authenticate: async ({ headers, context }) => {
       const principal = await deps.authenticator.authenticate(deps.orm.em.fork(), { authorization: headers.get('authorization') ?? undefined, clientIp: context.clientIp, origin: headers.get('origin') ?? undefined });
       const decision = await deps.rateLimiter.consume(principal.credentialId, principal.rateLimit);

@@ -1,6 +1,7 @@
-import { GraphQLError, execute, type ExecutionArgs, type ExecutionResult, type FormattedExecutionResult } from 'graphql';
+import { GraphQLError, type ExecutionArgs, type ExecutionResult, type FormattedExecutionResult } from 'graphql';
 import { formatGraphQLError, type ErrorFormatting } from '../../platform/errors';
 import type { RequestContext } from '../../policies/request-context';
+import type { CompiledExecution } from '../../platform/execution';
 
 /** What a client sent to start a subscription. */
 export interface SubscriptionRequest {
@@ -56,6 +57,7 @@ export class SubscriptionShape {
     private readonly args: SubscriptionExecutionArgs,
     /** How its results' errors are formatted for clients. */
     readonly formatting: ErrorFormatting,
+    private readonly execution: CompiledExecution,
   ) {}
 
   /**
@@ -71,11 +73,11 @@ export class SubscriptionShape {
 
   /** The result for a replayed event: a subscriber of its own, so it is not shared. */
   async execute(event: unknown): Promise<SharedResult> {
-    return share(await execute({ ...this.args, rootValue: event }));
+    return share(await this.execution.executeChecked({ ...this.args, rootValue: event }));
   }
 
   private start(event: unknown): Pending {
-    const result = execute({ ...this.args, rootValue: event });
+    const result = this.execution.executeChecked({ ...this.args, rootValue: event });
     if (!(result instanceof Promise)) {
       const pending: Pending = { event, shared: share(result), sinks: [] };
       if (this.executing.length > 0) this.executing.push(pending);
@@ -103,7 +105,10 @@ const failed = (error: unknown): ExecutionResult => ({ errors: [error instanceof
 export class SubscriptionShapes {
   private readonly shapes = new Map<string, SubscriptionShape>();
 
-  constructor(private readonly formatting: ErrorFormatting = {}) {}
+  constructor(
+    private readonly execution: CompiledExecution,
+    private readonly formatting: ErrorFormatting = {},
+  ) {}
 
   acquire(request: SubscriptionRequest, args: SubscriptionExecutionArgs): SubscriptionShape {
     const { workspaceId, grantedScopes, reach } = args.contextValue.principal;
@@ -111,7 +116,7 @@ export class SubscriptionShapes {
     let shape = this.shapes.get(key);
     if (!shape) {
       const { schema, document, operationName, variableValues, contextValue } = args;
-      shape = new SubscriptionShape(key, { schema, document, operationName, variableValues, contextValue }, this.formatting);
+      shape = new SubscriptionShape(key, { schema, document, operationName, variableValues, contextValue }, this.formatting, this.execution);
       this.shapes.set(key, shape);
     }
     shape.holders++;

@@ -16,6 +16,7 @@ import { SubscriptionDocuments } from '../subscriptions/subscription-documents';
 import { admitSubscription, type AdmittedSubscription } from '../subscriptions/subscription-admission';
 import type { CostGate } from '../../policies/cost/cost-gate';
 import { SubscriptionShapes, formatResult, withRequestId } from '../subscriptions/subscription-shapes';
+import type { CompiledExecution } from '../../platform/execution';
 import { serveGraphQLWs } from './graphql-ws-adapter';
 import { SocketDelivery } from './socket-delivery';
 import { SubscriptionSockets, type OpenSocket } from './subscription-sockets';
@@ -24,6 +25,8 @@ import type { SubscriptionSlots } from '../subscription-slots';
 export interface GraphQLWebSocketDependencies extends ContextDependencies {
   readonly server: Server;
   readonly schema: GraphQLSchema;
+  /** Runs each event's selection on the plan HTTP requests use. */
+  readonly execution: CompiledExecution;
   readonly authenticator: ApiKeyAuthenticator;
   readonly rateLimiter: RequestRateLimiter;
   readonly trustProxy: TrustProxySetting;
@@ -66,7 +69,7 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDependencies): { re
   });
   const sockets = new SubscriptionSockets(deps.orm, deps.subscriptionSlots, (error) => deps.logger.warn({ err: error }, 'revocation sweep failed'));
   const documents = new SubscriptionDocuments(deps.schema, { maxTokens: deps.maxTokens, hideSuggestions: deps.errorFormatting?.hideSuggestions });
-  const shapes = new SubscriptionShapes(deps.errorFormatting);
+  const shapes = new SubscriptionShapes(deps.execution, deps.errorFormatting);
   const refuse = (error: GatewayError, requestId: string) => [new GraphQLError(error.message, { originalError: error, extensions: { ...extensionsOf(error), requestId } })];
 
   const protocol = makeServer<{ authorization?: unknown }, Extra>({
