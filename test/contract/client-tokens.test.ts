@@ -4,6 +4,7 @@ import { createApiKey } from '../support/api-keys';
 import { collectSubscription, connectWsClient, type WsConnection } from '../support/connect-ws-client';
 import { createWorkspaceKey } from '../support/create-workspace-key';
 import { postGraphQL } from '../support/graphql-client';
+import { pollUntil } from '../support/poll-until';
 import { startGateway, testPepper, type TestGateway } from '../support/start-gateway';
 
 const mintMutation = /* GraphQL */ `
@@ -213,9 +214,17 @@ describe('TOKEN: client tokens for browsers', () => {
     const error = (Array.isArray(failure) ? failure[0] : failure?.errors?.[0]) ?? (outside.results[0] as any)?.errors?.[0];
     expect(error?.extensions?.code).toBe('NOT_FOUND');
 
-    await graphql(messageMutation, { id: fixture.supportOfA.id, body: 'inside' }, gateway.adminSecret);
-    await inside.waitFor(1);
+    // Nothing tells when `inside` has started on the server, and an event before that is not
+    // replayed without `after`: messages are written until one reaches it.
+    await pollUntil(
+      async () => {
+        await graphql(messageMutation, { id: fixture.supportOfA.id, body: 'inside' }, gateway.adminSecret);
+        return inside.results.length > 0;
+      },
+      { timeoutMs: 10_000, intervalMs: 100, description: 'an event on the conversation inside the reach' },
+    );
     expect(inside.failure).toBeUndefined();
+    expect(inside.results[0]).toEqual({ data: { conversationEvents: { id: expect.any(String) } } });
   });
 
   it('TOKEN-09 an altered, forged or expired token is 401', async () => {

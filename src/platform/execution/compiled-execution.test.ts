@@ -45,6 +45,7 @@ const schema = new GraphQLSchema({
       node: { type: Node, args: { id: { type: new GraphQLNonNull(GraphQLID) } }, resolve: (_root, { id }: { id: string }) => (id.startsWith('p') ? { kind: 'Person', id, name: 'Ana' } : { kind: 'Note', id, text: 'hello' }) },
       context: { type: GraphQLString, resolve: (_root, _args, context: { who: string }) => context.who },
       typed: { type: GraphQLString, resolve: () => { throw typedError; } },
+      notesOf: { type: new GraphQLList(GraphQLString), args: { filters: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(Filter))) } }, resolve: (_root, { filters }: { filters: { prefix: string }[] }) => filters.map((filter) => filter.prefix) },
     },
   }),
   mutation: new GraphQLObjectType({
@@ -116,6 +117,24 @@ describe('COMPILED: operations run on graphql-jit plans answer exactly as graphq
     const run = jest.spyOn(plans[0], 'query');
     expect(await execution.execute({ document, operationName: 'A', contextValue, variableValues: { filter: { limit: 2 } } })).toEqual({ data: { notes: [{ id: 'n0' }, { id: 'n1' }] } });
     expect(run).toHaveBeenCalledTimes(1);
+  });
+
+  it('COMPILED-06 an input field left out of a variable gets its default and still runs on the compiled plan, in lists too', async () => {
+    const plans: jit.CompiledQuery[] = [];
+    const execution = new CompiledExecution(schema, (compiledSchema, compiledDocument, operationName) => {
+      const plan = jit.compileQuery(compiledSchema, compiledDocument, operationName);
+      if (jit.isCompiledQuery(plan)) plans.push(plan);
+      return plan;
+    });
+    const document = parse('query Q($filter: Filter!, $filters: [Filter!]!) { notes(filter: $filter) { text } more: notes(filter: {limit: 1}) { text } many: notesOf(filters: $filters) }');
+    const variableValues = { filter: { limit: 2 }, filters: [{ limit: 1 }, { limit: 1, prefix: 'q' }] };
+    await execution.execute({ document, contextValue, variableValues });
+    const run = jest.spyOn(plans[0], 'query');
+    const result = await execution.execute({ document, contextValue, variableValues });
+    expect(result).toEqual({ data: { notes: [{ text: '0' }, { text: '1' }], more: [{ text: '0' }], many: ['', 'q'] } });
+    expect(run).toHaveBeenCalledTimes(1);
+    expect(await run.mock.results[0].value).toEqual(result);
+    expect(variableValues.filter).toEqual({ limit: 2 });
   });
 
   it('COMPILED-05 a resolver’s error reaches the error formatter as graphql-js’s GraphQLError, its own error kept as originalError', async () => {

@@ -1,4 +1,7 @@
-import { GraphQLError, Kind, createSourceEventStream, execute, getOperationAST, visit, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import {
+  GraphQLError, Kind, astFromValue, createSourceEventStream, execute, getOperationAST, isInputObjectType, isInputType, isListType, isNonNullType, typeFromAST, valueFromASTUntyped, visit,
+  type DocumentNode, type ExecutionResult, type GraphQLInputType, type GraphQLSchema, type OperationDefinitionNode,
+} from 'graphql';
 import { mapAsyncIterator } from 'graphql/execution/mapAsyncIterator';
 import { getVariableValues } from 'graphql/execution/values';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
@@ -69,10 +72,11 @@ export class CompiledExecution {
   }
 
   private run(plan: Plan, args: OperationArgs): ExecutionResult | Promise<ExecutionResult> {
-    const result = plan.compiled.query(args.rootValue, args.contextValue, args.variableValues ?? {}) as ExecutionResult | Promise<ExecutionResult>;
+    const variables = withInputDefaults(this.schema, plan.operation, args.variableValues ?? {});
+    const result = plan.compiled.query(args.rootValue, args.contextValue, variables) as ExecutionResult | Promise<ExecutionResult>;
     if (result instanceof Promise) return result.then(withGraphQLErrors);
     // No data: graphql-jit refused the variables before executing anything, though graphql-js
-    // accepted them (its coercion is narrower: it leaves out input fields' default values).
+    // accepted them: its coercion is narrower, and graphql-js's answer is the one to give.
     if (!('data' in result)) return execute({ ...args, schema: this.schema });
     return withGraphQLErrors(result);
   }
@@ -94,6 +98,47 @@ export class CompiledExecution {
 }
 
 const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> => typeof (value as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] === 'function';
+
+/**
+ * `variables` with each input object's missing fields set to their default values, written as a
+ * client would send them. graphql-js fills them in while coercing; graphql-jit refuses a
+ * non-null field left out even when it has a default (`priority: ConversationPriority! = NORMAL`).
+ * Objects are copied only where a default is added.
+ */
+function withInputDefaults(schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+  let filled: Record<string, unknown> | undefined;
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    const type = typeFromAST(schema, definition.type);
+    const value = variables[name];
+    const withDefaults = type && isInputType(type) ? inputWithDefaults(type, value) : value;
+    if (withDefaults !== value) (filled ??= { ...variables })[name] = withDefaults;
+  }
+  return filled ?? variables;
+}
+
+function inputWithDefaults(type: GraphQLInputType, value: unknown): unknown {
+  if (value === null || value === undefined) return value;
+  const named = isNonNullType(type) ? type.ofType : type;
+  if (isListType(named)) {
+    if (!Array.isArray(value)) return inputWithDefaults(named.ofType, value);
+    let items: unknown[] | undefined;
+    value.forEach((item, index) => {
+      const withDefaults = inputWithDefaults(named.ofType, item);
+      if (withDefaults !== item) (items ??= [...value])[index] = withDefaults;
+    });
+    return items ?? value;
+  }
+  if (!isInputObjectType(named) || typeof value !== 'object') return value;
+  const fields = value as Record<string, unknown>;
+  let object: Record<string, unknown> | undefined;
+  for (const field of Object.values(named.getFields())) {
+    const given = fields[field.name];
+    const withDefaults = given === undefined && field.defaultValue !== undefined ? valueFromASTUntyped(astFromValue(field.defaultValue, field.type)!) : inputWithDefaults(field.type, given);
+    if (withDefaults !== given) (object ??= { ...fields })[field.name] = withDefaults;
+  }
+  return object ?? value;
+}
 
 /** The variables a document writes inside input objects and lists. */
 function nestedVariablesOf(document: DocumentNode): string[] {
