@@ -15,6 +15,16 @@ const conversationCount = 10_000;
 const wideConversationCount = 40_000;
 const lease = '900ms';
 
+async function createExport(port: number, secret: string, query: string): Promise<string> {
+  const created = await postGraphQL(`http://127.0.0.1:${port}/graphql`, 'mutation C($q: String!) { bulkExportCreate(input: {query: $q}) { bulkExport { id } } }', { q: query }, { secret });
+  return created.body.data!.bulkExportCreate.bulkExport.id;
+}
+
+const exportProgress = async (client: Client, id: string) => (await client.query('select status, part_count, object_count, attempts from bulk_exports where id = $1', [id])).rows[0];
+
+/** The export's stored parts with their row versions (xmin): a part rewritten gets a new one. */
+const storedParts = async (client: Client, id: string) => (await client.query('select part_number, xmin::text as version, data from bulk_export_parts where export_id = $1 order by part_number', [id])).rows;
+
 describe('EXPORT-CRASH: an export whose process is killed goes on from its last checkpoint', () => {
   let database: TestDatabase;
   let child: GatewayProcess | undefined;
@@ -47,18 +57,17 @@ describe('EXPORT-CRASH: an export whose process is killed goes on from its last 
       ),
     );
     const query = '{ conversations(orderBy: {field: CREATED_AT, direction: ASC}) { nodes { id subject messages { nodes { id body } } } } }';
-    const created = await postGraphQL(`http://127.0.0.1:${port}/graphql`, 'mutation C($q: String!) { bulkExportCreate(input: {query: $q}) { bulkExport { id } } }', { q: query }, { secret });
-    const id: string = created.body.data!.bulkExportCreate.bulkExport.id;
+    const id = await createExport(port, secret, query);
 
     // Once a part is stored, hold the messages table: the run stops inside its next page. Then kill it.
-    const progressOf = async () => (await client.query('select status, part_count, object_count, attempts from bulk_exports where id = $1', [id])).rows[0];
+    const progressOf = () => exportProgress(client, id);
     await pollUntil(async () => (await progressOf()).part_count >= 1, { timeoutMs: 30_000, intervalMs: 5, description: 'a first stored part' });
     const lock = await lockTable(database.url, 'messages', 'access exclusive');
     await lock.waitUntilBlocked(1);
     const atKill = await progressOf();
     expect(atKill.status).toBe('RUNNING');
     expect(Number(atKill.object_count)).toBeLessThan(conversationCount * 3);
-    const storedBeforeKill = (await client.query('select part_number, xmin::text as version, data from bulk_export_parts where export_id = $1 order by part_number', [id])).rows;
+    const storedBeforeKill = await storedParts(client, id);
     child.child.kill('SIGKILL');
     await child.exited;
     child = undefined;
@@ -71,7 +80,7 @@ describe('EXPORT-CRASH: an export whose process is killed goes on from its last 
     expect(done.attempts).toBe(2);
     expect(Number(done.object_count)).toBe(conversationCount * 3);
 
-    const parts = (await client.query('select part_number, xmin::text as version, data from bulk_export_parts where export_id = $1 order by part_number', [id])).rows;
+    const parts = await storedParts(client, id);
     // The parts stored before the kill are the same rows, never rewritten (same xmin): the second run resumed, it did not start over.
     expect(parts.slice(0, storedBeforeKill.length)).toEqual(storedBeforeKill);
     const lines = gunzipSync(Buffer.concat(parts.map((part) => part.data))).toString('utf8').trimEnd().split('\n').map((line) => JSON.parse(line));
@@ -96,10 +105,9 @@ describe('EXPORT-CRASH: an export whose process is killed goes on from its last 
       // Lines of about 2 KB: parts of about 2,000 rows, so the run stores several before it ends.
       await withoutTriggers(sqlClient, () => sqlClient.query(`update conversations set metadata = jsonb_build_object('padding', repeat(md5(id), 64))`));
       const query = '{ conversations(orderBy: {field: CREATED_AT, direction: ASC}) { nodes { id subject metadata } } }';
-      const created = await postGraphQL(`http://127.0.0.1:${port}/graphql`, 'mutation C($q: String!) { bulkExportCreate(input: {query: $q}) { bulkExport { id } } }', { q: query }, { secret });
-      const id: string = created.body.data!.bulkExportCreate.bulkExport.id;
+      const id = await createExport(port, secret, query);
 
-      const progressOf = async () => (await sqlClient.query('select status, part_count, object_count, attempts from bulk_exports where id = $1', [id])).rows[0];
+      const progressOf = () => exportProgress(sqlClient, id);
       await pollUntil(async () => (await progressOf()).part_count >= 1, { timeoutMs: 30_000, intervalMs: 5, description: 'a first stored part' });
       // Hold the conversations table: the statements of the parts after those in flight wait. Then kill the process.
       const lock = await lockTable(sqlDatabase.url, 'conversations', 'access exclusive');
@@ -110,7 +118,7 @@ describe('EXPORT-CRASH: an export whose process is killed goes on from its last 
       const atKill = await progressOf();
       expect(atKill.status).toBe('RUNNING');
       expect(Number(atKill.object_count)).toBeLessThan(wideConversationCount);
-      const storedBeforeKill = (await sqlClient.query('select part_number, xmin::text as version, data from bulk_export_parts where export_id = $1 order by part_number', [id])).rows;
+      const storedBeforeKill = await storedParts(sqlClient, id);
       sqlChild.child.kill('SIGKILL');
       await sqlChild.exited;
       sqlChild = undefined;
@@ -121,7 +129,7 @@ describe('EXPORT-CRASH: an export whose process is killed goes on from its last 
       const done = await progressOf();
       expect(done.attempts).toBe(2);
       expect(Number(done.object_count)).toBe(wideConversationCount);
-      const parts = (await sqlClient.query('select part_number, xmin::text as version, data from bulk_export_parts where export_id = $1 order by part_number', [id])).rows;
+      const parts = await storedParts(sqlClient, id);
       expect(parts.slice(0, storedBeforeKill.length)).toEqual(storedBeforeKill);
       expect(parts.length).toBeGreaterThan(storedBeforeKill.length);
       const lines = gunzipSync(Buffer.concat(parts.map((part) => part.data))).toString('utf8').trimEnd().split('\n').map((line) => JSON.parse(line));

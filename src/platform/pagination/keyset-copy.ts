@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { EntityManager, EntityMetadata, FilterQuery } from '@mikro-orm/postgresql';
 import { copyRowsOut, withPostgresConnection } from '../database/copy-out';
+import { isoTimestampSql } from '../database/iso-timestamp-sql';
 import type { CursorCodec, CursorPosition } from './cursor';
 import type { PageQuery } from './keyset';
 import { cursorScope, walkOf, type Walk } from './keyset-walk';
@@ -50,7 +51,7 @@ export class KeysetCopy<T extends { id: string }> {
     this.sortColumn = quoted(sortProperty.fieldNames[0]);
     // Dates as cursors hold them (ISO, milliseconds, UTC): MikroORM's connections read timestamps as
     // PostgreSQL's text. Formatted past the offset, for the rows kept only: not for every key walked.
-    this.sortValue = sortProperty.runtimeType === 'Date' ? `to_char(${this.sortColumn} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')` : this.sortColumn;
+    this.sortValue = sortProperty.runtimeType === 'Date' ? isoTimestampSql(this.sortColumn) : this.sortColumn;
   }
 
   /** The end of the page of `size` rows after `after`. */

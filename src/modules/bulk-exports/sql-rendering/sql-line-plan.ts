@@ -3,6 +3,7 @@ import {
   Kind, getArgumentValues, getNamedType, isEnumType, isListType, isNonNullType, isObjectType, isScalarType,
   type DocumentNode, type FieldNode, type GraphQLField, type GraphQLObjectType, type GraphQLOutputType, type GraphQLSchema, type SelectionSetNode,
 } from 'graphql';
+import { isoTimestampSql } from '../../../platform/database/iso-timestamp-sql';
 import type { PageQuery } from '../../../platform/pagination';
 
 /** The alias of the listed table in a page's SQL (`Pager.copyPage`). */
@@ -114,8 +115,7 @@ class LineRenderer {
     if (isListType(type)) return isScalarType(getNamedType(type)) && named.name === 'String' && property.columnTypes?.[0] === 'text[]' ? column : null;
     if (isEnumType(named)) return named.getValues().every((value) => String(value.value).toUpperCase() === value.name) ? `upper(${column})` : null;
     if (!isScalarType(named)) return null;
-    // The API's DateTimeISO is Date#toISOString(): UTC, milliseconds, `Z`; the columns hold milliseconds.
-    if (named.name === 'DateTimeISO') return `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+    if (named.name === 'DateTimeISO') return isoTimestampSql(column);
     return ['ID', 'String', 'Int', 'Boolean', 'JSONObject'].includes(named.name) ? column : null;
   }
 }
