@@ -3,6 +3,7 @@ import type { Actor } from '../../policies/auth/actor';
 import { GatewayError, notFound } from '../../platform/errors';
 import { InputErrors } from '../../platform/validation';
 import { findPlainRows, plainRowFromColumns } from '../../platform/database/plain-rows';
+import { queryRows } from '../../platform/database/prepared-reads';
 import type { Page, PageArgs, PageQuery, Pager } from '../../platform/pagination';
 import { Agent, Team } from '../agents';
 import { Customer, type CustomerRow, type CustomerService } from '../customers';
@@ -122,7 +123,8 @@ export class ConversationService {
    * the caller primes the request's customer loader with it.
    */
   async findWithCustomer(em: EntityManager, workspaceId: string, id: string, reach?: ConversationConditions): Promise<{ conversation: ConversationRow; customer: CustomerRow | null }> {
-    const [row] = await em.getConnection().execute<{ conversation: Record<string, unknown>; customer: Record<string, unknown> | null }[]>(
+    const [row] = await queryRows<{ conversation: Record<string, unknown>; customer: Record<string, unknown> | null }>(
+      em,
       `select to_jsonb(c) as conversation, to_jsonb(cu) as customer
        from conversations c left join customers cu on cu.id = c.customer_id and cu.workspace_id = c.workspace_id where c.id = ? and c.workspace_id = ?`,
       [id, workspaceId],

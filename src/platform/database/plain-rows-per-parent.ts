@@ -3,6 +3,7 @@ import { Utils } from '@mikro-orm/core';
 import { raw } from '@mikro-orm/postgresql';
 import { plainRowFromColumns, plainShapeOf } from './plain-rows';
 import { parameterize, QueryShapes } from './query-shapes';
+import { queryRows } from './prepared-reads';
 
 /** Rows of one table that hang off many parents: a conversation's messages, a customer's notes. */
 export interface PerParentQuery<T> {
@@ -52,12 +53,12 @@ export async function findPlainRowsPerParent<Row>(em: EntityManager, entity: Ent
   const parameterized = parameterize(query.where);
   const page = queryShapes.resolve(context, parameterized, compile) ?? compile(query.where);
   const order = Object.entries(query.orderBy).map(([property, direction]) => `page."${columnOf(property)}" ${direction}`);
-  const rows = await em.execute<Record<string, unknown>[]>(
+  const rows = await queryRows<Record<string, unknown>>(
+    em,
     `select page.* from jsonb_array_elements_text(?::jsonb) with ordinality as parents(id, position)
      cross join lateral (${page.sql}) as page
      order by parents.position, ${order.join(', ')}`,
     [JSON.stringify([...rowsByParent.keys()]), ...page.bindings],
-    'all',
   );
   for (const columns of rows) rowsByParent.get(columns[parentColumn] as string)!.push(plainRowFromColumns<Row>(em, entity, columns));
   return rowsByParent;

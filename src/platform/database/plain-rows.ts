@@ -1,6 +1,7 @@
 import type { EntityManager, EntityName, FilterQuery, QueryOrderMap } from '@mikro-orm/postgresql';
 import { ReferenceKind, Utils } from '@mikro-orm/core';
 import { parameterize, QueryShapes } from './query-shapes';
+import { queryRows } from './prepared-reads';
 
 /**
  * An entity read as plain data: its properties with many-to-one relations as the related id.
@@ -78,6 +79,6 @@ export async function findPlainRows<Row>(em: EntityManager, entity: EntityName<o
   const context = `${Utils.className(entity)} ${JSON.stringify(query.orderBy ?? null)} ${query.limit ?? ''}`;
   const compiled = queryShapes.resolve(context, parameterize(query.where), (template) => build(template as FilterQuery<object>).getKnexQuery().toSQL());
   if (!compiled) return (await build(query.where).execute('all', true)) as Row[];
-  const rows = await em.execute<Record<string, unknown>[]>(compiled.sql, compiled.bindings, 'all');
+  const rows = await queryRows<Record<string, unknown>>(em, compiled.sql, compiled.bindings);
   return rows.map((columns) => plainRowFromColumns<Row>(em, entity, columns));
 }

@@ -1,0 +1,68 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Client } from 'pg';
+
+/**
+ * Read statements as named prepared statements, sent by node-postgres straight on a connection of
+ * the ORM's pool. `em.execute` inlines every value into the SQL text (MikroORM's formatQuery) and
+ * sends it as a simple query, which PostgreSQL parses and plans on every request; a prepared
+ * statement is parsed once per connection and sends only its values. The profile of a page of 50
+ * put the SQL text and its socket writes first among the gateway's costs (BENCHMARKS.md).
+ *
+ * Inside a transaction, or with a value node-postgres would bind differently from MikroORM (an
+ * array or an object), the statement goes through `em.execute` as before.
+ */
+
+/**
+ * Distinct statement texts that get a name. PostgreSQL keeps each named statement per connection,
+ * so they are bounded; texts beyond the bound still run, unnamed (parsed each time).
+ */
+const maxNamedStatements = 500;
+const statementNames = new Map<string, string>();
+const nativeTexts = new Map<string, string>();
+
+type Value = string | number | boolean | bigint | Date | null;
+
+const isPlainValue = (value: unknown): value is Value => value === null || typeof value !== 'object' || value instanceof Date;
+
+/** `?` placeholders as node-postgres's `$1, $2, …`, with knex's `\?` for a literal question mark. */
+function nativeText(sql: string): string {
+  let text = nativeTexts.get(sql);
+  if (text === undefined) {
+    let position = 0;
+    text = sql.replace(/\\?\?/g, (match) => (match === '?' ? `$${++position}` : '?'));
+    if (nativeTexts.size < maxNamedStatements * 2) nativeTexts.set(sql, text);
+  }
+  return text;
+}
+
+function statementName(text: string): string | undefined {
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < maxNamedStatements) {
+    name = `gateway_read_${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+interface KnexPoolClient {
+  acquireConnection(): Promise<Client>;
+  releaseConnection(connection: Client): Promise<unknown>;
+}
+
+/** The rows of a read statement written with `?` placeholders, as `em.execute(sql, values, 'all')` gives them. */
+export async function queryRows<Row>(em: EntityManager, sql: string, values: readonly unknown[]): Promise<Row[]> {
+  if (em.getTransactionContext() || !values.every(isPlainValue)) return em.execute<Row[]>(sql, [...values], 'all');
+  const connection = em.getConnection();
+  // The ORM's hook sees every statement, these too: it counts them (gateway_sql_statements_total).
+  em.config.get('onQuery')(sql, [...values]);
+  const text = nativeText(sql);
+  const pool = connection.getKnex().client as unknown as KnexPoolClient;
+  const client = await pool.acquireConnection();
+  try {
+    return (await client.query({ name: statementName(text), text, values: values as Value[] })).rows as Row[];
+  } catch (error) {
+    throw em.getDriver().convertException(error as Error);
+  } finally {
+    await pool.releaseConnection(client);
+  }
+}
