@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, ID, Info, Mutation, Query, Resolver } from 'type-graphql';
 import { actorFromPrincipal } from '../../policies/auth/actor';
 import { RequiresScopes } from '../../policies/auth/requires-scopes.directive';
 import { Idempotent } from '../../policies/idempotency/idempotent.middleware';
@@ -6,6 +7,7 @@ import type { RequestContext } from '../../policies/request-context';
 import { PageArgs, toConnection } from '../../platform/pagination';
 import { customerByIdLoader } from '../customers';
 import { updateConversationsInBatch } from './conversation-batch';
+import { primeRelatedRows, relatedRowsSelected } from './conversation-related-rows';
 import { ConversationFilterInput, ConversationOrderInput } from './conversation.filter';
 import {
   ConversationAssignInput, ConversationCreateInput, ConversationEscalateInput, ConversationNoteCreateInput, ConversationStatusChangeInput,
@@ -38,9 +40,12 @@ export class ConversationResolver {
     @Arg('filter', () => ConversationFilterInput, { nullable: true }) filter: ConversationFilterInput | null,
     @Arg('orderBy', () => ConversationOrderInput, { nullable: true }) orderBy: ConversationOrderInput | null,
     @Arg('includeDeleted', () => Boolean, { defaultValue: false, description: includeDeletedDescription }) includeDeleted: boolean,
-    @Ctx() { em, principal }: RequestContext,
+    @Ctx() { em, principal, loaders }: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ) {
-    return toConnection(await this.service.list(em, principal.workspaceId, filter, orderBy, page, principal.reach, includeDeleted), toConversationType);
+    const conversations = await this.service.list(em, principal.workspaceId, filter, orderBy, page, principal.reach, includeDeleted, relatedRowsSelected(info));
+    primeRelatedRows(loaders, principal.workspaceId, conversations.items.map((item) => item.node));
+    return toConnection(conversations, toConversationType);
   }
 
   @Mutation(() => ConversationDeletePayload, { nullable: true, description: 'Deletes a conversation with its messages, notes and ratings; `conversation.deleted`; a tombstone stays for syncs (docs/deletion.md).' })

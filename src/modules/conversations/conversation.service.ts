@@ -2,7 +2,7 @@ import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '../../policies/auth/actor';
 import { GatewayError, notFound } from '../../platform/errors';
 import { InputErrors } from '../../platform/validation';
-import { findPlainRows, plainRowFromColumns } from '../../platform/database/plain-rows';
+import { findPlainRows, plainRowFromColumns, type RelatedRowQuery, type WithRelatedRows } from '../../platform/database/plain-rows';
 import { queryRows } from '../../platform/database/prepared-reads';
 import type { Page, PageArgs, PageQuery, Pager } from '../../platform/pagination';
 import { Agent, Team } from '../agents';
@@ -134,10 +134,16 @@ export class ConversationService {
     return { conversation, customer: row.customer && plainRowFromColumns<CustomerRow>(em, Customer, row.customer) };
   }
 
-  /** With `includeDeleted`, tombstones of deleted conversations come beside the live ones, in update order. */
-  list(em: EntityManager, workspaceId: string, filter: ConversationFilterInput | null | undefined, orderBy: ConversationOrderInput | null | undefined, args: PageArgs, reach?: ConversationConditions, includeDeleted = false): Promise<Page<ConversationRow>> {
+  /**
+   * With `includeDeleted`, tombstones of deleted conversations come beside the live ones, in update
+   * order. `related`: rows to read with each conversation of the page (live ones only).
+   */
+  list(
+    em: EntityManager, workspaceId: string, filter: ConversationFilterInput | null | undefined, orderBy: ConversationOrderInput | null | undefined, args: PageArgs,
+    reach?: ConversationConditions, includeDeleted = false, related: readonly RelatedRowQuery[] = [],
+  ): Promise<Page<WithRelatedRows<ConversationRow>>> {
     const query = this.listQuery(workspaceId, filter, orderBy, reach);
-    if (!includeDeleted) return this.pager.pageRows(em, query, args);
+    if (!includeDeleted) return this.pager.pageRows(em, { ...query, related }, args);
     checkDeletedRecordsListable(query.sort.field, reach);
     const window = { after: filter?.updatedAfter, before: filter?.updatedBefore };
     return this.pager.pageRowsAlongside<Conversation, ConversationRow>(em, query, args, async (position, order, limit) =>

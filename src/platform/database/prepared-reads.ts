@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import type { Client } from 'pg';
 
 /**
@@ -8,8 +8,9 @@ import type { Client } from 'pg';
  * statement is parsed once per connection and sends only its values. The profile of a page of 50
  * put the SQL text and its socket writes first among the gateway's costs (BENCHMARKS.md).
  *
- * Inside a transaction, or with a value node-postgres would bind differently from MikroORM (an
- * array or an object), the statement goes through `em.execute` as before.
+ * Inside a transaction the statement runs on the transaction's connection. With a value
+ * node-postgres would bind differently from MikroORM (an array or an object), it goes through
+ * `em.execute` as before.
  */
 
 /**
@@ -49,14 +50,18 @@ interface KnexPoolClient {
   releaseConnection(connection: Client): Promise<unknown>;
 }
 
-/** The rows of a read statement written with `?` placeholders, as `em.execute(sql, values, 'all')` gives them. */
+/**
+ * The rows of a statement written with `?` placeholders, as `em.execute(sql, values, 'all')` gives
+ * them, in the caller's transaction if it has one. PostgreSQL infers each value's type from where
+ * it is used; one it cannot place (a bare `select ?`) is text, so cast it (`?::int`).
+ */
 export async function queryRows<Row>(em: EntityManager, sql: string, values: readonly unknown[]): Promise<Row[]> {
-  if (em.getTransactionContext() || !values.every(isPlainValue)) return em.execute<Row[]>(sql, [...values], 'all');
-  const connection = em.getConnection();
+  if (!values.every(isPlainValue)) return em.execute<Row[]>(sql, [...values], 'all');
   // The ORM's hook sees every statement, these too: it counts them (gateway_sql_statements_total).
   em.config.get('onQuery')(sql, [...values]);
   const text = nativeText(sql);
-  const pool = connection.getKnex().client as unknown as KnexPoolClient;
+  // A knex transaction's client hands out the transaction's connection and releases nothing.
+  const pool = (em.getTransactionContext<Knex.Transaction>() ?? em.getConnection().getKnex()).client as unknown as KnexPoolClient;
   const client = await pool.acquireConnection();
   try {
     return (await client.query({ name: statementName(text), text, values: values as Value[] })).rows as Row[];

@@ -6,3 +6,4 @@ export * from './connection';
 export * from './order-direction';
 export type { NestedPageQuery } from './nested-pages';
 export * from './nested-page-loader';
+export * from './node-selection';

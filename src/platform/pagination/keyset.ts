@@ -1,5 +1,5 @@
 import type { EntityManager, EntityName, FilterQuery } from '@mikro-orm/postgresql';
-import { findPlainRows } from '../database/plain-rows';
+import { findPlainRows, type RelatedRowQuery } from '../database/plain-rows';
 import type { CursorCodec, CursorPosition } from './cursor';
 import { KeysetCopy } from './keyset-copy';
 import { cursorScope, pageFromRows, walkOf, type SortOrder } from './keyset-walk';
@@ -26,6 +26,8 @@ export interface PageQuery<T> {
   readonly list: string;
   readonly workspaceId: string;
   readonly populate?: readonly string[];
+  /** Rows read with each row of a page of plain rows, in the page's statement (`RelatedRowQuery`). */
+  readonly related?: readonly RelatedRowQuery[];
 }
 
 type Row = { id: string };
@@ -46,7 +48,7 @@ export class Pager {
 
   /** A page of plain rows (`PlainRow`): for read paths, which need no managed entities. */
   pageRows<T extends Row, Plain extends Row>(em: EntityManager, query: PageQuery<T>, args: PageArgs): Promise<Page<Plain>> {
-    return this.fetchPage<T, Plain>(em, query, args, (where, orderBy, limit) => findPlainRows<Plain>(em, query.entity as EntityName<object>, { where: where as FilterQuery<object>, orderBy, limit }));
+    return this.fetchPage<T, Plain>(em, query, args, (where, orderBy, limit) => findPlainRows<Plain>(em, query.entity as EntityName<object>, { where: where as FilterQuery<object>, orderBy, limit, related: query.related }));
   }
 
   /** Pages of `query` written as computed lines with COPY: see `KeysetCopy`. */
