@@ -3,7 +3,7 @@ import type { Actor } from '../../policies/auth/actor';
 import { GatewayError, notFound } from '../../platform/errors';
 import { InputErrors } from '../../platform/validation';
 import { findPlainRows, plainRowFromColumns, type RelatedRowQuery, type WithRelatedRows } from '../../platform/database/plain-rows';
-import { queryRows } from '../../platform/database/prepared-reads';
+import { queryRows } from '../../platform/database/prepared-statements';
 import type { Page, PageArgs, PageQuery, Pager } from '../../platform/pagination';
 import { Agent, Team } from '../agents';
 import { Customer, type CustomerRow, type CustomerService } from '../customers';

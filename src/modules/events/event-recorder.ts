@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { newId } from '../../platform/ids';
+import { queryRows } from '../../platform/database/prepared-statements';
 import type { EventRecord } from './event.entity';
 import { announcerOf } from './hub/event-announcer';
 import type { EventType } from './event-catalogue';
@@ -22,7 +23,8 @@ export interface EventEnvelope {
 export async function recordEvent(em: EntityManager, workspaceId: string, type: EventType, data: Record<string, unknown>): Promise<EventEnvelope> {
   const id = newId('evt');
   const occurredAt = new Date();
-  const [{ sequence }] = await em.execute<{ sequence: string }[]>(
+  const [{ sequence }] = await queryRows<{ sequence: string }>(
+    em,
     `with counter as (update workspaces set event_sequence = event_sequence + 1 where id = ? returning event_sequence)
      insert into events (id, workspace_id, sequence, type, occurred_at, data) select ?, ?, event_sequence, ?, ?, ? from counter returning sequence`,
     [workspaceId, id, workspaceId, type, occurredAt, JSON.stringify(data)],

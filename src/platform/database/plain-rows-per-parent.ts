@@ -3,7 +3,7 @@ import { Utils } from '@mikro-orm/core';
 import { raw } from '@mikro-orm/postgresql';
 import { plainRowFromColumns, plainShapeOf } from './plain-rows';
 import { parameterize, QueryShapes } from './query-shapes';
-import { queryRows } from './prepared-reads';
+import { queryRows } from './prepared-statements';
 
 /** Rows of one table that hang off many parents: a conversation's messages, a customer's notes. */
 export interface PerParentQuery<T> {

@@ -1,7 +1,7 @@
 import type { EntityManager, EntityName, FilterQuery, QueryOrderMap } from '@mikro-orm/postgresql';
 import { ReferenceKind, Utils } from '@mikro-orm/core';
 import { parameterize, QueryShapes } from './query-shapes';
-import { queryRows } from './prepared-reads';
+import { queryRows } from './prepared-statements';
 
 /**
  * An entity read as plain data: its properties with many-to-one relations as the related id.

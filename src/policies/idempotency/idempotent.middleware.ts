@@ -3,6 +3,7 @@ import { UseMiddleware, type MiddlewareInterface, type NextFn, type ResolverData
 import { GatewayError, badUserInput } from '../../platform/errors';
 import type { RequestContext } from '../request-context';
 import type { IdempotencyFlights } from './idempotency-flights';
+import { queryRows } from '../../platform/database/prepared-statements';
 
 export const idempotencyRetentionHours = 24;
 const maxKeyLength = 255;
@@ -96,7 +97,8 @@ export class IdempotencyMiddleware implements MiddlewareInterface<RequestContext
 async function claimAndRun(call: IdempotentCall): Promise<Claim> {
   const { context, recordKey, requestHash } = call;
   return context.em.transactional(async (tx) => {
-    const [claim] = await tx.execute<{ is_locked: boolean; is_claimed: boolean }[]>(
+    const [claim] = await queryRows<{ is_locked: boolean; is_claimed: boolean }>(
+      tx,
       `with advisory as (select pg_try_advisory_xact_lock(?::bigint) as is_locked),
        claimed as (
          insert into idempotency_records (api_key_id, operation, idempotency_key, workspace_id, request_hash, response, expires_at)
@@ -112,17 +114,15 @@ async function claimAndRun(call: IdempotentCall): Promise<Claim> {
     if (!claim.is_locked) return { isDone: false };
     if (!claim.is_claimed) {
       // Completed between our read and the claim: it is committed, so it replays.
-      const [record] = await tx.execute<IdempotencyRecord[]>(
+      const [record] = await queryRows<IdempotencyRecord>(
+        tx,
         'select request_hash, response from idempotency_records where api_key_id = ? and operation = ? and idempotency_key = ?',
         [...recordKey],
       );
       return { isDone: true, result: replay(call, record) };
     }
     const result = await call.next();
-    await tx.execute('update idempotency_records set response = ? where api_key_id = ? and operation = ? and idempotency_key = ?', [
-      JSON.stringify(result),
-      ...recordKey,
-    ]);
+    await queryRows(tx, 'update idempotency_records set response = ? where api_key_id = ? and operation = ? and idempotency_key = ?', [JSON.stringify(result), ...recordKey]);
     return { isDone: true, result };
   });
 }
@@ -138,7 +138,8 @@ interface IdempotencyRecord {
  * one, or none at all takes the claiming path, which waits for or replaces it.
  */
 async function findCompletedRecord(em: RequestContext['em'], recordKey: readonly string[]): Promise<IdempotencyRecord | undefined> {
-  const [record] = await em.execute<IdempotencyRecord[]>(
+  const [record] = await queryRows<IdempotencyRecord>(
+    em,
     `select request_hash, response from idempotency_records
      where api_key_id = ? and operation = ? and idempotency_key = ? and expires_at > now() and response <> 'null'::jsonb`,
     [...recordKey],

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { LoaderFactory } from '../../../platform/request-loaders';
 import { plainRowFromColumns } from '../../../platform/database/plain-rows';
-import { queryRows } from '../../../platform/database/prepared-reads';
+import { queryRows } from '../../../platform/database/prepared-statements';
 import { Message, type MessageRow } from './message.entity';
 
 /** The newest message of each conversation on a page, in one query (DISTINCT ON uses the index), as plain rows. */

@@ -1,7 +1,7 @@
 import { DriverException } from '@mikro-orm/core';
 import { entities } from '../../src/server/entities';
 import { connectOrm, type Orm } from '../../src/platform/database/orm';
-import { queryRows } from '../../src/platform/database/prepared-reads';
+import { queryRows } from '../../src/platform/database/prepared-statements';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 describe('PREPARED: queryRows sends statements as prepared statements, on the right connection', () => {
@@ -32,7 +32,7 @@ describe('PREPARED: queryRows sends statements as prepared statements, on the ri
     expect(await queryRows(em, sql, [1])).toEqual([{ answer: 2 }]);
     const prepared = await em.execute<{ name: string; statement: string }[]>('select name, statement from pg_prepared_statements order by name');
     expect(prepared.filter((statement) => statement.statement === 'select $1::int + 1 as answer')).toEqual([
-      { name: expect.stringMatching(/^gateway_read_\d+$/), statement: 'select $1::int + 1 as answer' },
+      { name: expect.stringMatching(/^gateway_\d+$/), statement: 'select $1::int + 1 as answer' },
     ]);
   });
 

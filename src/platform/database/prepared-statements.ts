@@ -2,11 +2,12 @@ import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import type { Client } from 'pg';
 
 /**
- * Read statements as named prepared statements, sent by node-postgres straight on a connection of
- * the ORM's pool. `em.execute` inlines every value into the SQL text (MikroORM's formatQuery) and
+ * Hot statements as named prepared statements, sent by node-postgres straight on a connection of
+ * the ORM's pool: the reads of pages and lookups, and the idempotency record and event of every
+ * mutation. `em.execute` inlines every value into the SQL text (MikroORM's formatQuery) and
  * sends it as a simple query, which PostgreSQL parses and plans on every request; a prepared
- * statement is parsed once per connection and sends only its values. The profile of a page of 50
- * put the SQL text and its socket writes first among the gateway's costs (BENCHMARKS.md).
+ * statement is parsed once per connection and sends only its values. In a CPU profile of the page
+ * of 50, writing statements' text to PostgreSQL's socket came first among the gateway's costs.
  *
  * Inside a transaction the statement runs on the transaction's connection. With a value
  * node-postgres would bind differently from MikroORM (an array or an object), it goes through
@@ -39,7 +40,7 @@ function nativeText(sql: string): string {
 function statementName(text: string): string | undefined {
   let name = statementNames.get(text);
   if (name === undefined && statementNames.size < maxNamedStatements) {
-    name = `gateway_read_${statementNames.size + 1}`;
+    name = `gateway_${statementNames.size + 1}`;
     statementNames.set(text, name);
   }
   return name;
