@@ -151,6 +151,29 @@ describe('postWithGuard', () => {
     expect(receiver.received[0]?.headers.host).toBe(`${rebindingHostname}:${receiver.port}`);
   });
 
+  it('keeps the connection alive: consecutive posts to one receiver use a single connection', async () => {
+    const receiver = await startTrackedReceiver((response) => response.end('ok'));
+
+    for (let index = 0; index < 3; index++) {
+      const result = await postWithGuard(`http://127.0.0.1:${receiver.port}/hooks`, `{"n":${index}}`, {}, { timeoutMs: 5_000, policy: localTestPolicy });
+      expect(result.status).toBe(200);
+    }
+
+    expect(receiver.received.map((request) => request.body)).toEqual(['{"n":0}', '{"n":1}', '{"n":2}']);
+    expect(receiver.connectionCount).toBe(1);
+  });
+
+  it('never lends a connection kept alive under a permissive policy to a stricter one: the stricter lookup still refuses', async () => {
+    const receiver = await startTrackedReceiver((response) => response.end('ok'));
+    const url = `http://${rebindingHostname}:${receiver.port}/hooks`;
+    expect((await postWithGuard(url, '{}', {}, { timeoutMs: 5_000, policy: localTestPolicy, resolveHostname: resolveToLoopback })).status).toBe(200);
+
+    const failure = await captureFailure(postWithGuard(url, '{}', {}, { timeoutMs: 5_000, policy: plainHttpOnlyPolicy, resolveHostname: resolveToLoopback }));
+
+    expect(failure.code).toBe('refused_address');
+    expect(receiver.received).toHaveLength(1);
+  });
+
   it('refuses an IP-literal loopback URL, which no lookup ever sees, before any connection', async () => {
     const receiver = await startTrackedReceiver((response) => response.end('should not be reached'));
 

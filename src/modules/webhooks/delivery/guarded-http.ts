@@ -1,7 +1,8 @@
 /**
  * One webhook POST behind the SSRF guard. Redirects are returned, never followed (a 3xx could
- * point anywhere). Each call opens its own connection: a pooled socket could have been opened
- * to an address the guard never saw.
+ * point anywhere). Connections are kept alive and reused per host (`keepAliveAgents`): a new
+ * connection per attempt cost about 300 µs of CPU per delivery to an instant receiver, a TLS
+ * handshake each against real ones.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -48,6 +49,34 @@ export class OutboundRequestError extends Error {
   }
 }
 
+/** An idle connection is closed after this, or sooner when the receiver's `Keep-Alive: timeout` hint says so. */
+const idleConnectionMs = 4_000;
+
+interface KeepAliveAgents {
+  readonly http: http.Agent;
+  readonly https: https.Agent;
+}
+
+const agentsByPolicy = new WeakMap<OutboundPolicy, Map<ResolveHostname | undefined, KeepAliveAgents>>();
+
+/**
+ * Keep-alive agents for one policy and resolver. Every socket they open connects through the
+ * guarded lookup (an agent's options go into each connection it makes), so a pooled socket only
+ * ever leads to an address the guard allowed under this very policy; agents pool per host and
+ * port. IP-literal hosts never reach a lookup: `postWithGuard` checks the URL on every call.
+ */
+function keepAliveAgents(policy: OutboundPolicy, resolveHostname: ResolveHostname | undefined): KeepAliveAgents {
+  let byResolver = agentsByPolicy.get(policy);
+  if (!byResolver) agentsByPolicy.set(policy, (byResolver = new Map()));
+  let agents = byResolver.get(resolveHostname);
+  if (!agents) {
+    const options = { keepAlive: true, timeout: idleConnectionMs, lookup: guardedLookup(policy, resolveHostname) };
+    agents = { http: new http.Agent(options), https: new https.Agent(options) };
+    byResolver.set(resolveHostname, agents);
+  }
+  return agents;
+}
+
 function toOutboundRequestError(error: unknown): OutboundRequestError {
   if (error instanceof UnsafeUrlError) return new OutboundRequestError('refused_address', error.reason, { cause: error });
   const message = error instanceof Error ? error.message : String(error);
@@ -72,15 +101,15 @@ export function postWithGuard(
   } catch (error) {
     return Promise.reject(toOutboundRequestError(error));
   }
-  const transport = target.protocol === 'https:' ? https : http;
+  const isHttps = target.protocol === 'https:';
+  const agents = keepAliveAgents(options.policy, options.resolveHostname);
 
   return new Promise((resolve, reject) => {
     let isTimedOut = false;
-    const request = transport.request(target, {
+    const request = (isHttps ? https : http).request(target, {
       method: 'POST',
       headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-      lookup: guardedLookup(options.policy, options.resolveHostname),
-      agent: false,
+      agent: isHttps ? agents.https : agents.http,
     });
     const timer = setTimeout(() => {
       isTimedOut = true;
