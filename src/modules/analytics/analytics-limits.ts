@@ -14,13 +14,22 @@ export const analyticsLimits = {
 const dayMs = 86_400_000;
 
 export function isKnownTimeZone(timeZone: string): boolean {
+  if (knownTimeZones.has(timeZone)) return true;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone });
-    return true;
   } catch {
     return false;
   }
+  if (knownTimeZones.size < maxKnownTimeZones) knownTimeZones.add(timeZone);
+  return true;
 }
+
+/**
+ * Zones found valid: building a DateTimeFormat cost ~0.4 ms of each analytics request. Bounded,
+ * since Intl also accepts every upper and lower case spelling of a name.
+ */
+const knownTimeZones = new Set<string>();
+const maxKnownTimeZones = 1_000;
 
 /** Every problem with the common arguments, each at its path; throws BAD_USER_INPUT if any. */
 export function checkAnalyticsArguments(args: { range: AnalyticsRangeInput; filter?: AnalyticsFilterInput | null; timeZone?: string; groupLimit?: number }): void {

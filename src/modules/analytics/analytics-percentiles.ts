@@ -77,7 +77,7 @@ export async function durationPercentiles(
     if (!bucket) continue;
     const groupKey = plan!.isGrouped && row.value !== '' ? row.value : null;
     const isOther = !named.has(groupKey);
-    histogramOf(cellKey(bucket, isOther, isOther ? null : groupKey), row.metric).addRun(row.first_bin, row.counts.split(',').map(Number));
+    histogramOf(cellKey(bucket, isOther, isOther ? null : groupKey), row.metric).addRunText(row.first_bin, row.counts);
   }
   for (const row of rawRows) histogramOf(cellKey(row.bucket, row.is_other, row.group_key), row.metric).add(row.bin, row.count);
 
