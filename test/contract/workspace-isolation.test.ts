@@ -130,4 +130,28 @@ describe('ISO: no list and no node(id) ever shows another workspace’s rows', (
     expect(one.body.data!.conversation[field]).toBeNull();
     expect(JSON.stringify([page.body, one.body])).not.toContain(foreignId);
   });
+
+  it.each([
+    ['a page, which reads last messages in its own statement', ''],
+    ['a filtered page, whose last messages are batched apart', ', filter: { tags: ["iso06"] }'],
+  ])('ISO-06 a newer message row of another workspace on the workspace’s conversation is never its lastMessage: %s', async (_path, filter) => {
+    // As ISO-05: a message's conversation and workspace are apart columns, the read must check both.
+    const conversationId = 'conv_iso06';
+    await database.query(
+      `insert into conversations (id, workspace_id, subject, status, channel, priority, tags, created_at, updated_at, last_activity_at)
+       values ($1, $2, 'ISO-06', 'open', 'api', 'normal', '{iso06}', now(), now(), now()) on conflict (id) do nothing`,
+      [conversationId, ours],
+    );
+    await database.query(
+      `insert into messages (id, workspace_id, conversation_id, author_type, body, attachments, created_at)
+       values ('msg_iso06_ours', $1, $3, 'customer', 'ours', '[]', now() - interval '1 hour'), ('msg_iso06_theirs', $2, $3, 'customer', 'theirs', '[]', now())
+       on conflict (id) do nothing`,
+      [ours, theirs, conversationId],
+    );
+
+    const page = await postGraphQL(gateway.graphqlUrl, `{ conversations(first: 100${filter}) { nodes { id lastMessage { id body } } } }`, {}, { secret: gateway.adminSecret });
+
+    expect(page.body.errors).toBeUndefined();
+    expect(page.body.data!.conversations.nodes.find((node: { id: string }) => node.id === conversationId).lastMessage).toEqual({ id: 'msg_iso06_ours', body: 'ours' });
+  });
 });

@@ -43,8 +43,8 @@ export class ConversationFieldsResolver {
   }
 
   @FieldResolver(() => MessageType, { nullable: true, description: 'The newest message.' })
-  async lastMessage(@Root() conversation: ConversationType, @Ctx() { loaders }: RequestContext): Promise<MessageType | null> {
-    const message = await loaders.get(lastMessageLoader).load(conversation.id);
+  async lastMessage(@Root() conversation: ConversationType, @Ctx() { loaders, principal }: RequestContext): Promise<MessageType | null> {
+    const message = await loaders.get(lastMessageLoader).load({ workspaceId: principal.workspaceId, id: conversation.id });
     return message && toMessageType(message);
   }
 

@@ -31,6 +31,6 @@ export function primeRelatedRows(loaders: RequestLoaders, workspaceId: string, r
   for (const { id, customer, related } of rows) {
     if (!related) continue;
     if (customer && 'customer' in related) loaders.get(customerByIdLoader).prime({ workspaceId, id: customer }, related.customer as CustomerRow | null);
-    if ('lastMessage' in related) loaders.get(lastMessageLoader).prime(id, related.lastMessage as MessageRow | null);
+    if ('lastMessage' in related) loaders.get(lastMessageLoader).prime({ workspaceId, id }, related.lastMessage as MessageRow | null);
   }
 }
