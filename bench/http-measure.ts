@@ -38,7 +38,7 @@ export interface HttpWorkloadResult {
 const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
 
 function originOf(name: ContenderName, origins: WorkloadOrigins): string {
-  const origin = name === 'postgraphile' ? origins.postgraphile : name === 'gateway-node24' ? origins.gatewayNode24 : origins[name];
+  const origin = name === 'postgraphile' ? origins.postgraphile : name === 'gateway-machine-node' ? origins.gatewayMachineNode : origins[name];
   if (!origin) throw new Error(`${name} is not running`);
   return origin;
 }

