@@ -1,6 +1,7 @@
 import autocannon from 'autocannon';
 import type { LoadSettings } from './http-measure';
 import { closedLoop, openLoop, type LoadFigures, type LoadRequest } from './load';
+import { median } from './latency';
 
 /**
  * The largest budget a key or workspace may have: what the suite's own keys get, so that the
@@ -40,7 +41,6 @@ export interface CostFigures {
   readonly noisyNeighbour: NoisyNeighbour;
 }
 
-const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
 
 /** Medians of rounds' figures; requests and failures summed. */
 export function medianFigures(runs: readonly LoadFigures[]): LoadFigures {

@@ -5,6 +5,7 @@ import type { ContenderName, HttpContender, HttpWorkload, WorkloadOrigins } from
 import { raceRequest } from './http-workloads';
 import { closedLoop, openLoop, type LoadFigures, type LoadRequest } from './load';
 import type { StatementCounter } from './suite-database';
+import { median } from './latency';
 
 export interface LoadSettings {
   readonly connections: number;
@@ -35,7 +36,6 @@ export interface HttpWorkloadResult {
   readonly sameKeyRace?: Partial<Record<ContenderName, { readonly requests: number; readonly conversationsCreated: number; readonly distinctIdsAnswered: number }>>;
 }
 
-const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
 
 function originOf(name: ContenderName, origins: WorkloadOrigins): string {
   const origin = name === 'postgraphile' ? origins.postgraphile : name === 'gateway-machine-node' ? origins.gatewayMachineNode : origins[name];

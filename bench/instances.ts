@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { closedLoop, type LoadRequest } from './load';
 import type { LoadSettings } from './http-measure';
 import { startGatewayProcess, type ServerProcess } from './processes';
+import { median } from './latency';
 
 /**
  * The page of 50 served by one gateway process, then by two on the same database with the same
@@ -32,7 +33,6 @@ function cpuMsOf(pid: number): number | null {
   }
 }
 
-const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
 
 async function databaseTimePerRequest(origin: string, request: LoadRequest, databaseUrl: string): Promise<{ ms: number; statements: number } | null> {
   const client = new Client({ connectionString: databaseUrl });

@@ -24,3 +24,6 @@ export function summarize(samplesMs: readonly number[]): LatencySummary {
     requestsPerSecond: (sorted.length * 1000) / totalMs,
   };
 }
+
+/** The lower median: a measured value, never an average of two (the suite's rounds are few, often three). */
+export const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];

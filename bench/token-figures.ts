@@ -4,6 +4,7 @@ import type { LoadSettings } from './http-measure';
 import { graphQL } from './http-workloads';
 import { medianFigures } from './cost-figures';
 import { closedLoop, type LoadFigures } from './load';
+import { median } from './latency';
 
 export interface TokenCheckFigures {
   /** In this process: verifying one token (HMAC-SHA256 and JSON parse), µs, median of 5 runs of 20,000. */
@@ -15,7 +16,6 @@ export interface TokenCheckFigures {
   readonly ratio: number;
 }
 
-const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
 const smallRead = '{ conversations(first: 1) { nodes { id } } }';
 
 function measureVerify(): number {

@@ -110,10 +110,12 @@ export async function findPlainRows<Row>(em: EntityManager, entity: EntityName<o
   if (!compiled) return (await build(query.where).execute('all', true)) as WithRelatedRows<Row>[];
   const rows = await queryRows<Record<string, unknown>>(em, compiled.sql, compiled.bindings);
   return rows.map((columns) => {
-    const row = plainRowFromColumns<WithRelatedRows<Row>>(em, entity, columns);
-    if (related.length === 0) return row;
-    const relatedRows = Object.fromEntries(related.map(({ name, entity: relatedEntity }) => [name, columns[name] == null ? null : plainRowFromColumns(em, relatedEntity, columns[name] as Record<string, unknown>)]));
-    return { ...row, related: relatedRows };
+    const row = plainRowFromColumns<{ related?: Record<string, unknown> }>(em, entity, columns);
+    // The row is new: the related rows go onto it rather than into a copy of every row of a page.
+    if (related.length > 0) {
+      row.related = Object.fromEntries(related.map(({ name, entity: relatedEntity }) => [name, columns[name] == null ? null : plainRowFromColumns(em, relatedEntity, columns[name] as Record<string, unknown>)]));
+    }
+    return row as WithRelatedRows<Row>;
   });
 }
 
