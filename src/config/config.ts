@@ -71,6 +71,7 @@ const environmentSchema = z.object({
   WEBHOOK_TIMEOUT: duration.default(15_000),
   WEBHOOK_RETRY_SCHEDULE: z.string().default('0s,5s,5m,30m,2h,5h,10h,10h'),
   WEBHOOK_DISABLE_AFTER: duration.default(5 * 86_400_000),
+  WEBHOOK_FAILING_AFTER: duration.default(3_600_000),
   WEBHOOK_POLL_INTERVAL: duration.default(1_000),
   WEBHOOK_ALLOW_HTTP: booleanFlag.default(false),
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: booleanFlag.default(false),
@@ -137,6 +138,8 @@ export interface Config {
     readonly retryScheduleMs: readonly number[];
     /** An endpoint failing without a success for this long is disabled. */
     readonly disableAfterMs: number;
+    /** An endpoint failing without a success for this long gets one `webhook_endpoint.failing` event. */
+    readonly failingAfterMs: number;
     readonly pollIntervalMs: number;
     /** Never both true in production: endpoints must be public https there. */
     readonly isPlainHttpAllowed: boolean;
@@ -235,6 +238,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       timeoutMs: env.WEBHOOK_TIMEOUT,
       retryScheduleMs: Object.freeze(retrySchedule as number[]),
       disableAfterMs: env.WEBHOOK_DISABLE_AFTER,
+      failingAfterMs: env.WEBHOOK_FAILING_AFTER,
       pollIntervalMs: env.WEBHOOK_POLL_INTERVAL,
       isPlainHttpAllowed: env.WEBHOOK_ALLOW_HTTP,
       isPrivateNetworkAllowed: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS,

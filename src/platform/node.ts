@@ -10,6 +10,10 @@ export const nodeTypeByIdPrefix: Readonly<Record<string, string>> = {
   team: 'Team',
   key: 'ApiKey',
   bex: 'BulkExport',
+  we: 'WebhookEndpoint',
+  del: 'WebhookDelivery',
+  att: 'WebhookAttempt',
+  wrec: 'WebhookRecovery',
 };
 
 /** The type of a node, from its id's prefix. */

@@ -32,6 +32,9 @@ import { createResolverContainer } from './resolver-container';
 import { UsageRecorder } from '../modules/usage';
 import { createServices } from './services';
 import { WebhookDispatcher } from '../modules/webhooks/delivery/webhook-dispatcher';
+import { PayloadRenderer } from '../modules/webhooks/payload/payload-renderer';
+import { startWebhookRecoveryWorker } from '../modules/webhooks';
+import type { Principal } from '../policies/auth/principal';
 import { SubscriptionSlots } from './subscription-slots';
 import { BulkExportRunner, PostgresExportFileStore, bulkExportFileRetentionJob, bulkExportRecoveryJob, SqlLineReader, startBulkExportWorker } from '../modules/bulk-exports';
 import { bulkExportSqlSources } from './bulk-export-sql-sources';
@@ -77,7 +80,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     let listeningUrl = `http://${config.host}:${config.port}`;
     const services = createServices({
       publicOrigin: () => config.publicUrl ?? listeningUrl,
-      pepper, defaultRateLimit: parseRateLimit(config.defaultRateLimit)!, outboundPolicy: config.webhooks,
+      pepper, defaultRateLimit: parseRateLimit(config.defaultRateLimit)!, outboundPolicy: config.webhooks, queryLimits: config.queryLimits,
       onAnalyticsAnswer: (answer) => metrics.analyticsAnswers.inc(answer),
       onApiKeyChanged: (id) => credentials.invalidate(id),
     });
@@ -141,9 +144,21 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     listeningUrl = url;
     const jobs = schedulePeriodicJobs(orm, [idempotencyRetentionJob, eventRetentionJob(config.eventRetentionMs), bulkExportRecoveryJob(config.bulkExports.leaseMs), bulkExportFileRetentionJob, deletedRecordRetentionJob(config.tombstoneRetentionMs)], logger);
-    const exportRunner = new BulkExportRunner(orm, schema, execution, storeFor, (principal, requestId) => createRequestContext({ orm, logger, fieldRateLimiter: gates.fieldRateLimiter }, principal, requestId), config.bulkExports, logger, new SqlLineReader(schema, orm, services.pager, bulkExportSqlSources(services)));
+    // Exports and payload selections execute the API's own resolvers, for a principal no request brought.
+    const backgroundContext = (principal: Principal, requestId: string) => createRequestContext({ orm, logger, fieldRateLimiter: gates.fieldRateLimiter }, principal, requestId);
+    const exportRunner = new BulkExportRunner(orm, schema, execution, storeFor, backgroundContext, config.bulkExports, logger, new SqlLineReader(schema, orm, services.pager, bulkExportSqlSources(services)));
     const exportWorker = await startBulkExportWorker(databaseUrl, exportRunner, logger, config.bulkExports.concurrency);
-    const dispatcher = new WebhookDispatcher(orm, services.webhookSecrets, { ...config.webhooks, policy: config.webhooks }, logger);
+    const recoveryWorker = await startWebhookRecoveryWorker(databaseUrl, orm, logger);
+    const dispatcher = new WebhookDispatcher(orm, services.webhookSecrets, { ...config.webhooks, policy: config.webhooks }, logger, {
+      renderer: new PayloadRenderer(schema, backgroundContext, () => metrics.webhookPayloadRenders.inc()),
+      metrics: {
+        attempted: (outcome, durationMs) => {
+          metrics.webhookAttempts.inc({ outcome });
+          metrics.webhookAttemptDuration.observe({ outcome }, durationMs / 1000);
+        },
+        finished: (status) => metrics.webhookDeliveriesFinished.inc({ status }),
+      },
+    });
     dispatcher.start();
 
     return {
@@ -157,6 +172,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
         await drain(server, config.shutdownGraceMs);
         await jobs.stop();
         await exportWorker.stop();
+        await recoveryWorker.stop();
         await dispatcher.stop();
         await hub.stop();
         await keyChanges.stop();

@@ -11,7 +11,7 @@ import { NodeResolver } from '../modules/node';
 import { EventResolver, EventSubscriptionResolver } from '../modules/events';
 import { ConversationFieldsResolver, ConversationResolver, CustomerConversationsResolver, EventNodesResolver } from '../modules/conversations';
 
-import { WebhookDeliveryResolver, WebhookEndpointCreateSecretResolver, WebhookEndpointResolver, WebhookEndpointRotateSecretResolver } from '../modules/webhooks';
+import { WebhookDeliveryResolver, WebhookEndpointCreateSecretResolver, WebhookEndpointResolver, WebhookEndpointRotateSecretResolver, WebhookRecoveryResolver } from '../modules/webhooks';
 import type { Services } from './services';
 import { IdempotencyMiddleware } from '../policies/idempotency/idempotent.middleware';
 import type { IdempotencyFlights } from '../policies/idempotency/idempotency-flights';
@@ -43,6 +43,7 @@ export function createResolverContainer(services: Services, settings: ResolverSe
     [EventNodesResolver, new EventNodesResolver()],
     [WebhookEndpointResolver, new WebhookEndpointResolver(services.webhookEndpoints, services.webhookDeliveries)],
     [WebhookDeliveryResolver, new WebhookDeliveryResolver(services.webhookDeliveries)],
+    [WebhookRecoveryResolver, new WebhookRecoveryResolver(services.webhookRecoveries)],
     [WebhookEndpointCreateSecretResolver, new WebhookEndpointCreateSecretResolver(services.webhookEndpoints)],
     [WebhookEndpointRotateSecretResolver, new WebhookEndpointRotateSecretResolver(services.webhookEndpoints)],
     [AnalyticsResolver, new AnalyticsResolver(services.analytics)],

@@ -15,7 +15,7 @@ import { AgentResolver } from '../modules/agents';
 import { NodeResolver } from '../modules/node';
 import { EventResolver, EventSubscriptionResolver } from '../modules/events';
 import { ConversationFieldsResolver, ConversationResolver, CustomerConversationsResolver, EventNodesResolver } from '../modules/conversations';
-import { WebhookDeliveryResolver, WebhookEndpointCreateSecretResolver, WebhookEndpointResolver, WebhookEndpointRotateSecretResolver } from '../modules/webhooks';
+import { WebhookDeliveryResolver, WebhookEndpointCreateSecretResolver, WebhookEndpointResolver, WebhookEndpointRotateSecretResolver, WebhookRecoveryResolver } from '../modules/webhooks';
 
 export const resolverClasses = [
   ViewerResolver,
@@ -34,6 +34,7 @@ export const resolverClasses = [
   EventSubscriptionResolver,
   WebhookEndpointResolver,
   WebhookDeliveryResolver,
+  WebhookRecoveryResolver,
   WebhookEndpointCreateSecretResolver,
   WebhookEndpointRotateSecretResolver,
   AnalyticsResolver,

@@ -8,8 +8,9 @@ import { CustomerRemovalService, CustomerService } from '../modules/customers';
 import { BulkExportService, ExportLinkSigner, PostgresExportFileStore } from '../modules/bulk-exports';
 import { CursorCodec, Pager } from '../platform/pagination';
 import { SecretBox } from '../platform/secret-box';
-import { WebhookDeliveryService, WebhookEndpointService, productionOutboundPolicy, type OutboundPolicy } from '../modules/webhooks';
+import { WebhookDeliveryService, WebhookEndpointService, WebhookRecoveryService, productionOutboundPolicy, type OutboundPolicy } from '../modules/webhooks';
 import type { RateLimitSpec } from '../policies/rate-limit/rate-limit-spec';
+import type { QueryLimits } from '../policies/cost/query-limits';
 
 export interface ServiceSettings {
   /** The API key pepper; other secrets (cursor signing) are derived from it. */
@@ -23,6 +24,8 @@ export interface ServiceSettings {
   readonly onApiKeyChanged?: (id: string) => void;
   /** The origin of the links the gateway hands out (export downloads): PUBLIC_URL or where it listens. */
   readonly publicOrigin?: () => string;
+  /** The limits a webhook payload selection must fit (QUERY_MAX_*); none in the CLI, which registers none. */
+  readonly queryLimits?: QueryLimits;
 }
 
 /** Every domain service, built once per process and shared by HTTP, CLI and tests. */
@@ -31,7 +34,7 @@ export function createServices(settings: ServiceSettings) {
   const customers = new CustomerService(pager);
   const messages = new MessageService(pager);
   const webhookSecrets = new SecretBox(settings.pepper, 'webhook-secrets');
-  const webhookEndpoints = new WebhookEndpointService(pager, webhookSecrets, settings.outboundPolicy ?? productionOutboundPolicy);
+  const webhookEndpoints = new WebhookEndpointService(pager, webhookSecrets, settings.outboundPolicy ?? productionOutboundPolicy, settings.queryLimits);
   const clientTokenSigner = new ClientTokenSigner(deriveSecret(settings.pepper, 'client-token-signing'));
   const exportLinks = new ExportLinkSigner(deriveSecret(settings.pepper, 'export-link-signing'));
   return {
@@ -46,6 +49,7 @@ export function createServices(settings: ServiceSettings) {
     webhookSecrets,
     webhookEndpoints,
     webhookDeliveries: new WebhookDeliveryService(pager, webhookEndpoints),
+    webhookRecoveries: new WebhookRecoveryService(webhookEndpoints),
     analytics: new AnalyticsService(settings.onAnalyticsAnswer),
     usage: new UsageService(),
     exportLinks,

@@ -180,7 +180,7 @@ describe('NEST: a connection nested under a list pages each parent exactly as th
       [otherWorkspaceId, endpointId, otherEndpointId],
     );
     const [deliveryId] = (await database.query('select id from webhook_deliveries where endpoint_id = $1 and workspace_id = $2 limit 1', [endpointId, workspaceId])).rows.map((row) => row.id);
-    await plant(`insert into webhook_attempts (id, workspace_id, delivery_id, attempt_number, started_at, duration_ms) values ('att_planted', $1, $2, 9, now(), 1)`, [otherWorkspaceId, deliveryId]);
+    await plant(`insert into webhook_attempts (id, workspace_id, delivery_id, endpoint_id, attempt_number, started_at, duration_ms, outcome) values ('att_planted', $1, $2, $3, 9, now(), 1, 'timeout')`, [otherWorkspaceId, deliveryId, endpointId]);
 
     const everything = /* GraphQL */ `{
       conversations(first: 100) { nodes { id messages(first: 100) { totalCount nodes { id } } notes(first: 100) { totalCount nodes { id } } } }

@@ -169,8 +169,8 @@ describe('HOOK: webhook endpoints are managed over GraphQL; secrets are shown on
     const [{ id }] = (await asAdmin(deliveriesQuery, { id: endpoint.id })).body.data!.webhookEndpoint.deliveries.nodes;
     await database.query(`update webhook_deliveries set status = 'failed', attempt_count = 2, next_attempt_at = null, last_error = 'HTTP 500' where id = $1`, [id]);
     await database.query(
-      `insert into webhook_attempts (id, workspace_id, delivery_id, attempt_number, started_at, duration_ms, status_code, response_excerpt, error)
-       select 'att_' || n, workspace_id, id, n, now(), 12, 500, 'boom', 'HTTP 500' from webhook_deliveries, generate_series(1, 2) n where id = $1`,
+      `insert into webhook_attempts (id, workspace_id, delivery_id, endpoint_id, attempt_number, started_at, duration_ms, status_code, response_excerpt, error, outcome)
+       select 'att_' || n, workspace_id, id, endpoint_id, n, now(), 12, 500, 'boom', 'HTTP 500', 'server_error' from webhook_deliveries, generate_series(1, 2) n where id = $1`,
       [id],
     );
     const failed = (await asAdmin(deliveriesQuery, { id: endpoint.id, status: 'FAILED' })).body.data!.webhookEndpoint.deliveries.nodes;
@@ -204,8 +204,8 @@ describe('HOOK: webhook endpoints are managed over GraphQL; secrets are shown on
     for (let index = 0; index < 6; index++) await asAdmin(conversationCreateMutation, { subject: `HOOK-31 ${index}` });
     const { webhookEndpoint: endpoint } = await createEndpoint({ eventTypes: ['conversation.created'] });
     await asAdmin(replayMutation, { input: { endpointId: endpoint.id, since } });
-    await database.query(`insert into webhook_attempts (id, workspace_id, delivery_id, attempt_number, started_at, duration_ms, status_code)
-      select 'att_' || d.id || n, d.workspace_id, d.id, n, now(), 5, 500 from webhook_deliveries d, generate_series(1, 3) n where d.endpoint_id = $1`, [endpoint.id]);
+    await database.query(`insert into webhook_attempts (id, workspace_id, delivery_id, endpoint_id, attempt_number, started_at, duration_ms, status_code, outcome)
+      select 'att_' || d.id || n, d.workspace_id, d.id, d.endpoint_id, n, now(), 5, 500, 'server_error' from webhook_deliveries d, generate_series(1, 3) n where d.endpoint_id = $1`, [endpoint.id]);
     const statements: string[] = [];
     const countStatement = gateway.app.orm.config.get('onQuery');
     gateway.app.orm.config.set('onQuery', (sql: string, params: unknown[]) => (statements.push(sql), countStatement(sql, params)));

@@ -31,7 +31,10 @@ const listCases: readonly ListCase[] = [
 ];
 
 /** The table of each id prefix node(id) resolves; ISO-04 fails when node resolves a prefix missing here. */
-const tableByIdPrefix: Readonly<Record<string, string>> = { conv: 'conversations', msg: 'messages', cus: 'customers', agt: 'agents', team: 'teams', key: 'api_keys', bex: 'bulk_exports' };
+const tableByIdPrefix: Readonly<Record<string, string>> = {
+  conv: 'conversations', msg: 'messages', cus: 'customers', agt: 'agents', team: 'teams', key: 'api_keys', bex: 'bulk_exports',
+  we: 'webhook_endpoints', del: 'webhook_deliveries', att: 'webhook_attempts', wrec: 'webhook_recoveries',
+};
 
 const queryFields = Object.values(committedSchema.getQueryType()!.getFields());
 const isConnection = (field: string) => getNamedType(queryFields.find((candidate) => candidate.name === field)!.type).name.endsWith('Connection');
@@ -64,6 +67,19 @@ describe('ISO: no list and no node(id) ever shows another workspace’s rows', (
     const workspaceIds = (await database.query(`select id, slug from workspaces`)).rows;
     ours = workspaceIds.find((row) => row.slug === 'default').id;
     theirs = workspaceIds.find((row) => row.slug === 'iso-other').id;
+    // The dispatcher is idle here (and the endpoints disabled): each workspace's delivery, attempt and recovery is written as the dispatcher and the recovery job write them.
+    await database.query(`
+      with delivery as (
+        insert into webhook_deliveries (id, workspace_id, endpoint_id, event_id, event_sequence, event_type, status)
+        select distinct on (e.workspace_id) new_public_id('del'), e.workspace_id, e.id, ev.id, ev.sequence, ev.type, 'failed'
+        from webhook_endpoints e join events ev on ev.workspace_id = e.workspace_id order by e.workspace_id, ev.sequence
+        returning id, workspace_id, endpoint_id
+      ), attempt as (
+        insert into webhook_attempts (id, workspace_id, delivery_id, endpoint_id, attempt_number, started_at, duration_ms, status_code, outcome)
+        select new_public_id('att'), workspace_id, id, endpoint_id, 1, now(), 5, 500, 'server_error' from delivery returning 1
+      )
+      insert into webhook_recoveries (id, workspace_id, endpoint_id, since, status, created_by)
+      select new_public_id('wrec'), workspace_id, endpoint_id, now() - interval '1 hour', 'COMPLETED', 'key_test' from delivery`);
   });
   afterAll(async () => {
     await database.end();

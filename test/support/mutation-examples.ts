@@ -164,11 +164,26 @@ export const mutationExamples: readonly MutationExample[] = [
   { mutation: 'bulkExportCreate', situation: 'an export (its events come when it ends: EXPORT-09)', prepare: async (context) => { await bulkExport(context).then((id) => context.admin('mutation X($id: ID!) { bulkExportCancel(input: { id: $id }) { bulkExport { id } } }', { id })); return { query: '{ conversations { nodes { id subject } } }' }; }, records: [] },
   { mutation: 'bulkExportCancel', situation: 'a waiting export', prepare: async (context) => ({ id: await bulkExport(context) }), records: [] },
   { mutation: 'webhookEventsReplay', situation: 'of the last hour', prepare: async (context) => ({ endpointId: await endpoint(context), since: new Date(Date.now() - 3_600_000).toISOString() }), records: [] },
+  {
+    mutation: 'webhookEventResend',
+    situation: 'an event the endpoint receives',
+    prepare: async (context) => {
+      const endpointId = await endpoint(context, true);
+      const conversationId = await openConversation(context);
+      const events = (await context.admin(`{ events(last: 20) { nodes { id data } } }`)).events.nodes as { id: string; data: { conversation?: { id: string } } }[];
+      return { endpointId, eventId: events.find((event) => event.data.conversation?.id === conversationId)!.id };
+    },
+    records: [],
+  },
+  { mutation: 'webhookEndpointRecover', situation: 'of the last hour', prepare: async (context) => ({ endpointId: await endpoint(context, true), since: new Date(Date.now() - 3_600_000).toISOString() }), records: [] },
 ];
 
 /** Event types no mutation records, and the tests that pin who does. */
 export const eventsRecordedOutsideMutations: Partial<Record<EventType, string>> = {
   'webhook_endpoint.disabled': 'the webhook dispatcher (HOOK-03, HOOK-10)',
+  'webhook_delivery.exhausted': 'the webhook dispatcher (WHOPS-01)',
+  'webhook_endpoint.failing': 'the webhook dispatcher (WHOPS-02)',
+  'webhook_endpoint.recovered': 'the webhook dispatcher (WHOPS-02)',
   'bulk_export.completed': 'the export runner (EXPORT-09)',
   'bulk_export.failed': 'the export runner (EXPORT-09)',
 };

@@ -98,14 +98,15 @@ export function seedWebhookDeliveries(databaseUrl: string, workspaceId: string, 
     );
     await client.query(
       `insert into webhook_deliveries (id, workspace_id, endpoint_id, event_id, event_sequence, event_type, status, attempt_count, next_attempt_at, created_at)
-       select 'del_' || replace(gen_random_uuid()::text, '-', ''), $1, endpoint.id, $5 || '_' || n, $2::bigint - $3::int + n, 'conversation.created',
+       select new_public_id('del'), $1, endpoint.id, $5 || '_' || n, $2::bigint - $3::int + n, 'conversation.created',
               'succeeded', 2, null, now() - (n || ' seconds')::interval
        from unnest($4::text[]) as endpoint(id), generate_series(1, $3::int) as n`,
       [workspaceId, lastSequence, deliveriesEach, endpointIds, eventIdPrefix],
     );
     await client.query(
-      `insert into webhook_attempts (id, workspace_id, delivery_id, attempt_number, started_at, duration_ms, status_code)
-       select 'att_' || replace(gen_random_uuid()::text, '-', ''), $1, delivery.id, attempt, now(), 5, case attempt when 1 then 500 else 200 end
+      `insert into webhook_attempts (id, workspace_id, delivery_id, endpoint_id, attempt_number, started_at, duration_ms, status_code, outcome)
+       select new_public_id('att'), $1, delivery.id, delivery.endpoint_id, attempt, now(), 5, case attempt when 1 then 500 else 200 end,
+              case attempt when 1 then 'server_error' else 'succeeded' end
        from webhook_deliveries delivery, generate_series(1, 2) as attempt where delivery.endpoint_id = any($2)`,
       [workspaceId, endpointIds],
     );

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 
 export interface ReceivedWebhook {
+  readonly method: string;
   readonly headers: IncomingHttpHeaders;
   readonly body: string;
   readonly receivedAt: number;
@@ -47,7 +48,7 @@ export async function startWebhookReceiver(reply: (request: number) => Reply = (
         isSignatureValid = false;
       }
       const answer = reply(received.length + 1);
-      received.push({ headers: request.headers, body, receivedAt: Date.now(), isSignatureValid, answeredStatus: answer === 'hang' ? undefined : answer.status });
+      received.push({ method: request.method ?? '', headers: request.headers, body, receivedAt: Date.now(), isSignatureValid, answeredStatus: answer === 'hang' ? undefined : answer.status });
       for (const waiter of waiters.filter((candidate) => received.length >= candidate.count)) {
         waiters.splice(waiters.indexOf(waiter), 1);
         waiter.resolve();

@@ -1,4 +1,5 @@
-import { Logger as WorkerLogger, run, runMigrations } from 'graphile-worker';
+import { run, runMigrations } from 'graphile-worker';
+import { workerLogger } from '../../platform/jobs/worker-logger';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../../platform/observability/logger';
 import type { PeriodicJob } from '../../platform/jobs/periodic-job';
@@ -75,12 +76,3 @@ export const bulkExportFileRetentionJob: PeriodicJob = {
     return ids.length;
   },
 };
-
-function workerLogger(logger: Logger): WorkerLogger {
-  return new WorkerLogger(() => (level, message, meta) => {
-    // Its start and stop notes are routine: debug. Errors and warnings stay what they are.
-    if (level === 'error') logger.error({ worker: meta }, message);
-    else if (level === 'warning') logger.warn({ worker: meta }, message);
-    else logger.debug({ worker: meta }, message);
-  });
-}

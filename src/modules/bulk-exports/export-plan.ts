@@ -1,13 +1,12 @@
-import { getDirective } from '@graphql-tools/utils';
 import {
-  GraphQLError, Kind, TypeInfo, getNamedType, isCompositeType, isListType, isNonNullType, isObjectType, parse, validate, visit, visitWithTypeInfo,
+  GraphQLError, Kind, getNamedType, isCompositeType, isListType, isNonNullType, isObjectType, parse, validate,
   type ArgumentNode, type DocumentNode, type FieldNode, type GraphQLCompositeType, type GraphQLNamedType, type GraphQLOutputType, type GraphQLSchema, type InlineFragmentNode, type SelectionNode, type SelectionSetNode,
 } from 'graphql';
-import { badUserInput, forbiddenScopes } from '../../platform/errors';
+import { badUserInput } from '../../platform/errors';
 import { nodeTypeByIdPrefix } from '../../platform/node';
 import { afterVariable, argument, fieldNode, followUpDocument, pageOperation, selectionSet } from './export-query-ast';
 import type { Principal } from '../../policies/auth/principal';
-import { satisfiesScopeRequirement } from '../../policies/auth/scopes';
+import { scopesUsedBy } from '../../policies/auth/document-scopes';
 import type { BulkExportFormat } from './bulk-export.entity';
 
 /** Rows per execution of the top-level connection, and per nested connection's page. */
@@ -48,7 +47,7 @@ export function planExport(schema: GraphQLSchema, query: string, format: BulkExp
   const document = parseQuery(query);
   const errors = validate(schema, document);
   if (errors.length > 0) throw invalidQuery(errors.map((error) => error.message).join('; '));
-  const requiredScopes = checkScopes(schema, document, principal);
+  const requiredScopes = scopesUsedBy(schema, document, principal, 'The API key lacks a scope a field of the export query requires');
   const operation = singleQueryOperation(document);
   const roots = operation.selectionSet.selections.filter((selection) => !(selection.kind === Kind.FIELD && selection.name.value === '__typename'));
   const root = roots[0];
@@ -85,22 +84,6 @@ function singleQueryOperation(document: DocumentNode) {
   if (operations.length !== 1 || operation.kind !== Kind.OPERATION_DEFINITION || operation.operation !== 'query') throw invalidQuery('Send exactly one query operation');
   if (operation.variableDefinitions?.length) throw invalidQuery('Exports take no variables: write the values into the query');
   return operation;
-}
-
-/** Every field's `@requiresScopes`, checked against the creating key; returns the scopes it used. */
-function checkScopes(schema: GraphQLSchema, document: DocumentNode, principal: Principal): string[] {
-  const typeInfo = new TypeInfo(schema);
-  const used = new Set<string>();
-  visit(document, visitWithTypeInfo(typeInfo, {
-    Field() {
-      const field = typeInfo.getFieldDef();
-      const required = field ? (getDirective(schema, field, 'requiresScopes')?.[0]?.scopes as string[][] | undefined) : undefined;
-      if (!required?.length) return;
-      if (!satisfiesScopeRequirement(principal.effectiveScopes, required)) throw forbiddenScopes(required, principal.grantedScopes, 'The API key lacks a scope a field of the export query requires');
-      required.find((allOf) => allOf.every((scope) => principal.effectiveScopes.has(scope)))!.forEach((scope) => used.add(scope));
-    },
-  }));
-  return [...used].sort();
 }
 
 function isConnection(type: GraphQLNamedType): type is GraphQLCompositeType & { getFields(): Record<string, { type: GraphQLOutputType }> } {

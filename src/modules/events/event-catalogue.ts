@@ -36,6 +36,9 @@ export const eventCatalogue = {
   'bulk_export.completed': { requiredScope: 'events:read', description: 'An export job finished; fetch bulkExport(id) { url } to download its file.', data: '{ bulkExport: { id, status, format, compression, objectCount, fileSize, errorCode, completedAt } } (never a link)' },
   'bulk_export.failed': { requiredScope: 'events:read', description: 'An export job failed; errorCode says why.', data: '{ bulkExport: { id, status, format, compression, objectCount, fileSize, errorCode, completedAt } }' },
   'webhook_endpoint.disabled': { requiredScope: 'webhooks:read', description: 'A webhook endpoint was disabled after failing continuously.', data: '{ webhookEndpoint: { id, url, disabledAt, reason } }' },
+  'webhook_delivery.exhausted': { requiredScope: 'webhooks:read', description: 'A delivery used its last scheduled attempt and failed; recover it with webhookDeliveryRetry or webhookEndpointRecover.', data: '{ webhookEndpoint: { id, url }, delivery: { id, eventId, eventType, attemptCount, lastStatusCode, lastError } }' },
+  'webhook_endpoint.failing': { requiredScope: 'webhooks:read', description: 'An endpoint has failed without a success for WEBHOOK_FAILING_AFTER (1 hour); once per run of failures.', data: '{ webhookEndpoint: { id, url, failingSince } }' },
+  'webhook_endpoint.recovered': { requiredScope: 'webhooks:read', description: 'An endpoint that was reported failing answered 2xx again.', data: '{ webhookEndpoint: { id, url, failingSince, recoveredAt } }' },
 } as const satisfies Record<string, EventDefinition>;
 
 export type EventType = keyof typeof eventCatalogue;

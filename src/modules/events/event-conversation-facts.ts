@@ -49,12 +49,13 @@ export function eventConditionsWhere(workspaceId: string, conditions: Conversati
   const given = conditionNames.filter((name) => conditions?.[name]);
   if (given.length === 0) return undefined;
   // The driver spreads an array binding into a list of parameters, so `in (?)`; an empty list meets nothing.
-  const clauses = given.map((name) => {
-    if (conditions![name]!.length === 0) return 'false';
-    const fact = factOfCondition[name];
-    const value = `coalesce(${factPaths[fact].map((path) => `data #>> '{${path.join(',')}}'`).join(', ')})`;
-    return `${fact === 'channel' ? `lower(${value})` : value} in (?)`;
-  });
+  const clauses = given.map((name) => (conditions![name]!.length === 0 ? 'false' : `${eventFactSql(factOfCondition[name], 'data')} in (?)`));
   const sql = `(select id from events where workspace_id = ? and ${clauses.join(' and ')})`;
   return { id: { $in: raw(sql, [workspaceId, ...given.filter((name) => conditions![name]!.length > 0).map((name) => [...conditions![name]!])]) } };
+}
+
+/** A fact of an event as SQL over its `data` column (channels lower-cased, as conditions hold them). */
+export function eventFactSql(fact: keyof ConversationFacts, dataColumn: string): string {
+  const value = `coalesce(${factPaths[fact].map((path) => `${dataColumn} #>> '{${path.join(',')}}'`).join(', ')})`;
+  return fact === 'channel' ? `lower(${value})` : value;
 }

@@ -1,4 +1,29 @@
 import { eventCatalogue, type EventType } from './event-catalogue';
+import { operationalEventSchemas, type OperationalEventType } from './operational-event-schemas';
+
+function operationalEventSections(): string {
+  return (Object.keys(operationalEventSchemas) as OperationalEventType[])
+    .map((type) => {
+      const { schema, example } = operationalEventSchemas[type];
+      return `### \`${type}\`
+
+${eventCatalogue[type].description}
+
+JSON Schema of \`data\`:
+
+\`\`\`json
+${JSON.stringify(schema, null, 2)}
+\`\`\`
+
+Example \`data\`:
+
+\`\`\`json
+${JSON.stringify(example, null, 2)}
+\`\`\`
+`;
+    })
+    .join('\n');
+}
 
 /** docs/events.md, derived from the catalogue so the docs cannot drift from the code. */
 export function renderEventDocs(): string {
@@ -32,5 +57,13 @@ firstResponseAt, resolvedAt }\`, enums in upper case as in the GraphQL schema.
 
 \`CustomerSnapshot\`: \`{ id, name, email, phone, locale, tags, customAttributes, externalIds,
 createdAt, updatedAt }\`.
-`;
+
+## Webhook operational events
+
+They tell a workspace's owners about its own webhooks. An endpoint never receives an
+operational event about itself (it is the one failing), and a delivery of an operational event
+that runs out of attempts records no \`webhook_delivery.exhausted\`, so failures cannot feed
+each other.
+
+${operationalEventSections()}`;
 }

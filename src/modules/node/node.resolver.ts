@@ -10,12 +10,16 @@ import { toApiKeyType, type ApiKeyService } from '../api-keys';
 import { Message, toConversationType, toMessageType, type ConversationService } from '../conversations';
 import { toCustomerType, type CustomerService } from '../customers';
 import type { BulkExportService } from '../bulk-exports';
+import {
+  WebhookAttempt, WebhookDelivery, WebhookRecovery, toWebhookAttemptType, toWebhookDeliveryType, toWebhookEndpointType, toWebhookRecoveryType, type WebhookEndpointService,
+} from '../webhooks';
 
 interface NodeServices {
   readonly conversations: ConversationService;
   readonly customers: CustomerService;
   readonly apiKeys: ApiKeyService;
   readonly bulkExports: BulkExportService;
+  readonly webhookEndpoints: WebhookEndpointService;
 }
 
 type NodeFetcher = (context: RequestContext, id: string) => Promise<NodeInterface>;
@@ -46,11 +50,26 @@ export class NodeResolver {
       team: { scope: 'conversations:read', fetch: async ({ em, principal }, id) => toTeamType(found(await em.findOne(Team, { id, workspace: principal.workspaceId }), 'Team')) },
       key: { scope: 'keys:read', fetch: async ({ em, principal }, id) => toApiKeyType(await services.apiKeys.find(em, principal.workspaceId, id)) },
       bex: { scope: null, fetch: async ({ em, principal }, id) => services.bulkExports.toType(await services.bulkExports.find(em, principal, id)) },
+      // A deleted endpoint's deliveries and attempts go with it, as from its delivery log.
+      we: { scope: 'webhooks:read', fetch: async ({ em, principal }, id) => toWebhookEndpointType(await services.webhookEndpoints.find(em, principal.workspaceId, id)) },
+      del: {
+        scope: 'webhooks:read',
+        fetch: async ({ em, principal }, id) => toWebhookDeliveryType(found(await em.findOne(WebhookDelivery, { id, workspace: principal.workspaceId, endpoint: { deletedAt: null } }), 'WebhookDelivery')),
+      },
+      att: {
+        scope: 'webhooks:read',
+        fetch: async ({ em, principal }, id) =>
+          toWebhookAttemptType(found(await em.findOne(WebhookAttempt, { id, workspace: principal.workspaceId, delivery: { workspace: principal.workspaceId, endpoint: { deletedAt: null } } }), 'WebhookAttempt')),
+      },
+      wrec: {
+        scope: 'webhooks:read',
+        fetch: async ({ em, principal }, id) => toWebhookRecoveryType(found(await em.findOne(WebhookRecovery, { id, workspace: principal.workspaceId }), 'WebhookRecovery')),
+      },
     };
   }
 
   @Query(() => NodeInterface, { nullable: true, description: 'Any object by its global id; needs the read scope of its type.' })
-  @RequiresScopes(['conversations:read'], ['customers:read'], ['keys:read'])
+  @RequiresScopes(['conversations:read'], ['customers:read'], ['keys:read'], ['webhooks:read'])
   async node(@Arg('id', () => ID) id: string, @Ctx() context: RequestContext): Promise<NodeInterface> {
     const fetcher = this.fetchers[prefixOf(id) ?? ''];
     if (!fetcher) throw notFound('Node');

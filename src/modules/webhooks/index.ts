@@ -1,4 +1,4 @@
-export { WebhookEndpoint, WebhookDelivery, WebhookAttempt, type DeliveryStatus } from './webhook.entities';
+export { WebhookEndpoint, WebhookDelivery, WebhookAttempt, WebhookRecovery, type DeliveryStatus } from './webhook.entities';
 export { WebhookEndpointService, type EndpointCreation, type IssuedEndpoint } from './management/webhook-endpoint.service';
 export { WebhookDeliveryService, type ReplayRange, type ReplayResult } from './management/webhook-delivery.service';
 export { WebhookEndpointResolver } from './management/webhook-endpoint.resolver';
@@ -6,3 +6,8 @@ export { WebhookDeliveryResolver } from './management/webhook-delivery.resolver'
 export { WebhookEndpointCreateSecretResolver, WebhookEndpointRotateSecretResolver } from './management/webhook-secret-reveal.resolver';
 export { WebhookEndpointType, toWebhookEndpointType } from './management/webhook-endpoint.type';
 export { productionOutboundPolicy, type OutboundPolicy } from './delivery/ssrf-guard';
+export { WebhookRecoveryService } from './recovery/webhook-recovery.service';
+export { WebhookRecoveryResolver } from './recovery/webhook-recovery.resolver';
+export { startWebhookRecoveryWorker } from './recovery/webhook-recovery.runner';
+export { toWebhookRecoveryType } from './recovery/webhook-recovery.type';
+export { toWebhookDeliveryType, toWebhookAttemptType } from './management/webhook-delivery.type';

@@ -6,7 +6,7 @@ import type { PlainRow } from '../../platform/database/plain-rows';
 /** Where a workspace wants its events POSTed. The signing secret is stored sealed (SecretBox). */
 @Entity({ tableName: 'webhook_endpoints' })
 export class WebhookEndpoint {
-  [OptionalProps]?: 'id' | 'description' | 'eventTypes' | 'isEnabled' | 'disabledReason' | 'previousSecretCiphertext' | 'previousSecretExpiresAt' | 'failingSince' | 'createdAt' | 'updatedAt' | 'deletedAt';
+  [OptionalProps]?: 'id' | 'description' | 'eventTypes' | 'isEnabled' | 'disabledReason' | 'previousSecretCiphertext' | 'previousSecretExpiresAt' | 'failingSince' | 'failingNotifiedAt' | 'payloadQuery' | 'payloadScopes' | 'filter' | 'headersCiphertext' | 'headerPreviews' | 'httpMethod' | 'rateLimitPerSecond' | 'retryScheduleMs' | 'createdAt' | 'updatedAt' | 'deletedAt';
 
   @PrimaryKey({ type: 'text' })
   id: string = newId('we');
@@ -48,6 +48,41 @@ export class WebhookEndpoint {
   @Property({ columnType: 'timestamptz(3)', type: 'datetime', nullable: true })
   failingSince: Date | null = null;
 
+  /** When `webhook_endpoint.failing` was recorded for the current run of failures; null after any success. */
+  @Property({ columnType: 'timestamptz(3)', type: 'datetime', nullable: true })
+  failingNotifiedAt: Date | null = null;
+
+  /** A selection on `Event` whose result is the body; null for the event envelope. */
+  @Property({ type: 'text', nullable: true })
+  payloadQuery: string | null = null;
+
+  /** The registering key's scopes the selection needed: it executes with exactly these. */
+  @Property({ type: 'text[]', nullable: true })
+  payloadScopes: string[] | null = null;
+
+  /** Conditions on the conversation an event concerns (`EventFilter` without types and times); null for every event. */
+  @Property({ type: 'json', columnType: 'jsonb', nullable: true })
+  filter: EndpointFilter | null = null;
+
+  /** The custom headers as JSON `[name, value][]`, sealed (SecretBox): they often hold a receiver's credentials. */
+  @Property({ type: 'text', nullable: true, hidden: true })
+  headersCiphertext: string | null = null;
+
+  /** Each header's name and masked value, so reading an endpoint never opens its headers. */
+  @Property({ type: 'json', columnType: 'jsonb', nullable: true })
+  headerPreviews: HeaderPreview[] | null = null;
+
+  @Property({ type: 'text' })
+  httpMethod: WebhookHttpMethod = 'POST';
+
+  /** Deliveries started per second, across instances; null for no limit beyond the in-flight caps. */
+  @Property({ type: 'integer', nullable: true })
+  rateLimitPerSecond: number | null = null;
+
+  /** The delay before each attempt (the first is 0), overriding the instance's schedule; null for the instance's. */
+  @Property({ type: 'int[]', columnType: 'int[]', nullable: true })
+  retryScheduleMs: number[] | null = null;
+
   @Property({ type: 'text' })
   createdBy!: string;
 
@@ -61,12 +96,29 @@ export class WebhookEndpoint {
   deletedAt: Date | null = null;
 }
 
+export type WebhookHttpMethod = 'POST' | 'PUT';
+
+export interface HeaderPreview {
+  readonly name: string;
+  readonly maskedValue: string;
+}
+
+/** Stored (lower-case) channel values, as conversation conditions take them. */
+export interface EndpointFilter {
+  readonly channels?: readonly string[];
+  readonly inboxes?: readonly string[];
+  readonly teamIds?: readonly string[];
+  readonly assigneeIds?: readonly string[];
+  readonly conversationIds?: readonly string[];
+  readonly customerIds?: readonly string[];
+}
+
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
 
 /** One event to one endpoint: delivered at least once, every attempt logged. */
 @Entity({ tableName: 'webhook_deliveries' })
 export class WebhookDelivery {
-  [OptionalProps]?: 'id' | 'status' | 'attemptCount' | 'nextAttemptAt' | 'leasedUntil' | 'lastStatusCode' | 'lastError' | 'createdAt' | 'updatedAt';
+  [OptionalProps]?: 'id' | 'status' | 'attemptCount' | 'nextAttemptAt' | 'leasedUntil' | 'lastStatusCode' | 'lastError' | 'payload' | 'claimedAt' | 'createdAt' | 'updatedAt';
 
   @PrimaryKey({ type: 'text' })
   id: string = newId('del');
@@ -105,6 +157,14 @@ export class WebhookDelivery {
   @Property({ type: 'text', nullable: true })
   lastError: string | null = null;
 
+  /** The body a payload selection rendered, kept from the first attempt so every attempt and resend sends the same bytes. */
+  @Property({ type: 'text', nullable: true, lazy: true })
+  payload: string | null = null;
+
+  /** The last time an instance leased it: per-endpoint rate limits count these. */
+  @Property({ columnType: 'timestamptz(3)', type: 'datetime', nullable: true })
+  claimedAt: Date | null = null;
+
   @Property({ columnType: 'timestamptz(3)', type: 'datetime' })
   createdAt: Date = new Date();
 
@@ -128,6 +188,13 @@ export class WebhookAttempt {
   @ManyToOne(() => WebhookDelivery, { deleteRule: 'cascade' })
   delivery!: WebhookDelivery;
 
+  /** Denormalised from the delivery: an endpoint's statistics read its attempts by time alone. */
+  @Property({ type: 'text' })
+  endpointId!: string;
+
+  @Property({ type: 'text' })
+  outcome!: AttemptOutcome;
+
   @Property({ type: 'integer' })
   attemptNumber!: number;
 
@@ -149,4 +216,52 @@ export class WebhookAttempt {
 
   @Property({ columnType: 'timestamptz(3)', type: 'datetime' })
   createdAt: Date = new Date();
+}
+
+/** How an attempt ended; failures by kind in statistics and the metrics' only label. */
+export type AttemptOutcome = 'succeeded' | 'redirect' | 'client_error' | 'server_error' | 'timeout' | 'connection_error' | 'refused_address' | 'payload_error';
+
+export type RecoveryStatus = 'QUEUED' | 'RUNNING' | 'COMPLETED' | 'FAILED';
+
+/** `webhookEndpointRecover`: FAILED deliveries of a time range due again, requeued by a background job. */
+@Entity({ tableName: 'webhook_recoveries' })
+export class WebhookRecovery {
+  [OptionalProps]?: 'id' | 'until' | 'status' | 'totalCount' | 'requeuedCount' | 'errorMessage' | 'createdAt' | 'completedAt';
+
+  @PrimaryKey({ type: 'text' })
+  id: string = newId('wrec');
+
+  @ManyToOne(() => Workspace, { deleteRule: 'cascade' })
+  workspace!: Workspace;
+
+  @Property({ type: 'text' })
+  endpointId!: string;
+
+  @Property({ columnType: 'timestamptz(3)', type: 'datetime' })
+  since!: Date;
+
+  @Property({ columnType: 'timestamptz(3)', type: 'datetime', nullable: true })
+  until: Date | null = null;
+
+  @Property({ type: 'text' })
+  status: RecoveryStatus = 'QUEUED';
+
+  /** FAILED deliveries in the range when the job started; null until then. */
+  @Property({ type: 'integer', nullable: true })
+  totalCount: number | null = null;
+
+  @Property({ type: 'integer' })
+  requeuedCount = 0;
+
+  @Property({ type: 'text', nullable: true })
+  errorMessage: string | null = null;
+
+  @Property({ type: 'text' })
+  createdBy!: string;
+
+  @Property({ columnType: 'timestamptz(3)', type: 'datetime' })
+  createdAt: Date = new Date();
+
+  @Property({ columnType: 'timestamptz(3)', type: 'datetime', nullable: true })
+  completedAt: Date | null = null;
 }

@@ -32,6 +32,35 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  /** One label, from a fixed set: per-endpoint figures are WebhookEndpoint.stats, not series. */
+  readonly webhookAttempts = new Counter({
+    name: 'gateway_webhook_attempts_total',
+    help: 'Webhook delivery attempts by outcome (succeeded, client_error, server_error, redirect, timeout, connection_error, refused_address, payload_error)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly webhookAttemptDuration = new Histogram({
+    name: 'gateway_webhook_attempt_duration_seconds',
+    help: 'Webhook attempt latency in seconds, from sending to the end of the response or the failure, by outcome',
+    labelNames: ['outcome'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly webhookDeliveriesFinished = new Counter({
+    name: 'gateway_webhook_deliveries_finished_total',
+    help: 'Webhook deliveries that reached a final status: succeeded, or failed once their attempts ran out',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly webhookPayloadRenders = new Counter({
+    name: 'gateway_webhook_payload_renders_total',
+    help: 'Executions of webhook payload selections: one per event and distinct selection, however many endpoints share it',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

@@ -1,13 +1,27 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { conditionNames, factOfCondition } from '../../../policies/auth/conversation-conditions';
+import { eventFactSql } from '../../events';
 
 const eventsPerEndpointPass = 1_000;
 const endpointsPerPass = 50;
 
 /**
- * Creates the deliveries of newly committed events, per endpoint, from the event log. Each
- * endpoint's row is locked (SKIP LOCKED: instances share the work) while its deliveries are
- * inserted and its cursor moves, in one transaction: a crash repeats the pass, never loses it,
- * and the unique (endpoint, event) pair keeps the repeat harmless.
+ * An endpoint's filter over an event (`e` the endpoint, `ev` the event): each given list must
+ * hold the event's fact, and a missing fact fails, as in a filtered subscription.
+ */
+const endpointFilterSql = conditionNames
+  .map((name) => `(e.filter -> '${name}' is null or ${eventFactSql(factOfCondition[name], 'ev.data')} in (select jsonb_array_elements_text(e.filter -> '${name}')))`)
+  .join(' and ');
+
+/** An operational event about an endpoint (failing, exhausted…) is not sent to that endpoint: it would only fail there too. */
+const notAboutItselfSql = `not (ev.type like 'webhook%' and ev.data #>> '{webhookEndpoint,id}' = e.id)`;
+
+/**
+ * Creates the deliveries of newly committed events, per endpoint, from the event log: the types
+ * the endpoint subscribes to, that pass its filter. Each endpoint's row is locked (SKIP LOCKED:
+ * instances share the work) while its deliveries are inserted and its cursor moves, in one
+ * transaction: a crash repeats the pass, never loses it, and the unique (endpoint, event) pair
+ * keeps the repeat harmless.
  */
 export async function enqueueDeliveries(em: EntityManager): Promise<number> {
   return em.transactional(async (tx) => {
@@ -23,10 +37,11 @@ export async function enqueueDeliveries(em: EntityManager): Promise<number> {
     for (const endpoint of endpoints) {
       const inserted = await tx.execute<unknown[]>(
         `insert into webhook_deliveries (id, workspace_id, endpoint_id, event_id, event_sequence, event_type, status, next_attempt_at)
-         select 'del_' || replace(gen_random_uuid()::text, '-', ''), ev.workspace_id, ?, ev.id, ev.sequence, ev.type, 'pending', now()
+         select new_public_id('del'), ev.workspace_id, ?, ev.id, ev.sequence, ev.type, 'pending', now()
          from events ev join webhook_endpoints e on e.id = ?
          where ev.workspace_id = ? and ev.sequence > ? and ev.sequence <= ?
            and ev.type <> 'webhook.test' and (e.event_types is null or ev.type = any(e.event_types))
+           and ${endpointFilterSql} and ${notAboutItselfSql}
          on conflict (endpoint_id, event_id) do nothing
          returning 1`,
         [endpoint.id, endpoint.id, endpoint.workspace_id, endpoint.after, endpoint.up_to],

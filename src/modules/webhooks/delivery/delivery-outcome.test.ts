@@ -1,5 +1,5 @@
 import type { GuardedPostResponse } from './guarded-http';
-import { nextStepAfter, type AttemptResult } from './delivery-outcome';
+import { nextStepAfter, outcomeOf, type AttemptResult } from './delivery-outcome';
 
 const scheduleMs = [0, 5_000, 300_000, 1_800_000];
 const answered = (status: number, headers: Record<string, string> = {}): AttemptResult => ({
@@ -33,7 +33,7 @@ describe('nextStepAfter', () => {
 
   it('retries a redirect and a transport error like any failure, naming them', () => {
     expect(nextStepAfter(answered(302), 1, scheduleMs, lowestJitter)).toEqual({ kind: 'retry', delayMs: 4_000, reason: 'Redirect 302 (not followed)' });
-    expect(nextStepAfter({ kind: 'error', error: 'timeout: no complete response within 400 ms' }, 1, scheduleMs, lowestJitter)).toMatchObject({
+    expect(nextStepAfter({ kind: 'error', error: 'timeout: no complete response within 400 ms', outcome: 'timeout' }, 1, scheduleMs, lowestJitter)).toMatchObject({
       kind: 'retry',
       reason: 'timeout: no complete response within 400 ms',
     });
@@ -43,5 +43,23 @@ describe('nextStepAfter', () => {
     expect(nextStepAfter(answered(503, { 'retry-after': '60' }), 1, scheduleMs, highestJitter)).toMatchObject({ delayMs: 60_000 });
     expect(nextStepAfter(answered(503, { 'retry-after': '1' }), 1, scheduleMs, lowestJitter)).toMatchObject({ delayMs: 4_000 });
     expect(nextStepAfter(answered(429, { 'retry-after': String(30 * 86_400) }), 1, scheduleMs)).toMatchObject({ delayMs: 86_400_000 });
+  });
+});
+
+describe('outcomeOf', () => {
+  it.each([
+    [200, 'succeeded'],
+    [299, 'succeeded'],
+    [301, 'redirect'],
+    [404, 'client_error'],
+    [410, 'client_error'],
+    [500, 'server_error'],
+    [503, 'server_error'],
+  ])('classifies HTTP %i as %s', (status, outcome) => {
+    expect(outcomeOf(answered(status))).toBe(outcome);
+  });
+
+  it('keeps the kind of an attempt that got no response', () => {
+    expect(outcomeOf({ kind: 'error', error: 'timeout: no complete response', outcome: 'timeout' })).toBe('timeout');
   });
 });

@@ -1,8 +1,9 @@
+import type { AttemptOutcome } from '../webhook.entities';
 import type { GuardedPostResponse } from './guarded-http';
 
 export type AttemptResult =
   | { readonly kind: 'response'; readonly response: GuardedPostResponse }
-  | { readonly kind: 'error'; readonly error: string };
+  | { readonly kind: 'error'; readonly error: string; readonly outcome: Exclude<AttemptOutcome, 'succeeded' | 'redirect' | 'client_error' | 'server_error'> };
 
 export type NextStep =
   | { readonly kind: 'succeeded' }
@@ -40,4 +41,13 @@ function parseRetryAfterMs(header: string | string[] | undefined): number | unde
   if (/^\d+$/.test(value.trim())) return Number(value) * 1000;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** The attempt's kind, as statistics and metrics count it. */
+export function outcomeOf(result: AttemptResult): AttemptOutcome {
+  if (result.kind === 'error') return result.outcome;
+  const { status } = result.response;
+  if (status >= 200 && status < 300) return 'succeeded';
+  if (status >= 300 && status < 400) return 'redirect';
+  return status >= 500 ? 'server_error' : 'client_error';
 }

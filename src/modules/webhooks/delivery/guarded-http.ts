@@ -17,6 +17,8 @@ export interface GuardedPostOptions {
   readonly policy: OutboundPolicy;
   /** Replaces the system resolver, e.g. in tests to make a public-looking name resolve to loopback. */
   readonly resolveHostname?: ResolveHostname;
+  /** POST unless the endpoint asks for PUT. */
+  readonly method?: 'POST' | 'PUT';
 }
 
 export interface GuardedPostResponse {
@@ -84,7 +86,7 @@ function toOutboundRequestError(error: unknown): OutboundRequestError {
 }
 
 /**
- * POSTs `body` to `url` and resolves with any HTTP response, 3xx, 4xx and 5xx included; rejects
+ * POSTs (or PUTs) `body` to `url` and resolves with any HTTP response, 3xx, 4xx and 5xx included; rejects
  * with OutboundRequestError when there is none. The URL is checked again here because an
  * IP-literal host never goes through the guarded lookup. Sets `content-length`.
  */
@@ -107,7 +109,7 @@ export function postWithGuard(
   return new Promise((resolve, reject) => {
     let isTimedOut = false;
     const request = (isHttps ? https : http).request(target, {
-      method: 'POST',
+      method: options.method ?? 'POST',
       headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
       agent: isHttps ? agents.https : agents.http,
     });

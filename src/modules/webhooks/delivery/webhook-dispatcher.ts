@@ -1,10 +1,12 @@
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../../../platform/observability/logger';
 import type { SecretBox } from '../../../platform/secret-box';
-import { recordEvent } from '../../events';
+import type { PayloadRenderer } from '../payload/payload-renderer';
+import type { AttemptOutcome } from '../webhook.entities';
 import { claimDueDeliveries, type ClaimedDelivery } from './delivery-claims';
 import { enqueueDeliveries } from './delivery-fanout';
-import { nextStepAfter, type AttemptResult, type NextStep } from './delivery-outcome';
+import { nextStepAfter, outcomeOf, type AttemptResult, type NextStep } from './delivery-outcome';
+import { recordFailedAttempt } from './failed-attempts';
 import { OutboundRequestError, postWithGuard } from './guarded-http';
 import type { OutboundPolicy } from './ssrf-guard';
 import { signDelivery } from './standard-webhooks';
@@ -14,8 +16,18 @@ export interface DispatcherSettings {
   readonly timeoutMs: number;
   readonly retryScheduleMs: readonly number[];
   readonly disableAfterMs: number;
+  readonly failingAfterMs: number;
   readonly pollIntervalMs: number;
   readonly policy: OutboundPolicy;
+}
+
+/** What the dispatcher uses beyond the database: payload selections need the schema; metrics are the gateway's. */
+export interface DispatcherObservers {
+  readonly renderer?: PayloadRenderer;
+  readonly metrics?: {
+    attempted(outcome: AttemptOutcome, durationMs: number): void;
+    finished(status: 'succeeded' | 'failed'): void;
+  };
 }
 
 /**
@@ -31,14 +43,16 @@ const endpointCaps = { healthy: maxInFlightPerEndpoint, failing: maxInFlightPerF
 const responseExcerptBytes = 2_048;
 
 /**
- * Runs in every instance: moves new events into deliveries, leases due deliveries, POSTs them
- * signed, logs every attempt and schedules retries. The hand-written loop is a lease over rows
+ * Runs in every instance: moves new events into deliveries, leases due deliveries, sends them
+ * signed (the envelope, or the endpoint's payload selection), logs every attempt and schedules
+ * retries. The hand-written loop is a lease over rows
  * this table already needs (status, attempts, next attempt), which a job runner would duplicate.
  */
 export class WebhookDispatcher {
   private readonly inFlightByEndpoint = new Map<string, number>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly succeeded: SucceededAttempts;
+  private readonly customHeaders: OpenedHeaders;
   private timer: NodeJS.Timeout | undefined;
   private isTicking = false;
   private isStopped = false;
@@ -51,8 +65,10 @@ export class WebhookDispatcher {
     private readonly secrets: SecretBox,
     private readonly settings: DispatcherSettings,
     private readonly logger: Logger,
+    private readonly observers: DispatcherObservers = {},
   ) {
     this.succeeded = new SucceededAttempts(orm);
+    this.customHeaders = new OpenedHeaders(secrets);
   }
 
   start(): void {
@@ -111,62 +127,96 @@ export class WebhookDispatcher {
 
   private async attempt(delivery: ClaimedDelivery): Promise<void> {
     const startedAt = new Date();
+    const attemptNumber = delivery.attemptCount + 1;
+    const schedule = delivery.retryScheduleMs ?? this.settings.retryScheduleMs;
+    let result: AttemptResult;
+    let renderedPayload: string | null = null;
+    try {
+      const body = await this.bodyOf(delivery);
+      renderedPayload = body === delivery.envelopeBody || body === delivery.renderedPayload ? null : body;
+      result = await this.send(delivery, body, startedAt);
+    } catch (error) {
+      result = { kind: 'error', error: `payload_error: ${error instanceof Error ? error.message : String(error)}`, outcome: 'payload_error' };
+    }
+    await this.record(delivery, { attemptNumber, startedAt, result, renderedPayload, isLastScheduled: attemptNumber === schedule.length }, nextStepAfter(result, attemptNumber, schedule));
+  }
+
+  /** The envelope, or the endpoint's payload selection: as rendered for an earlier attempt, else rendered now. */
+  private async bodyOf(delivery: ClaimedDelivery): Promise<string> {
+    if (!delivery.payloadQuery) return delivery.envelopeBody;
+    if (delivery.renderedPayload !== null) return delivery.renderedPayload;
+    if (!this.observers.renderer) throw new Error('this instance renders no payload selections');
+    const selection = { query: delivery.payloadQuery, scopes: delivery.payloadScopes, workspaceId: delivery.workspaceId, registeredBy: delivery.registeredBy };
+    return this.observers.renderer.render(selection, delivery.event);
+  }
+
+  /** Custom headers first: the gateway's own (signature, content type) always win. */
+  private async send(delivery: ClaimedDelivery, body: string, startedAt: Date): Promise<AttemptResult> {
     const secrets = [this.secrets.open(delivery.secretCiphertext)];
     if (delivery.previousSecretCiphertext && delivery.previousSecretExpiresAt && delivery.previousSecretExpiresAt > startedAt) {
       secrets.push(this.secrets.open(delivery.previousSecretCiphertext));
     }
-    const headers = { 'content-type': 'application/json', 'user-agent': 'support-gateway-webhooks/1', ...signDelivery(delivery.eventId, delivery.body, secrets, startedAt) };
-    let result: AttemptResult;
+    const headers = {
+      ...this.customHeaders.of(delivery.headersCiphertext),
+      'content-type': 'application/json',
+      'user-agent': 'support-gateway-webhooks/1',
+      ...signDelivery(delivery.eventId, body, secrets, startedAt),
+    };
     try {
-      result = { kind: 'response', response: await postWithGuard(delivery.url, delivery.body, headers, { timeoutMs: this.settings.timeoutMs, policy: this.settings.policy }) };
+      return { kind: 'response', response: await postWithGuard(delivery.url, body, headers, { timeoutMs: this.settings.timeoutMs, policy: this.settings.policy, method: delivery.method }) };
     } catch (error) {
-      result = { kind: 'error', error: error instanceof OutboundRequestError ? `${error.code}: ${error.message}` : String(error) };
+      if (error instanceof OutboundRequestError) return { kind: 'error', error: `${error.code}: ${error.message}`, outcome: error.code };
+      return { kind: 'error', error: String(error), outcome: 'connection_error' };
     }
-    const attemptNumber = delivery.attemptCount + 1;
-    await this.record(delivery, attemptNumber, startedAt, result, nextStepAfter(result, attemptNumber, this.settings.retryScheduleMs));
   }
 
-  private async record(delivery: ClaimedDelivery, attemptNumber: number, startedAt: Date, result: AttemptResult, next: NextStep): Promise<void> {
+  private async record(delivery: ClaimedDelivery, attempt: AttemptFacts, next: NextStep): Promise<void> {
+    const { result, startedAt, attemptNumber, renderedPayload } = attempt;
     const response = result.kind === 'response' ? result.response : undefined;
+    const durationMs = response?.durationMs ?? Date.now() - startedAt.getTime();
+    const outcome = outcomeOf(result);
+    this.observers.metrics?.attempted(outcome, durationMs);
     // Only a response can succeed.
     if (next.kind === 'succeeded' && response) {
-      return this.succeeded.add({
+      await this.succeeded.add({
         workspaceId: delivery.workspaceId, deliveryId: delivery.id, endpointId: delivery.endpointId, attemptNumber, startedAt,
-        durationMs: response.durationMs, statusCode: response.status, responseExcerpt: response.bodyExcerpt.slice(0, responseExcerptBytes),
+        durationMs, statusCode: response.status, responseExcerpt: response.bodyExcerpt.slice(0, responseExcerptBytes), payload: renderedPayload,
       });
+      return this.observers.metrics?.finished('succeeded');
     }
-    await this.orm.em.fork().transactional(async (tx) => {
-      await tx.execute(
-        `insert into webhook_attempts (id, workspace_id, delivery_id, attempt_number, started_at, duration_ms, status_code, response_excerpt, error)
-         values ('att_' || replace(gen_random_uuid()::text, '-', ''), ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [delivery.workspaceId, delivery.id, attemptNumber, startedAt, response?.durationMs ?? Date.now() - startedAt.getTime(), response?.status ?? null,
-          response?.bodyExcerpt.slice(0, responseExcerptBytes) ?? null, result.kind === 'error' ? result.error : null],
-      );
-      const status = next.kind === 'retry' ? 'pending' : 'failed';
-      const nextAttemptAt = next.kind === 'retry' ? new Date(Date.now() + next.delayMs) : null;
-      await tx.execute(
-        `update webhook_deliveries set status = ?, attempt_count = ?, next_attempt_at = ?, leased_until = null, last_status_code = ?, last_error = ?, updated_at = now() where id = ?`,
-        [status, attemptNumber, nextAttemptAt, response?.status ?? null, next.kind === 'succeeded' ? null : next.reason, delivery.id],
-      );
-      const failingSince = delivery.failingSince ?? startedAt;
-      const isFailingTooLong = Date.now() - failingSince.getTime() >= this.settings.disableAfterMs;
-      if (next.kind === 'disable-endpoint' || isFailingTooLong) {
-        await this.disableEndpoint(tx, delivery, next.kind === 'disable-endpoint' ? next.reason : `Failing without a success since ${failingSince.toISOString()}`);
-      } else {
-        await tx.execute('update webhook_endpoints set failing_since = coalesce(failing_since, ?) where id = ?', [startedAt, delivery.endpointId]);
-      }
-    });
+    if (next.kind === 'succeeded') return;
+    const failure = {
+      attemptNumber, startedAt, durationMs, outcome, renderedPayload, isLastScheduled: attempt.isLastScheduled,
+      statusCode: response?.status ?? null, responseExcerpt: response?.bodyExcerpt ?? null, error: result.kind === 'error' ? result.error : null,
+    };
+    await this.orm.em.fork().transactional((tx) => recordFailedAttempt(tx, delivery, failure, next, this.settings, this.logger));
+    if (next.kind !== 'retry') this.observers.metrics?.finished('failed');
   }
+}
 
-  private async disableEndpoint(tx: EntityManager, delivery: ClaimedDelivery, reason: string): Promise<void> {
-    const [endpoint] = await tx.execute<{ url: string }[]>(
-      `update webhook_endpoints set is_enabled = false, disabled_reason = ?, updated_at = now() where id = ? and is_enabled returning url`,
-      [reason, delivery.endpointId],
-    );
-    if (!endpoint) return;
-    this.logger.warn({ endpointId: delivery.endpointId, reason }, 'webhook endpoint disabled');
-    await recordEvent(tx, delivery.workspaceId, 'webhook_endpoint.disabled', {
-      webhookEndpoint: { id: delivery.endpointId, url: endpoint.url, disabledAt: new Date().toISOString(), reason },
-    });
+interface AttemptFacts {
+  readonly attemptNumber: number;
+  readonly startedAt: Date;
+  readonly result: AttemptResult;
+  readonly renderedPayload: string | null;
+  readonly isLastScheduled: boolean;
+}
+
+/** Opened custom headers by their sealed text: an endpoint's deliveries open them once, not per attempt. */
+class OpenedHeaders {
+  private readonly opened = new Map<string, Record<string, string>>();
+
+  constructor(private readonly secrets: SecretBox) {}
+
+  of(ciphertext: string | null): Record<string, string> {
+    if (!ciphertext) return {};
+    let headers = this.opened.get(ciphertext);
+    if (!headers) {
+      const pairs = JSON.parse(this.secrets.open(ciphertext)) as { name: string; value: string }[];
+      headers = Object.fromEntries(pairs.map(({ name, value }) => [name.toLowerCase(), value]));
+      if (this.opened.size >= 1_000) this.opened.clear();
+      this.opened.set(ciphertext, headers);
+    }
+    return headers;
   }
 }

@@ -109,7 +109,7 @@ export class WebhookDeliveryService {
            order by ev.sequence limit ?
          ), queued as (
            insert into webhook_deliveries (id, workspace_id, endpoint_id, event_id, event_sequence, event_type, status, next_attempt_at)
-           select 'del_' || replace(gen_random_uuid()::text, '-', ''), c.workspace_id, ?, c.id, c.sequence, c.type, 'pending', now()
+           select new_public_id('del'), c.workspace_id, ?, c.id, c.sequence, c.type, 'pending', now()
            from candidates c order by c.sequence limit ?
            on conflict (endpoint_id, event_id) do nothing
            returning 1

@@ -2,7 +2,8 @@ import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-gr
 import { GraphQLSafeInt } from 'graphql-scalars';
 import { connectionType } from '../../../platform/pagination';
 import { idOf } from '../../../platform/database/plain-rows';
-import type { DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookDeliveryRow } from '../webhook.entities';
+import { NodeInterface } from '../../../platform/node';
+import type { AttemptOutcome, DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookDeliveryRow } from '../webhook.entities';
 
 export enum WebhookDeliveryStatusEnum {
   PENDING = 'pending',
@@ -14,8 +15,31 @@ registerEnumType(WebhookDeliveryStatusEnum, {
   description: 'PENDING: waiting for its next attempt. SUCCEEDED: a 2xx answer. FAILED: attempts exhausted, or the endpoint was deleted.',
 });
 
-@ObjectType('WebhookAttempt', { description: 'One POST of a delivery and what came back.' })
+export enum WebhookAttemptOutcomeEnum {
+  SUCCEEDED = 'succeeded',
+  REDIRECT = 'redirect',
+  CLIENT_ERROR = 'client_error',
+  SERVER_ERROR = 'server_error',
+  TIMEOUT = 'timeout',
+  CONNECTION_ERROR = 'connection_error',
+  REFUSED_ADDRESS = 'refused_address',
+  PAYLOAD_ERROR = 'payload_error',
+}
+registerEnumType(WebhookAttemptOutcomeEnum, {
+  name: 'WebhookAttemptOutcome',
+  description:
+    'SUCCEEDED: a 2xx answer. REDIRECT, CLIENT_ERROR, SERVER_ERROR: a 3xx (never followed), 4xx or 5xx answer. TIMEOUT: no complete answer in time. ' +
+    'CONNECTION_ERROR: DNS, connection or TLS failure. REFUSED_ADDRESS: the host resolved to an address outbound policy forbids. PAYLOAD_ERROR: the payload selection could not be rendered.',
+});
+
+@ObjectType('WebhookAttempt', { implements: NodeInterface, description: 'One request of a delivery and what came back.' })
 export class WebhookAttemptType {
+  @Field(() => ID, { description: 'Public id `att_…`, fetchable with `node(id)`.' })
+  id!: string;
+
+  @Field(() => ID, { description: 'The `del_…` delivery it belongs to.' })
+  deliveryId!: string;
+
   @Field(() => Int, { description: '1 for the first attempt.' })
   attemptNumber!: number;
 
@@ -33,11 +57,14 @@ export class WebhookAttemptType {
 
   @Field(() => String, { nullable: true, description: 'Why the attempt failed: timeout, connection refused, refused address, non-2xx status…' })
   error!: string | null;
+
+  @Field(() => WebhookAttemptOutcomeEnum)
+  outcome!: WebhookAttemptOutcomeEnum;
 }
 
-@ObjectType('WebhookDelivery', { description: 'One event to one endpoint: delivered at least once, every attempt logged.' })
+@ObjectType('WebhookDelivery', { implements: NodeInterface, description: 'One event to one endpoint: delivered at least once, every attempt logged.' })
 export class WebhookDeliveryType {
-  @Field(() => ID, { description: 'Public id `del_…`.' })
+  @Field(() => ID, { description: 'Public id `del_…`, fetchable with `node(id)`.' })
   id!: string;
 
   @Field(() => ID, { description: 'The `we_…` endpoint it goes to.' })
@@ -96,6 +123,6 @@ export function toWebhookDeliveryType(delivery: WebhookDelivery | WebhookDeliver
 }
 
 export function toWebhookAttemptType(attempt: WebhookAttempt): WebhookAttemptType {
-  const { attemptNumber, startedAt, durationMs, statusCode, responseExcerpt, error } = attempt;
-  return { attemptNumber, startedAt, durationMs, statusCode, responseExcerpt, error };
+  const { id, attemptNumber, startedAt, durationMs, statusCode, responseExcerpt, error } = attempt;
+  return { id, deliveryId: idOf(attempt.delivery)!, attemptNumber, startedAt, durationMs, statusCode, responseExcerpt, error, outcome: attempt.outcome as AttemptOutcome as WebhookAttemptOutcomeEnum };
 }

@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { actorFromPrincipal } from '../../../policies/auth/actor';
 import { RequiresScopes } from '../../../policies/auth/requires-scopes.directive';
 import { Idempotent } from '../../../policies/idempotency/idempotent.middleware';
@@ -8,7 +9,7 @@ import { deliveryPagesLoader } from './webhook-delivery-pages.loaders';
 import type { WebhookDeliveryService } from './webhook-delivery.service';
 import { WebhookDeliveryConnection, WebhookDeliveryFilterInput, toWebhookDeliveryType } from './webhook-delivery.type';
 import {
-  WebhookEndpointCreateInput, WebhookEndpointDeleteInput, WebhookEndpointRotateSecretInput, WebhookEndpointUpdateInput, toEndpointChanges,
+  WebhookEndpointCreateInput, WebhookEndpointDeleteInput, WebhookEndpointRotateSecretInput, WebhookEndpointUpdateInput, toEndpointChanges, toEndpointCreation,
 } from './webhook-endpoint.inputs';
 import {
   WebhookEndpointCreatePayload, WebhookEndpointDeletePayload, WebhookEndpointRotateSecretPayload, WebhookEndpointUpdatePayload,
@@ -57,21 +58,16 @@ export class WebhookEndpointResolver {
   })
   @RequiresScopes(['webhooks:write'])
   @Idempotent()
-  async webhookEndpointCreate(@Arg('input', () => WebhookEndpointCreateInput) input: WebhookEndpointCreateInput, @Ctx() context: RequestContext) {
-    const { endpoint, sealedSecret } = await this.service.create(context.em, actorOf(context), {
-      url: input.url,
-      eventTypes: input.eventTypes ?? null,
-      description: input.description ?? undefined,
-      isEnabled: input.isEnabled,
-    });
+  async webhookEndpointCreate(@Arg('input', () => WebhookEndpointCreateInput) input: WebhookEndpointCreateInput, @Ctx() context: RequestContext, @Info() info: GraphQLResolveInfo) {
+    const { endpoint, sealedSecret } = await this.service.create(context.em, actorOf(context), toEndpointCreation(input), info.schema);
     return { webhookEndpoint: toWebhookEndpointType(endpoint), sealedSecret };
   }
 
   @Mutation(() => WebhookEndpointUpdatePayload, { nullable: true })
   @RequiresScopes(['webhooks:write'])
   @Idempotent()
-  async webhookEndpointUpdate(@Arg('input', () => WebhookEndpointUpdateInput) input: WebhookEndpointUpdateInput, @Ctx() context: RequestContext) {
-    return { webhookEndpoint: toWebhookEndpointType(await this.service.update(context.em, actorOf(context), input.id, toEndpointChanges(input))) };
+  async webhookEndpointUpdate(@Arg('input', () => WebhookEndpointUpdateInput) input: WebhookEndpointUpdateInput, @Ctx() context: RequestContext, @Info() info: GraphQLResolveInfo) {
+    return { webhookEndpoint: toWebhookEndpointType(await this.service.update(context.em, actorOf(context), input.id, toEndpointChanges(input), info.schema)) };
   }
 
   @Mutation(() => WebhookEndpointDeletePayload, { nullable: true, description: 'Deletes the endpoint; its pending deliveries fail with `endpoint deleted`.' })

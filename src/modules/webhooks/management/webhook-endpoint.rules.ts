@@ -4,6 +4,8 @@ import { forbiddenScopes } from '../../../platform/errors';
 import { InputErrors } from '../../../platform/validation';
 import { eventCatalogue, type EventType } from '../../events';
 import { checkWebhookUrl, UnsafeUrlError, type OutboundPolicy } from '../delivery/ssrf-guard';
+import type { EndpointFilter } from '../webhook.entities';
+import { checkEndpointFilter, checkHeaders, checkRateLimit, checkRetrySchedule, type CustomHeader, type EndpointShape } from './webhook-endpoint-shape';
 
 export const maxEndpointsPerWorkspace = 20;
 export const maxDescriptionLength = 500;
@@ -13,21 +15,30 @@ export const maxReplayedEvents = 10_000;
 /** Sent by webhookEndpointTest to one endpoint only; never subscribed to or replayed. */
 export const testEventType = 'webhook.test' satisfies EventType;
 
-/** What an input may set on an endpoint; undefined leaves a field as it is. */
-export interface EndpointSettings {
+/** What an input may set on an endpoint; undefined leaves a field as it is, null removes an optional one. */
+export interface EndpointSettings extends EndpointShape {
   readonly url?: string;
   /** null: every event type, present and future. */
   readonly eventTypes?: readonly string[] | null;
   /** '' removes the description. */
   readonly description?: string;
   readonly isEnabled?: boolean;
+  /** A selection on `Event`; checked against the schema by the service. */
+  readonly payloadQuery?: string | null;
+}
+
+/** The shape fields as they are stored. */
+export interface CheckedShape {
+  readonly filter?: EndpointFilter | null;
+  readonly headers?: CustomHeader[] | null;
+  readonly retryScheduleMs?: number[] | null;
 }
 
 /**
  * Checks every field at once (BAD_USER_INPUT naming each `input.…` path) and returns the URL as
  * it will be stored: parsed and normalised by the SSRF guard.
  */
-export function validateSettings(settings: EndpointSettings, policy: OutboundPolicy): { url?: string } {
+export function validateSettings(settings: EndpointSettings, policy: OutboundPolicy): { url?: string; shape: CheckedShape } {
   const errors = new InputErrors().text('input.description', settings.description, { max: maxDescriptionLength });
   let url: string | undefined;
   if (settings.url !== undefined) {
@@ -39,8 +50,14 @@ export function validateSettings(settings: EndpointSettings, policy: OutboundPol
     }
   }
   if (settings.eventTypes) checkEventTypes(errors, 'input.eventTypes', settings.eventTypes);
+  const shape = {
+    filter: checkEndpointFilter(errors, settings.filter),
+    headers: checkHeaders(errors, settings.headers),
+    retryScheduleMs: checkRetrySchedule(errors, settings.retryScheduleSeconds),
+  };
+  checkRateLimit(errors, settings.rateLimitPerSecond);
   errors.throwIfAny();
-  return { url };
+  return { url, shape };
 }
 
 /** Known, subscribable types; `field` is the input path of the list. */

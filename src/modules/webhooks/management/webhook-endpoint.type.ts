@@ -1,13 +1,49 @@
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { connectionType } from '../../../platform/pagination';
-import type { WebhookEndpoint } from '../webhook.entities';
+import { NodeInterface } from '../../../platform/node';
+import { ChannelEnum } from '../../conversations/conversation.enums';
+import type { EndpointFilter, WebhookEndpoint } from '../webhook.entities';
 import { maxDescriptionLength } from './webhook-endpoint.rules';
+import { WebhookHttpMethodEnum } from './webhook-endpoint.inputs';
+import { maxCustomHeaders } from './webhook-endpoint-shape';
+import { ListSize } from '../../../policies/cost/cost-directives';
+
+@ObjectType('WebhookHeader', { description: 'A custom header as stored: its value is never shown again.' })
+export class WebhookHeaderType {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String, { description: '`••••` and, for values of 16 characters or more, their last four.' })
+  maskedValue!: string;
+}
+
+@ObjectType('WebhookEndpointFilter', { description: 'The EventFilter conditions an endpoint applies at fan-out; null lists are no condition.' })
+export class WebhookEndpointFilterType {
+  @Field(() => [ChannelEnum], { nullable: true })
+  channels!: ChannelEnum[] | null;
+
+  @Field(() => [String], { nullable: true })
+  inboxes!: string[] | null;
+
+  @Field(() => [ID], { nullable: true })
+  teamIds!: string[] | null;
+
+  @Field(() => [ID], { nullable: true })
+  assigneeIds!: string[] | null;
+
+  @Field(() => [ID], { nullable: true })
+  conversationIds!: string[] | null;
+
+  @Field(() => [ID], { nullable: true })
+  customerIds!: string[] | null;
+}
 
 @ObjectType('WebhookEndpoint', {
+  implements: NodeInterface,
   description: 'Where the workspace’s events are POSTed, signed per Standard Webhooks. Its signing secret is shown once, at creation or rotation, and never again.',
 })
 export class WebhookEndpointType {
-  @Field(() => ID, { description: 'Public id `we_…`.' })
+  @Field(() => ID, { description: 'Public id `we_…`, fetchable with `node(id)`.' })
   id!: string;
 
   @Field(() => String, { description: 'The https URL events are POSTed to, as normalised at registration.' })
@@ -30,6 +66,25 @@ export class WebhookEndpointType {
 
   @Field(() => Date, { nullable: true, description: 'After a secret rotation, until when deliveries are also signed with the previous secret.' })
   previousSecretExpiresAt!: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'The selection on Event whose result is each body; null for the event envelope.' })
+  payloadQuery!: string | null;
+
+  @Field(() => WebhookEndpointFilterType, { nullable: true, description: 'Only events about matching conversations are delivered; null for all.' })
+  filter!: WebhookEndpointFilterType | null;
+
+  @Field(() => [WebhookHeaderType], { description: 'Custom headers sent with every delivery, masked.' })
+  @ListSize({ assumedSize: maxCustomHeaders })
+  headers!: WebhookHeaderType[];
+
+  @Field(() => WebhookHttpMethodEnum)
+  method!: WebhookHttpMethodEnum;
+
+  @Field(() => Int, { nullable: true, description: 'Deliveries started per second at most; null for no limit.' })
+  rateLimitPerSecond!: number | null;
+
+  @Field(() => [Int], { nullable: true, description: 'Seconds before each retry; null for the instance’s schedule.' })
+  retrySchedule!: number[] | null;
 
   @Field(() => String, { description: 'The `key_…` id that created the endpoint.' })
   createdBy!: string;
@@ -54,8 +109,26 @@ export function toWebhookEndpointType(endpoint: WebhookEndpoint, now = new Date(
     disabledReason: endpoint.disabledReason,
     failingSince: endpoint.failingSince,
     previousSecretExpiresAt: isPreviousLive ? endpoint.previousSecretExpiresAt : null,
+    payloadQuery: endpoint.payloadQuery,
+    filter: endpoint.filter && toFilterType(endpoint.filter),
+    headers: endpoint.headerPreviews ?? [],
+    method: endpoint.httpMethod as WebhookHttpMethodEnum,
+    rateLimitPerSecond: endpoint.rateLimitPerSecond,
+    retrySchedule: endpoint.retryScheduleMs?.slice(1).map((delayMs) => delayMs / 1000) ?? null,
     createdBy: endpoint.createdBy,
     createdAt: endpoint.createdAt,
     updatedAt: endpoint.updatedAt,
+  };
+}
+
+function toFilterType(filter: EndpointFilter): WebhookEndpointFilterType {
+  const list = <T>(values: readonly string[] | undefined) => (values ? ([...values] as T[]) : null);
+  return {
+    channels: list<ChannelEnum>(filter.channels),
+    inboxes: list(filter.inboxes),
+    teamIds: list(filter.teamIds),
+    assigneeIds: list(filter.assigneeIds),
+    conversationIds: list(filter.conversationIds),
+    customerIds: list(filter.customerIds),
   };
 }
