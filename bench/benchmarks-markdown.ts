@@ -6,6 +6,7 @@ import { exportTargets, type ExportFigures } from './export';
 import type { TokenCheckFigures } from './token-figures';
 import type { HttpWorkloadResult, LoadSettings } from './http-measure';
 import type { InstanceScaling } from './instances';
+import { benchPayloadSelection } from './event-stream-webhooks';
 
 /** What one suite run measured (bench/results/suite.json). The analytics and event parts are their scripts' own JSON. */
 export interface SuiteResults {
@@ -173,6 +174,7 @@ function eventRows(results: SuiteResults): string[] {
   rows.push(
     `${backlogRow('two endpoints answering at once', 'instant', '≥ 0.7× a raw dispatcher')} ${verdict((ratios.webhooks.instant ?? 0) >= 0.7)} |`,
     `${backlogRow(`one endpoint answering after ${settings.slowReceiverDelayMs} ms`, 'slow', '')} |`,
+    `| the same two endpoints with one payload selection (\`${benchPayloadSelection.query}\`), deliveries/s (÷ the envelope) | ${fixed(gateway.selection?.deliveriesPerSecond, 0)} (${times(ratios.selectionToEnvelope ?? null)}) | | | selections rendered once per event: close to the envelope's rate | |`,
     `| the first of the two, its neighbour replaced by one answering 500 and one hanging: its events/s (÷ next to a healthy neighbour) | ${fixed(gateway.isolation?.eventsPerSecond, 0)} (${times(ratios.isolation.gateway)}) | ${fixed(raw.isolation?.eventsPerSecond, 0)} (${times(ratios.isolation.raw)}) | ${times(ratios.webhooks.isolation)} | a failing endpoint does not slow the others (≥ 0.8×) | ${verdict((ratios.isolation.gateway ?? 0) >= 0.8)} |`,
     `| webhooks while the events are written (live), events/s | ${fixed(webhooks.live.eventsPerSecond, 0)} (written at ${fixed(webhooks.live.writeEventsPerSecond, 0)}/s) | | | keep up with the event rate | ${verdict(webhooks.live.lastDeliveryAfterLastWriteMs <= 1000)} |`,
   );

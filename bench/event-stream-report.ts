@@ -49,6 +49,8 @@ export interface EventStreamRatios {
   readonly isolation: Record<'gateway' | 'raw', number | null>;
   /** The gateway's server CPU per delivery with an EventFilter ÷ without, both in burst; 1 = filtering costs nothing. */
   readonly filteredCpuPerDelivery: number | null;
+  /** The gateway's deliveries/s with a payload selection ÷ with the envelope (instant); 1 = selections cost nothing. */
+  readonly selectionToEnvelope: number | null;
 }
 
 function fanoutRatios(pair: FanoutPair): FanoutRatios {
@@ -67,10 +69,11 @@ function fanoutRatios(pair: FanoutPair): FanoutRatios {
 
 export function eventStreamRatios(fanout: FanoutPair, load: FanoutPair | null, backlog: BacklogResults, fanoutFiltered: FanoutResult): EventStreamRatios {
   const webhooks: EventStreamRatios['webhooks'] = {};
-  for (const scenario of Object.keys(backlog.gateway) as BacklogScenario[]) webhooks[scenario] = ratio(backlog.gateway[scenario]?.deliveriesPerSecond, backlog.raw[scenario]?.deliveriesPerSecond);
+  for (const scenario of Object.keys(backlog.raw) as BacklogScenario[]) webhooks[scenario] = ratio(backlog.gateway[scenario]?.deliveriesPerSecond, backlog.raw[scenario]?.deliveriesPerSecond);
+  const selectionToEnvelope = ratio(backlog.gateway.selection?.deliveriesPerSecond, backlog.gateway.instant?.deliveriesPerSecond);
   const isolation = (name: 'gateway' | 'raw') => ratio(backlog[name].isolation?.eventsPerSecond, backlog[name].instant?.eventsPerSecond);
   const filteredCpuPerDelivery = ratio(fanoutFiltered.latency.burst?.serverCpuUsPerDelivery, fanout.gateway.latency.burst?.serverCpuUsPerDelivery);
-  return { fanout: fanoutRatios(fanout), load: load && fanoutRatios(load), webhooks, isolation: { gateway: isolation('gateway'), raw: isolation('raw') }, filteredCpuPerDelivery };
+  return { fanout: fanoutRatios(fanout), load: load && fanoutRatios(load), webhooks, isolation: { gateway: isolation('gateway'), raw: isolation('raw') }, filteredCpuPerDelivery, selectionToEnvelope };
 }
 
 /** Wrong answers, not slow ones: a missed or duplicated delivery, a subscription error, a bad signature or payload. */
@@ -159,13 +162,15 @@ function webhookLines(results: EventStreamResults): string[] {
     instant: 'two answering 200 at once',
     slow: `one answering 200 after ${settings.slowReceiverDelayMs} ms`,
     isolation: 'one at once, next to a 500 and a hanging one',
+    selection: 'two at once, each with the same payload selection',
   };
   for (const scenario of Object.keys(scenarioLabel) as BacklogScenario[]) {
     const gateway = backlog.gateway[scenario];
     const raw = backlog.raw[scenario];
-    if (!gateway || !raw) continue;
-    lines.push(row(scenarioLabel[scenario], [gateway.deliveriesPerSecond.toFixed(0), raw.deliveriesPerSecond.toFixed(0), times(ratios.webhooks[scenario])]));
+    if (!gateway) continue;
+    lines.push(row(scenarioLabel[scenario], [gateway.deliveriesPerSecond.toFixed(0), raw ? raw.deliveriesPerSecond.toFixed(0) : '–', times(ratios.webhooks[scenario] ?? null)]));
   }
+  lines.push(`payload selection: the gateway's deliveries/s with the selection ÷ with the envelope: ${times(ratios.selectionToEnvelope)}`);
   const isolation = (name: 'gateway' | 'raw') => backlog[name].isolation;
   lines.push(
     `isolation: the first endpoint's rate next to the failing ones ÷ next to a healthy one: gateway ${times(ratios.isolation.gateway)}, raw ${times(ratios.isolation.raw)}; ` +

@@ -11,8 +11,8 @@ import { distribution, type Distribution } from './event-stream-statistics';
 /** A dispatcher under test: the gateway's (in the bench process) or the raw reference (a child), each reading its own endpoint table. */
 export interface Dispatcher {
   readonly name: 'gateway' | 'raw';
-  /** Registers a disabled endpoint for `conversation.updated` whose deliveries start after `afterSequence`. */
-  register(label: string, url: string, afterSequence: number): Promise<Endpoint>;
+  /** Registers a disabled endpoint for `conversation.updated` whose deliveries start after `afterSequence`; the gateway's may carry a payload selection. */
+  register(label: string, url: string, afterSequence: number, payload?: PayloadSelection): Promise<Endpoint>;
   setEnabled(endpoints: readonly Endpoint[], isEnabled: boolean): Promise<void>;
 }
 
@@ -30,15 +30,31 @@ export interface WebhookSetting {
   readonly receiverOrigin: string;
 }
 
+/** A payload selection with the scopes it runs with, as webhookEndpointCreate stores them after checking. */
+export interface PayloadSelection {
+  readonly query: string;
+  readonly scopes: readonly string[];
+}
+
+/**
+ * What a CRM integration would select instead of the envelope: the event's identity (the checks
+ * below read id, type and occurredAt) and the conversation with its customer, resolved now.
+ */
+export const benchPayloadSelection: PayloadSelection = {
+  query: '{ id type occurredAt sequence conversation { id subject status priority tags customer { id email name } } }',
+  scopes: ['conversations:read', 'customers:read'],
+};
+
 /**
  * Backlog scenarios, each on the same committed events, measured from enabling the endpoints:
  * instant: two endpoints answering 200 at once; slow: one answering 200 after 50 ms; isolation:
  * the first of instant's pair next to one answering 500 at once (as much work as instant's
  * neighbour: each event is POSTed to it once within the retry schedule's first delay) and one
  * that never answers (until the run ends). Its rate ÷ its rate in instant is 1 when the failing
- * endpoints take nothing from it.
+ * endpoints take nothing from it. selection (the gateway only): instant's pair, both with the
+ * same payload selection, so each event's selection runs once for the two.
  */
-export type BacklogScenario = 'instant' | 'slow' | 'isolation';
+export type BacklogScenario = 'instant' | 'slow' | 'isolation' | 'selection';
 export const slowReceiverDelayMs = 50;
 
 /** measured: the endpoint whose rate is reported; neighbour: another healthy one, awaited and checked alike. */
@@ -88,14 +104,14 @@ export interface BacklogResult {
 export function gatewayDispatcher(databaseUrl: string, pepper: string, workspaceId: string, eventType: string): Dispatcher {
   return {
     name: 'gateway',
-    async register(label, url, afterSequence) {
+    async register(label, url, afterSequence, payload) {
       const secret = generateWebhookSecret();
       const id = newId('we');
       await runSql(
         databaseUrl,
-        `insert into webhook_endpoints (id, workspace_id, url, event_types, secret_ciphertext, enqueued_through_sequence, created_by, is_enabled)
-         values ($1, $2, $3, $4, $5, $6, 'bench', false)`,
-        [id, workspaceId, url, [eventType], new SecretBox(pepper, 'webhook-secrets').seal(secret), afterSequence],
+        `insert into webhook_endpoints (id, workspace_id, url, event_types, secret_ciphertext, enqueued_through_sequence, created_by, is_enabled, payload_query, payload_scopes)
+         values ($1, $2, $3, $4, $5, $6, 'bench', false, $7, $8)`,
+        [id, workspaceId, url, [eventType], new SecretBox(pepper, 'webhook-secrets').seal(secret), afterSequence, payload?.query ?? null, payload?.scopes ?? null],
       );
       return { id, label, secret };
     },
@@ -206,15 +222,19 @@ export async function measureLive(dispatcher: Dispatcher, setting: WebhookSettin
 
 /** Endpoints of every scenario, registered disabled before the backlog is written. */
 export async function registerBacklogEndpoints(dispatcher: Dispatcher, setting: WebhookSetting, afterSequence: number): Promise<Map<BacklogScenario, ScenarioEndpoint[]>> {
-  const register = async (scenario: BacklogScenario, role: EndpointRole, query = ''): Promise<ScenarioEndpoint> => {
+  const register = async (scenario: BacklogScenario, role: EndpointRole, query = '', payload?: PayloadSelection): Promise<ScenarioEndpoint> => {
     const label = `${dispatcher.name}-${scenario}-${role}`;
-    return { ...(await dispatcher.register(label, `${setting.receiverOrigin}/hooks/${label}${query}`, afterSequence)), role };
+    return { ...(await dispatcher.register(label, `${setting.receiverOrigin}/hooks/${label}${query}`, afterSequence, payload)), role };
   };
-  return new Map([
+  const scenarios = new Map<BacklogScenario, ScenarioEndpoint[]>([
     ['instant', [await register('instant', 'measured'), await register('instant', 'neighbour')]],
     ['slow', [await register('slow', 'measured', `?delayMs=${slowReceiverDelayMs}`)]],
     ['isolation', [await register('isolation', 'measured'), await register('isolation', 'failing', '?status=500'), await register('isolation', 'hanging', '?hang')]],
   ]);
+  if (dispatcher.name === 'gateway') {
+    scenarios.set('selection', [await register('selection', 'measured', '', benchPayloadSelection), await register('selection', 'neighbour', '', benchPayloadSelection)]);
+  }
+  return scenarios;
 }
 
 /** Enables the scenario's endpoints, waits for the healthy ones to have every event, disables them again. */

@@ -158,4 +158,25 @@ describe('WHSEL: typed payload selections, filters, custom headers and methods',
       { field: 'input.headers.2.name', message: expect.stringContaining('token characters') },
     ] }]);
   });
+
+  it('WHSEL-06 the selections a dispatcher pass renders together share their loaders: a backlog of 16 events reads its conversations in a statement or two, not 16', async () => {
+    const { receiver, id } = await harness.endpointWithReceiver({ eventTypes: ['conversation.created'], payloadQuery: '{ id conversation { id subject } }', isEnabled: false });
+    for (let index = 0; index < 16; index++) await createConversation({ subject: `WHSEL-06 ${index}` });
+    const conversationReads: string[] = [];
+    const countStatement = harness.gateway.app.orm.config.get('onQuery');
+    harness.gateway.app.orm.config.set('onQuery', (sql: string, params: unknown[]) => {
+      if (/from "?conversations"?/i.test(sql)) conversationReads.push(sql);
+      return countStatement(sql, params);
+    });
+    try {
+      await harness.data(`mutation E($id: ID!) { webhookEndpointUpdate(input: { id: $id, isEnabled: true }) { webhookEndpoint { id } } }`, { id });
+      const webhooks = await receiver.waitFor(16);
+      expect(new Set(webhooks.map((webhook) => JSON.parse(webhook.body).conversation.subject)).size).toBe(16);
+    } finally {
+      harness.gateway.app.orm.config.set('onQuery', countStatement);
+    }
+    // One pass claims up to 16 deliveries of an endpoint; a pass split by the fan-out may add one more read.
+    expect(conversationReads.length).toBeGreaterThan(0);
+    expect(conversationReads.length).toBeLessThanOrEqual(3);
+  });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { execute, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Principal } from '../../../policies/auth/principal';
 import type { RequestContext } from '../../../policies/request-context';
@@ -30,6 +31,7 @@ export class PayloadRenderer {
   private readonly payloadSchema: GraphQLSchema;
   private readonly documents = new Map<string, DocumentNode>();
   private readonly renders = new Map<string, Promise<string>>();
+  private readonly turnContexts = new Map<string, RequestContext>();
 
   constructor(
     schema: GraphQLSchema,
@@ -54,10 +56,26 @@ export class PayloadRenderer {
 
   private async execute(selection: PayloadSelection, event: EventEnvelope): Promise<string> {
     this.onRender();
-    const contextValue = this.contextFor(principalOf(selection), `webhook-payload-${event.id}`);
+    const contextValue = this.turnContextOf(selection);
     const result = await execute({ schema: this.payloadSchema, document: this.documentOf(selection.query), rootValue: envelopeToEventType(event), contextValue });
     if (result.errors?.length) throw new PayloadRenderError(`payload selection failed: ${result.errors.map((error) => error.message).join('; ')}`);
     return JSON.stringify(result.data);
+  }
+
+  /**
+   * One context for the renders a dispatcher pass starts together (one turn of the event loop)
+   * with the same workspace and scopes: their resolvers share its DataLoaders, so the
+   * conversations of 64 events are read in one statement, not 64.
+   */
+  private turnContextOf(selection: PayloadSelection): RequestContext {
+    const key = `${selection.workspaceId}\n${selection.scopes.join(' ')}`;
+    let context = this.turnContexts.get(key);
+    if (!context) {
+      context = this.contextFor(principalOf(selection), `webhook-payload-${randomUUID()}`);
+      this.turnContexts.set(key, context);
+      setImmediate(() => this.turnContexts.delete(key));
+    }
+    return context;
   }
 
   private documentOf(query: string): DocumentNode {
