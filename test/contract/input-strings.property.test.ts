@@ -75,6 +75,8 @@ const baselinesOf = (f: Fixture): Record<string, Record<string, unknown>> => ({
   webhookEndpointTest: { input: { id: f.endpointId } },
   webhookDeliveryRetry: { input: { deliveryId: 'whd_unknown' } },
   webhookEventsReplay: { input: { endpointId: f.endpointId, since: range.from } },
+  webhookEventResend: { input: { endpointId: f.endpointId, eventId: 'evt_unknown' } },
+  webhookEndpointRecover: { input: { endpointId: f.endpointId, since: range.from } },
   conversations: { first: 5 },
   customers: { first: 5 },
   events: { first: 5 },

@@ -50,6 +50,7 @@ describe('WHSEL: typed payload selections, filters, custom headers and methods',
       ['query Q($id: ID) { id }', 'BAD_USER_INPUT', /takes no variables/],
       ['mutation { id }', 'BAD_USER_INPUT', /exactly one selection on Event/],
       ['{ id', 'BAD_USER_INPUT', /Syntax Error/],
+      ['{ id __schema { types { name } } }', 'BAD_USER_INPUT', /introspection has been disabled/],
       [expensive, 'BAD_USER_INPUT', /cost/i],
     ];
     for (const [payloadQuery, code, message] of refusals) {
@@ -160,6 +161,8 @@ describe('WHSEL: typed payload selections, filters, custom headers and methods',
   });
 
   it('WHSEL-06 the selections a dispatcher pass renders together share their loaders: a backlog of 16 events reads its conversations in a statement or two, not 16', async () => {
+    // The earlier tests' endpoints would render these events too: only this one may read conversations meanwhile.
+    await harness.rows(`update webhook_endpoints set is_enabled = false`);
     const { receiver, id } = await harness.endpointWithReceiver({ eventTypes: ['conversation.created'], payloadQuery: '{ id conversation { id subject } }', isEnabled: false });
     for (let index = 0; index < 16; index++) await createConversation({ subject: `WHSEL-06 ${index}` });
     const conversationReads: string[] = [];

@@ -1,6 +1,7 @@
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { operationalEventSchemas, type OperationalEventType } from '../../src/modules/events/operational-event-schemas';
+import { runWebhookRecovery } from '../../src/modules/webhooks/recovery/webhook-recovery.runner';
 import { createApiKey } from '../support/api-keys';
 import { pollUntil } from '../support/poll-until';
 import { createConversationMutation, startWebhookHarness, type WebhookHarness } from '../support/webhook-harness';
@@ -88,7 +89,9 @@ describe('WHREC: resend, recovery, operational events, per-endpoint limits, stat
 
     // WHOPS-01: each delivery whose schedule ran out is announced once; the failing run once.
     const exhausted = await eventsOfType(harness, 'webhook_delivery.exhausted');
-    expect(exhausted.map((data) => data.delivery.eventId).sort()).toEqual((await Promise.all(conversations.map((id) => eventIdOf(id)))).sort());
+    const eventIds: string[] = [];
+    for (const id of conversations) eventIds.push(await eventIdOf(id));
+    expect(exhausted.map((data) => data.delivery.eventId).sort()).toEqual(eventIds.sort());
     expect(exhausted.every((data) => data.webhookEndpoint.id === failing.id && data.delivery.attemptCount === 3 && data.delivery.lastStatusCode === 503)).toBe(true);
     await pollUntil(async () => (await eventsOfType(harness, 'webhook_endpoint.failing')).length > 0, { timeoutMs: 5_000, description: 'webhook_endpoint.failing' });
 
@@ -231,5 +234,19 @@ describe('WHREC: resend, recovery, operational events, per-endpoint limits, stat
     const reader = await createApiKey(harness.gateway.graphqlUrl, harness.gateway.adminSecret, { scopes: ['conversations:read'] });
     const refused = await harness.graphql(`query N($id: ID!) { node(id: $id) { id } }`, { id: delivery.id }, reader.secret);
     expect(refused.body.errors![0].extensions).toMatchObject({ code: 'FORBIDDEN', requiredScopes: [['webhooks:read']] });
+  });
+
+  it('WHREC-10 a recovery whose endpoint was deleted meanwhile requeues nothing: no delivery is left pending where nothing will claim it', async () => {
+    const { id } = await harness.endpointWithReceiver({ eventTypes: ['conversation.created'] }, () => ({ status: 500 }));
+    await createConversation('WHREC-10');
+    await pollUntil(async () => (await harness.rows(`select status from webhook_deliveries where endpoint_id = $1`, [id]))[0]?.status === 'failed', { timeoutMs: 10_000, description: 'the delivery to fail' });
+    const [{ id: recoveryId }] = await harness.rows(`insert into webhook_recoveries (id, workspace_id, endpoint_id, since, status, created_by)
+      select new_public_id('wrec'), workspace_id, id, now() - interval '1 hour', 'QUEUED', 'key_test' from webhook_endpoints where id = $1 returning id`, [id]);
+    await harness.data(`mutation D($id: ID!) { webhookEndpointDelete(input: { id: $id }) { deletedWebhookEndpointId } }`, { id });
+
+    await runWebhookRecovery(harness.gateway.app.orm, recoveryId);
+
+    expect(await harness.rows(`select status, requeued_count, total_count from webhook_recoveries where id = $1`, [recoveryId])).toEqual([{ status: 'COMPLETED', requeued_count: 0, total_count: 0 }]);
+    expect(await harness.rows(`select status from webhook_deliveries where endpoint_id = $1`, [id])).toEqual([{ status: 'failed' }]);
   });
 });

@@ -1,5 +1,6 @@
 import {
-  GraphQLError, GraphQLSchema, Kind, isObjectType, parse, validate, type DocumentNode, type GraphQLObjectType, type OperationDefinitionNode,
+  GraphQLError, GraphQLSchema, Kind, NoSchemaIntrospectionCustomRule, isObjectType, parse, specifiedRules, validate,
+  type DocumentNode, type GraphQLObjectType, type OperationDefinitionNode,
 } from 'graphql';
 import { badUserInput, GatewayError } from '../../../platform/errors';
 import { scopesUsedBy, type ScopeHolder } from '../../../policies/auth/document-scopes';
@@ -48,7 +49,8 @@ export function checkPayloadSelection(schema: GraphQLSchema, query: string, hold
   const payloadSchema = payloadSchemaOf(schema);
   const document = parseSelection(text, limits?.maxTokens);
   singleQuery(document);
-  const errors = validate(payloadSchema, document);
+  // Introspection would hand the schema to any receiver, also where GRAPHQL_INTROSPECTION is off.
+  const errors = validate(payloadSchema, document, [...specifiedRules, NoSchemaIntrospectionCustomRule]);
   if (errors.length > 0) throw invalid(errors.map((error) => error.message).join('; '));
   const scopes = scopesUsedBy(payloadSchema, document, holder, 'The API key lacks a scope a field of the payload selection requires');
   if (limits) {

@@ -10,10 +10,12 @@ const deliveriesPerBatch = 500;
 /**
  * The FAILED deliveries a recovery requeues: of its endpoint and workspace, created in its range,
  * and failed before it was asked for. A delivery it requeued that fails again is newer than the
- * recovery, so the job ends and a rerun after a crash requeues nothing twice.
+ * recovery, so the job ends and a rerun after a crash requeues nothing twice. An endpoint deleted
+ * meanwhile gets nothing more: its pending deliveries would never be claimed.
  */
 const recoverableWhere = `d.endpoint_id = r.endpoint_id and d.workspace_id = r.workspace_id and d.status = 'failed'
-  and d.created_at >= r.since and (r.until is null or d.created_at < r.until) and d.updated_at <= r.created_at`;
+  and d.created_at >= r.since and (r.until is null or d.created_at < r.until) and d.updated_at <= r.created_at
+  and exists (select 1 from webhook_endpoints e where e.id = r.endpoint_id and e.deleted_at is null)`;
 
 /**
  * Runs a `webhookEndpointRecover`: counts what it will requeue, then requeues it in batches,
