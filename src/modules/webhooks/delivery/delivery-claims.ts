@@ -63,8 +63,8 @@ export async function claimDueDeliveries(
            order by d2.next_attempt_at, d2.event_sequence
            limit greatest(0, least(
              (case when e2.failing_since is null then ? else ? end) - coalesce((?::jsonb ->> e2.id)::int, 0),
-             coalesce(e2.rate_limit_per_second - (select count(*) from webhook_deliveries d3
-               where d3.endpoint_id = e2.id and d3.claimed_at > now() - interval '1 second'), 2147483647)))
+             case when e2.rate_limit_per_second is null then 2147483647 else e2.rate_limit_per_second - (select count(*) from webhook_deliveries d3
+               where d3.endpoint_id = e2.id and d3.claimed_at > now() - interval '1 second') end))
            for update of d2 skip locked) due
          where e2.is_enabled and e2.deleted_at is null
          order by due.next_attempt_at, due.event_sequence
@@ -76,15 +76,18 @@ export async function claimDueDeliveries(
                ev.type as event_type, ev.occurred_at, ev.sequence, ev.data`,
     [String(leaseMs), caps.healthy, caps.failing, JSON.stringify(Object.fromEntries(inFlightByEndpoint)), limit],
   );
-  return rows.map((row) => {
-    const event: EventEnvelope = {
-      id: row.event_id as string,
-      type: row.event_type as EventType,
-      occurredAt: new Date(row.occurred_at as string).toISOString(),
-      sequence: Number(row.sequence),
-      data: row.data as Record<string, unknown>,
-    };
-    return {
+  return rows.map(toClaimedDelivery);
+}
+
+function toClaimedDelivery(row: Record<string, unknown>): ClaimedDelivery {
+  const event: EventEnvelope = {
+    id: row.event_id as string,
+    type: row.event_type as EventType,
+    occurredAt: new Date(row.occurred_at as string).toISOString(),
+    sequence: Number(row.sequence),
+    data: row.data as Record<string, unknown>,
+  };
+  return {
     id: row.id as string,
     workspaceId: row.workspace_id as string,
     endpointId: row.endpoint_id as string,
@@ -105,6 +108,5 @@ export async function claimDueDeliveries(
     method: row.http_method as WebhookHttpMethod,
     retryScheduleMs: row.retry_schedule_ms as number[] | null,
     registeredBy: row.created_by as string,
-    };
-  });
+  };
 }

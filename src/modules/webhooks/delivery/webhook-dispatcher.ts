@@ -45,8 +45,8 @@ const responseExcerptBytes = 2_048;
 /**
  * Runs in every instance: moves new events into deliveries, leases due deliveries, sends them
  * signed (the envelope, or the endpoint's payload selection), logs every attempt and schedules
- * retries. The hand-written loop is a lease over rows
- * this table already needs (status, attempts, next attempt), which a job runner would duplicate.
+ * retries. The hand-written loop is a lease over rows this table already needs (status,
+ * attempts, next attempt), which a job runner would duplicate.
  */
 export class WebhookDispatcher {
   private readonly inFlightByEndpoint = new Map<string, number>();
@@ -132,8 +132,8 @@ export class WebhookDispatcher {
     let result: AttemptResult;
     let renderedPayload: string | null = null;
     try {
-      const body = await this.bodyOf(delivery);
-      renderedPayload = body === delivery.envelopeBody || body === delivery.renderedPayload ? null : body;
+      const { body, isNewRender } = await this.bodyOf(delivery);
+      if (isNewRender) renderedPayload = body;
       result = await this.send(delivery, body, startedAt);
     } catch (error) {
       result = { kind: 'error', error: `payload_error: ${error instanceof Error ? error.message : String(error)}`, outcome: 'payload_error' };
@@ -141,13 +141,13 @@ export class WebhookDispatcher {
     await this.record(delivery, { attemptNumber, startedAt, result, renderedPayload, isLastScheduled: attemptNumber === schedule.length }, nextStepAfter(result, attemptNumber, schedule));
   }
 
-  /** The envelope, or the endpoint's payload selection: as rendered for an earlier attempt, else rendered now. */
-  private async bodyOf(delivery: ClaimedDelivery): Promise<string> {
-    if (!delivery.payloadQuery) return delivery.envelopeBody;
-    if (delivery.renderedPayload !== null) return delivery.renderedPayload;
+  /** The envelope, or the endpoint's payload selection: as rendered for an earlier attempt, else rendered now (and kept with the attempt). */
+  private async bodyOf(delivery: ClaimedDelivery): Promise<{ body: string; isNewRender: boolean }> {
+    if (!delivery.payloadQuery) return { body: delivery.envelopeBody, isNewRender: false };
+    if (delivery.renderedPayload !== null) return { body: delivery.renderedPayload, isNewRender: false };
     if (!this.observers.renderer) throw new Error('this instance renders no payload selections');
     const selection = { query: delivery.payloadQuery, scopes: delivery.payloadScopes, workspaceId: delivery.workspaceId, registeredBy: delivery.registeredBy };
-    return this.observers.renderer.render(selection, delivery.event);
+    return { body: await this.observers.renderer.render(selection, delivery.event), isNewRender: true };
   }
 
   /** Custom headers first: the gateway's own (signature, content type) always win. */
