@@ -1,4 +1,7 @@
+import { SecretBox } from '../../src/platform/secret-box';
 import { createApiKey } from '../support/api-keys';
+import { testPepper } from '../support/start-gateway';
+import { pollUntil } from '../support/poll-until';
 import { readMetric } from '../support/read-metric';
 import { svixAccepts } from '../support/svix-verifier';
 import { createConversationMutation, startWebhookHarness, type WebhookHarness } from '../support/webhook-harness';
@@ -66,7 +69,9 @@ describe('WHSEL: typed payload selections, filters, custom headers and methods',
     expect(refused.body.errors![0].extensions).toMatchObject({ code: 'FORBIDDEN', requiredScopes: [['customers:read']] });
     const { id } = (await harness.data(createEndpointMutation, { input: { ...input, isEnabled: false } })).webhookEndpointCreate.webhookEndpoint;
     const repointed = await harness.graphql(updateEndpointMutation, { input: { id, url: 'https://elsewhere.invalid/hooks' } }, conversationsOnly.secret);
-    expect(repointed.body.errors![0].extensions.code).toBe('FORBIDDEN');
+    const resent = await harness.graphql(`mutation R($id: ID!) { webhookEventResend(input: { endpointId: $id, eventId: "evt_any" }) { delivery { id } } }`, { id }, conversationsOnly.secret);
+    const recovered = await harness.graphql(`mutation R($id: ID!, $since: DateTimeISO!) { webhookEndpointRecover(input: { endpointId: $id, since: $since }) { recovery { id } } }`, { id, since: new Date().toISOString() }, conversationsOnly.secret);
+    for (const refusal of [repointed, resent, recovered]) expect(refusal.body.errors![0].extensions.code).toBe('FORBIDDEN');
 
     // An explicit null returns to the envelope; absent leaves the selection.
     expect((await harness.data(updateEndpointMutation, { input: { id, description: 'kept' } })).webhookEndpointUpdate.webhookEndpoint.payloadQuery).toBe(selection);
@@ -99,17 +104,26 @@ describe('WHSEL: typed payload selections, filters, custom headers and methods',
     expect(JSON.parse(c.body)).toEqual({ id: JSON.parse(a.body).id, conversation: { id: conversationId } });
     expect(flakyWebhooks.map((webhook) => webhook.body)).toEqual([a.body, a.body]);
     expect((await readMetric(harness.gateway.url, 'gateway_webhook_payload_renders_total')) - rendersBefore).toBe(2);
-    const [stored] = await harness.rows('select payload from webhook_deliveries where endpoint_id = $1', [flaky.id]);
+    const [stored] = await harness.rows('select id, event_id, payload from webhook_deliveries where endpoint_id = $1', [flaky.id]);
     expect(stored.payload).toBe(a.body);
+
+    // A resend sends the kept bytes, not a new render.
+    await harness.rows(`update webhook_deliveries set payload = '{"kept":true}' where id = $1`, [stored.id]);
+    await harness.data(`mutation R($endpointId: ID!, $eventId: ID!) { webhookEventResend(input: { endpointId: $endpointId, eventId: $eventId }) { delivery { id } } }`, { endpointId: flaky.id, eventId: stored.event_id });
+    const [, , resent] = await flaky.receiver.waitFor(3);
+    expect(resent.body).toBe('{"kept":true}');
+    expect(resent.isSignatureValid).toBe(true);
   });
 
   it('WHSEL-04 an endpoint filter (the EventFilter of subscriptions) keeps only events about matching conversations, decided at fan-out', async () => {
-    const billing = await harness.endpointWithReceiver({ eventTypes: ['conversation.created', 'message.created'], filter: { inboxes: ['billing'] } });
+    const billing = await harness.endpointWithReceiver({ eventTypes: ['conversation.created', 'message.created', 'customer.created'], filter: { inboxes: ['billing'] } });
     const email = await harness.endpointWithReceiver({ eventTypes: ['conversation.created'], filter: { channels: ['EMAIL'] } });
     const billingChat = await createConversation({ subject: 'WHSEL-04 billing', inbox: 'billing', channel: 'WEB_CHAT' });
     await harness.data(`mutation M($id: ID!) { messageCreate(input: { conversationId: $id, body: "Invoice?" }) { message { id } } }`, { id: billingChat.id });
     const supportMail = await createConversation({ subject: 'WHSEL-04 support', inbox: 'support', channel: 'EMAIL' });
     await harness.data(`mutation M($id: ID!) { messageCreate(input: { conversationId: $id, body: "Hello" }) { message { id } } }`, { id: supportMail.id });
+    // A customer's event has no inbox: an inbox condition cannot hold for it.
+    await harness.data(`mutation C { customerUpsert(input: { email: "whsel04@example.com" }) { customer { id } } }`);
     await harness.fannedOut();
 
     const deliveredTo = async (endpointId: string) =>
@@ -151,13 +165,46 @@ describe('WHSEL: typed payload selections, filters, custom headers and methods',
     for (const text of [stored[0].endpoint, ...audit.map((row) => row.entry), logLines.join('\n')]) expect(text).not.toContain('receiver-token');
 
     const refused = await harness.graphql(createEndpointMutation, {
-      input: { url: 'https://receiver.invalid/hooks', headers: [{ name: 'webhook-signature', value: 'v1,forged' }, { name: 'X-Ok', value: 'a\r\nInjected: yes' }, { name: 'Bad Name', value: 'x' }] },
+      input: {
+        url: 'https://receiver.invalid/hooks',
+        headers: [{ name: 'webhook-signature', value: 'v1,forged' }, { name: 'X-Ok', value: 'a\r\nInjected: yes' }, { name: 'Bad Name', value: 'x' }, { name: 'Content-Type', value: 'text/plain' }],
+      },
     });
     expect(fieldErrorsOf(refused)).toEqual([{ code: 'BAD_USER_INPUT', fieldErrors: [
       { field: 'input.headers.0.name', message: expect.stringContaining('cannot be overridden') },
       { field: 'input.headers.1.value', message: expect.stringContaining('line breaks') },
       { field: 'input.headers.2.name', message: expect.stringContaining('token characters') },
+      { field: 'input.headers.3.name', message: expect.stringContaining('cannot be overridden') },
     ] }]);
+
+    // Should a reserved header ever be stored, the gateway's own still win.
+    const sealed = new SecretBox(testPepper, 'webhook-secrets').seal(JSON.stringify([{ name: 'webhook-signature', value: 'v1,forged' }, { name: 'content-type', value: 'text/plain' }]));
+    await harness.rows(`update webhook_endpoints set headers_ciphertext = $2 where id = $1`, [id, sealed]);
+    await createConversation({ subject: 'WHSEL-05 again' });
+    const [, second] = await receiver.waitFor(2);
+    expect(second.isSignatureValid).toBe(true);
+    expect(second.headers['content-type']).toBe('application/json');
+  });
+
+  it('WHSEL-07 a selection runs with its endpoint’s own scopes: without them it fails as PAYLOAD_ERROR while a twin selection with them renders; the next attempt renders afresh', async () => {
+    const query = '{ id conversation { id } }';
+    const granted = await harness.endpointWithReceiver({ eventTypes: ['conversation.created'], payloadQuery: query });
+    const stripped = await harness.endpointWithReceiver({ eventTypes: ['conversation.created'], payloadQuery: query, retrySchedule: [1] });
+    await harness.rows(`update webhook_endpoints set payload_scopes = '{}' where id = $1`, [stripped.id]);
+    const conversation = await createConversation({ subject: 'WHSEL-07' });
+    const [rendered] = await granted.receiver.waitFor(1);
+    await pollUntil(async () => (await harness.rows(`select 1 from webhook_attempts where endpoint_id = $1`, [stripped.id])).length > 0, { timeoutMs: 5_000, description: 'the first attempt' });
+    await harness.rows(`update webhook_endpoints set payload_scopes = '{conversations:read}' where id = $1`, [stripped.id]);
+
+    const [second] = await stripped.receiver.waitFor(1);
+
+    expect(JSON.parse(rendered.body).conversation).toEqual({ id: conversation.id });
+    expect(second.body).toBe(rendered.body);
+    const attempts = await pollUntil(async () => {
+      const rows = await harness.rows(`select outcome, error from webhook_attempts where endpoint_id = $1 order by attempt_number`, [stripped.id]);
+      return rows.length === 2 && rows;
+    }, { timeoutMs: 5_000, description: 'the second attempt to be recorded' });
+    expect(attempts).toEqual([{ outcome: 'payload_error', error: expect.stringContaining('lacks a scope') }, { outcome: 'succeeded', error: null }]);
   });
 
   it('WHSEL-06 the selections a dispatcher pass renders together share their loaders: a backlog of 16 events reads its conversations in a statement or two, not 16', async () => {

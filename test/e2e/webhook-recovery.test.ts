@@ -75,7 +75,17 @@ describe('WHREC: resend, recovery, operational events, per-endpoint limits, stat
 
     expect(unsubscribed.body.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fieldErrors: [{ field: 'input.eventId', message: expect.stringContaining('conversation.created') }] });
     expect(foreign.body.errors![0].extensions.code).toBe('NOT_FOUND');
+    await harness.data(`mutation E($id: ID!) { webhookEndpointUpdate(input: { id: $id, isEnabled: false }) { webhookEndpoint { id } } }`, { id });
+    const messageEvent = (await harness.rows(`select id from events where type = 'message.created' and workspace_id = (select workspace_id from webhook_endpoints where id = $1) limit 1`, [id]))[0];
+    const [resendDisabled, recoverDisabled] = [
+      await harness.graphql(resendMutation, { input: { endpointId: id, eventId: messageEvent?.id ?? ownEvent } }),
+      await harness.graphql(recoverMutation, { input: { endpointId: id, since: new Date(Date.now() - 60_000).toISOString() } }),
+    ];
+    for (const refused of [resendDisabled, recoverDisabled]) {
+      expect(refused.body.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fieldErrors: [{ field: 'input.endpointId', message: expect.stringContaining('disabled') }] });
+    }
     expect(await harness.rows(`select id from webhook_deliveries where endpoint_id = $1`, [id])).toEqual([]);
+    expect(await harness.rows(`select id from webhook_recoveries where endpoint_id = $1`, [id])).toEqual([]);
   });
 
   it('WHREC-03 webhookEndpointRecover requeues every FAILED delivery since a time in a background job that reports its progress; the operational events say what happened, each matching its JSON Schema', async () => {
@@ -136,20 +146,39 @@ describe('WHREC: resend, recovery, operational events, per-endpoint limits, stat
     await createConversation('WHREC-04');
     const failedOf = async (id: string) => (await harness.rows(`select count(*)::int as count from webhook_deliveries where endpoint_id = $1 and status = 'failed'`, [id]))[0].count;
     await pollUntil(async () => (await failedOf(first.id)) === 1 && (await failedOf(second.id)) === 1, { timeoutMs: 10_000, description: 'both deliveries to fail' });
+    // Another workspace's failed delivery naming this endpoint (the keys are separate columns) is not this recovery's.
+    await harness.rows(`insert into workspaces (id, slug, name) values (gen_random_uuid(), 'whrec-foreign', 'Other') on conflict do nothing`);
+    const [{ id: foreignDelivery }] = await harness.rows(`with event as (
+        insert into events (id, workspace_id, sequence, type, occurred_at, data) select 'evt_whrec04foreign00000', id, 1, 'conversation.created', now(), '{}' from workspaces where slug = 'whrec-foreign' returning id, workspace_id)
+      insert into webhook_deliveries (id, workspace_id, endpoint_id, event_id, event_sequence, event_type, status, attempt_count, updated_at)
+      select new_public_id('del'), workspace_id, $1, id, 1, 'conversation.created', 'failed', 3, now() - interval '1 second' from event returning id`, [first.id]);
 
     const { recovery } = (await harness.data(recoverMutation, { input: { endpointId: first.id, since } })).webhookEndpointRecover;
     const done = await pollUntil(async () => { const node = (await harness.data(nodeQuery, { id: recovery.id })).node; return node.status === 'COMPLETED' && node; }, { timeoutMs: 15_000, description: 'the recovery' });
 
     expect(done).toMatchObject({ totalCount: 1, requeuedCount: 1 });
     expect(await failedOf(second.id)).toBe(1);
-    await pollUntil(async () => (await failedOf(first.id)) === 1, { timeoutMs: 10_000, description: 'the requeued delivery to fail again' });
+    expect((await harness.rows(`select status from webhook_deliveries where id = $1`, [foreignDelivery]))[0].status).toBe('failed');
+    await pollUntil(async () => (await failedOf(first.id)) === 2, { timeoutMs: 10_000, description: 'the requeued delivery to fail again' });
+    // A rerun after a crash: what failed again since the recovery was asked for is not requeued twice.
+    await harness.rows(`update webhook_recoveries set status = 'RUNNING' where id = $1`, [recovery.id]);
+    await runWebhookRecovery(harness.gateway.app.orm, recovery.id);
+    expect((await harness.data(nodeQuery, { id: recovery.id })).node).toMatchObject({ status: 'COMPLETED', totalCount: 1, requeuedCount: 1 });
+    expect(await failedOf(first.id)).toBe(2);
     const again = (await harness.data(recoverMutation, { input: { endpointId: first.id, since: new Date(Date.now() - 60_000).toISOString(), until: new Date(Date.now() - 30_000).toISOString() } })).webhookEndpointRecover.recovery;
     const empty = await pollUntil(async () => { const node = (await harness.data(nodeQuery, { id: again.id })).node; return node.status === 'COMPLETED' && node; }, { timeoutMs: 15_000, description: 'the empty recovery' });
     expect(empty).toMatchObject({ totalCount: 0, requeuedCount: 0 });
+    const listed = (await harness.data(`query R($id: ID!) { webhookEndpoint(id: $id) { recoveries { id } } }`, { id: first.id })).webhookEndpoint.recoveries;
+    expect(listed).toEqual([{ id: again.id }, { id: recovery.id }]);
   });
 
   it('WHREC-05 an endpoint’s rate limit spaces the deliveries it starts, across the pass loop: never more than its limit within a second', async () => {
     const { receiver, id } = await harness.endpointWithReceiver({ eventTypes: ['conversation.created'], rateLimitPerSecond: 2 });
+    // Another endpoint's claims, dated an hour ahead, must not count against this one's limit: counted, they would hold it back for an hour.
+    const other = await harness.endpointWithReceiver({ eventTypes: ['message.created'] });
+    await harness.rows(`insert into webhook_deliveries (id, workspace_id, endpoint_id, event_id, event_sequence, event_type, status, claimed_at)
+      select new_public_id('del'), workspace_id, $1, id, sequence, type, 'succeeded', now() + interval '1 hour' from events
+      where workspace_id = (select workspace_id from webhook_endpoints where id = $1) order by sequence limit 3`, [other.id]);
     for (let index = 0; index < 5; index++) await createConversation(`WHREC-05 ${index}`);
     await receiver.waitFor(5, 10_000);
     const claims = (await harness.rows(`select claimed_at from webhook_deliveries where endpoint_id = $1 order by claimed_at`, [id])).map((row) => new Date(row.claimed_at).getTime());
@@ -165,6 +194,8 @@ describe('WHREC: resend, recovery, operational events, per-endpoint limits, stat
     const attempts = (await harness.rows(`select a.started_at from webhook_attempts a where a.endpoint_id = $1 order by a.attempt_number`, [id])).map((row) => new Date(row.started_at).getTime());
     expect(attempts).toHaveLength(2);
     expect(attempts[1] - attempts[0]).toBeGreaterThanOrEqual(800);
+    const exhausted = (await eventsOfType(harness, 'webhook_delivery.exhausted')).filter((data) => data.webhookEndpoint.id === id);
+    expect(exhausted.map((data) => data.delivery.attemptCount)).toEqual([2]);
     expect((await harness.data(`query E($id: ID!) { webhookEndpoint(id: $id) { retrySchedule rateLimitPerSecond } }`, { id })).webhookEndpoint).toEqual({ retrySchedule: [1], rateLimitPerSecond: null });
 
     const refused = await harness.graphql(`mutation C($input: WebhookEndpointCreateInput!) { webhookEndpointCreate(input: $input) { webhookEndpoint { id } } }`, {
@@ -175,6 +206,11 @@ describe('WHREC: resend, recovery, operational events, per-endpoint limits, stat
       { field: 'input.retrySchedule.2', message: expect.any(String) },
       { field: 'input.rateLimitPerSecond', message: expect.any(String) },
     ]);
+    const at = new Date(Date.now() - 60_000).toISOString();
+    const emptyRange = await harness.graphql(recoverMutation, { input: { endpointId: id, since: at, until: at } });
+    const future = await harness.graphql(recoverMutation, { input: { endpointId: id, since: new Date(Date.now() + 3_600_000).toISOString() } });
+    expect(emptyRange.body.errors![0].extensions.fieldErrors).toEqual([{ field: 'input.until', message: 'Must be later than since' }]);
+    expect(future.body.errors![0].extensions.fieldErrors).toEqual([{ field: 'input.since', message: 'Must not be in the future' }]);
   });
 
   it('WHREC-07 WebhookEndpoint.stats counts the window’s attempts by outcome with latency percentiles, and only the workspace’s own', async () => {
@@ -187,7 +223,10 @@ describe('WHREC: resend, recovery, operational events, per-endpoint limits, stat
       select new_public_id('att'), w.id, d.id, d.endpoint_id, 9, now(), 99999, 404, 'client_error' from webhook_deliveries d, workspaces w where d.endpoint_id = $1 and w.slug = 'whrec-stats'`, [id]);
     const durations = (await harness.rows(`select duration_ms from webhook_attempts where endpoint_id = $1 and outcome <> 'client_error' order by duration_ms`, [id])).map((row) => row.duration_ms);
 
-    const { stats } = (await harness.data(statsQuery, { id, window: 'HOUR' })).webhookEndpoint;
+    await harness.rows(`insert into webhook_recoveries (id, workspace_id, endpoint_id, since, status, created_by)
+      select new_public_id('wrec'), w.id, $1, now(), 'COMPLETED', 'key_other' from workspaces w where w.slug = 'whrec-stats'`, [id]);
+    const { stats, recoveries } = (await harness.data(`query S($id: ID!) { webhookEndpoint(id: $id) { recoveries { id } stats(window: HOUR) {
+      attemptCount successCount failureCount successRate failuresByOutcome { outcome count } p50LatencyMs p95LatencyMs } } }`, { id })).webhookEndpoint;
     const fresh = (await harness.endpointWithReceiver({ eventTypes: ['message.created'] })).id;
     const { stats: empty } = (await harness.data(statsQuery, { id: fresh, window: 'WEEK' })).webhookEndpoint;
 
@@ -196,6 +235,10 @@ describe('WHREC: resend, recovery, operational events, per-endpoint limits, stat
       p50LatencyMs: durations[0], p95LatencyMs: durations[1],
     });
     expect(empty).toEqual({ attemptCount: 0, successCount: 0, failureCount: 0, successRate: null, failuresByOutcome: [], p50LatencyMs: null, p95LatencyMs: null });
+    expect(recoveries).toEqual([]);
+    // One failure, shorter than WEBHOOK_FAILING_AFTER, then a success: neither failing nor recovered is announced.
+    const announced = await harness.rows(`select type from events where type in ('webhook_endpoint.failing', 'webhook_endpoint.recovered') and data #>> '{webhookEndpoint,id}' = $1`, [id]);
+    expect(announced).toEqual([]);
   });
 
   it('WHREC-08 /metrics counts every attempt by outcome, with no per-endpoint label', async () => {
@@ -234,6 +277,12 @@ describe('WHREC: resend, recovery, operational events, per-endpoint limits, stat
     const reader = await createApiKey(harness.gateway.graphqlUrl, harness.gateway.adminSecret, { scopes: ['conversations:read'] });
     const refused = await harness.graphql(`query N($id: ID!) { node(id: $id) { id } }`, { id: delivery.id }, reader.secret);
     expect(refused.body.errors![0].extensions).toMatchObject({ code: 'FORBIDDEN', requiredScopes: [['webhooks:read']] });
+
+    // A deleted endpoint's log goes with it, as from its deliveries connection.
+    await harness.data(`mutation D($id: ID!) { webhookEndpointDelete(input: { id: $id }) { deletedWebhookEndpointId } }`, { id: delivery.endpoint_id });
+    for (const id of [delivery.endpoint_id, delivery.id, delivery.attempt_id]) {
+      expect((await harness.graphql(`query N($id: ID!) { node(id: $id) { id } }`, { id })).body.errors![0].extensions.code).toBe('NOT_FOUND');
+    }
   });
 
   it('WHREC-10 a recovery whose endpoint was deleted meanwhile requeues nothing: no delivery is left pending where nothing will claim it', async () => {
@@ -248,5 +297,20 @@ describe('WHREC: resend, recovery, operational events, per-endpoint limits, stat
 
     expect(await harness.rows(`select status, requeued_count, total_count from webhook_recoveries where id = $1`, [recoveryId])).toEqual([{ status: 'COMPLETED', requeued_count: 0, total_count: 0 }]);
     expect(await harness.rows(`select status from webhook_deliveries where endpoint_id = $1`, [id])).toEqual([{ status: 'failed' }]);
+  });
+
+  it('WHREC-11 an operational event’s own delivery that runs out of attempts announces nothing: failures cannot feed each other', async () => {
+    const operations = await harness.endpointWithReceiver({ eventTypes: ['webhook_delivery.exhausted'], retrySchedule: [1] }, () => ({ status: 500 }));
+    const failing = await harness.endpointWithReceiver({ eventTypes: ['conversation.created'], retrySchedule: [1] }, () => ({ status: 500 }));
+    await createConversation('WHREC-11');
+    const operationsDelivery = await pollUntil(async () => {
+      const [row] = await harness.rows(`select d.status from webhook_deliveries d join events ev on ev.id = d.event_id
+        where d.endpoint_id = $1 and ev.data #>> '{webhookEndpoint,id}' = $2`, [operations.id, failing.id]);
+      return row?.status === 'failed' && row;
+    }, { timeoutMs: 15_000, description: 'the operations endpoint’s delivery of the exhausted event to fail' });
+
+    expect(operationsDelivery).toEqual({ status: 'failed' });
+    expect((await eventsOfType(harness, 'webhook_delivery.exhausted')).filter((data) => data.webhookEndpoint.id === operations.id)).toEqual([]);
+    expect((await eventsOfType(harness, 'webhook_delivery.exhausted')).filter((data) => data.webhookEndpoint.id === failing.id)).toHaveLength(1);
   });
 });
