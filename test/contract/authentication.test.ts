@@ -28,6 +28,23 @@ describe('AUTH: every request needs a live API key', () => {
     await expectUnauthenticated({}, /Missing API key/);
   });
 
+  it('AUTH-10 X-API-Key carries a key as Authorization does, over HTTP and SSE alike; an invalid one is 401; both headers at once are refused', async () => {
+    const viaHeader = await postGraphQL(gateway.graphqlUrl, viewerQuery, {}, { headers: { 'x-api-key': gateway.adminSecret } });
+    expect(viaHeader.status).toBe(200);
+    const viaBearer = await postGraphQL(gateway.graphqlUrl, viewerQuery, {}, { secret: gateway.adminSecret });
+    expect(viaHeader.body.data).toEqual(viaBearer.body.data);
+    const openStream = (apiKey: string) => fetch(`${gateway.url}/graphql/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-api-key': apiKey },
+      body: JSON.stringify({ query: 'subscription { events { id } }' }),
+    });
+    const [accepted, refused] = [await openStream(gateway.adminSecret), await openStream('sgw_aaaaaaaaaaaaaaaaaaaa_' + 'A'.repeat(43))];
+    await accepted.body?.cancel();
+    expect([accepted.status, refused.status]).toEqual([200, 401]);
+    await expectUnauthenticated({ 'x-api-key': 'sgw_aaaaaaaaaaaaaaaaaaaa_' + 'A'.repeat(43) }, /Invalid API key/);
+    await expectUnauthenticated({ 'x-api-key': gateway.adminSecret, authorization: `Bearer ${gateway.adminSecret}` }, /Send the key once/);
+  });
+
   it('AUTH-02 a malformed Authorization header is 401', async () => {
     await expectUnauthenticated({ authorization: 'Basic dXNlcjpwYXNz' }, /Malformed/);
   });

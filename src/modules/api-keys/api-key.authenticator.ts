@@ -15,6 +15,8 @@ const bearerPattern = /^Bearer\s+(\S+)\s*$/i;
 /** What a transport knows of a request when it authenticates it. */
 export interface Credentials {
   readonly authorization: string | undefined;
+  /** `X-API-Key: <secret>`, which some clients (and API gateways in front of them) send instead. */
+  readonly apiKey?: string | undefined;
   readonly clientIp: string;
   /** The browser's `Origin`, checked against a client token's allowed origins when present. */
   readonly origin?: string;
@@ -36,10 +38,8 @@ export class ApiKeyAuthenticator {
     readonly credentials = new ApiKeyCredentials(),
   ) {}
 
-  async authenticate(em: EntityManager, { authorization, clientIp, origin }: Credentials): Promise<Principal> {
-    if (!authorization) throw unauthenticated('Missing API key: send "Authorization: Bearer <secret>"');
-    const secret = bearerPattern.exec(authorization)?.[1];
-    if (!secret) throw unauthenticated('Malformed Authorization header: expected "Bearer <secret>"');
+  async authenticate(em: EntityManager, { authorization, apiKey: apiKeyHeader, clientIp, origin }: Credentials): Promise<Principal> {
+    const secret = secretOf(authorization, apiKeyHeader);
     if (isClientToken(secret)) return this.authenticateClientToken(em, secret, clientIp, origin);
     const keyId = keyIdOfSecret(secret);
     const apiKey = keyId ? await this.credentials.find(em, keyId) : null;
@@ -115,4 +115,22 @@ function tokenPrincipal(key: Principal, claims: ClientTokenClaims): Principal {
     reach: claims.reach,
     expiresAt: new Date(claims.expiresAt * 1000),
   };
+}
+
+/**
+ * The secret from `Authorization: Bearer <secret>` or `X-API-Key: <secret>`. Both at once are
+ * refused: a proxy adding one header to a request carrying the other would leave it unclear
+ * which key acts.
+ */
+function secretOf(authorization: string | undefined, apiKeyHeader: string | undefined): string {
+  const given = apiKeyHeader?.trim();
+  if (authorization && given) throw unauthenticated('Send the key once: either "Authorization: Bearer <secret>" or "X-API-Key: <secret>"');
+  if (given) {
+    if (/\s/.test(given)) throw unauthenticated('Malformed X-API-Key header: expected the secret alone');
+    return given;
+  }
+  if (!authorization) throw unauthenticated('Missing API key: send "Authorization: Bearer <secret>" or "X-API-Key: <secret>"');
+  const secret = bearerPattern.exec(authorization)?.[1];
+  if (!secret) throw unauthenticated('Malformed Authorization header: expected "Bearer <secret>"');
+  return secret;
 }

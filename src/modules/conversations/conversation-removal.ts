@@ -52,7 +52,7 @@ export async function deleteConversation(em: EntityManager, actor: Actor, id: st
 export function conversationTombstone(record: DeletedRecord): ConversationRow & { deletedAt: Date } {
   const details = record.details as { status: ConversationRow['status']; priority: ConversationRow['priority']; channel: string };
   return {
-    id: record.id, subject: '', status: details.status, priority: details.priority, channel: details.channel, inbox: null, tags: [], metadata: {}, externalRefs: [],
+    id: record.id, version: 0, subject: '', status: details.status, priority: details.priority, channel: details.channel, inbox: null, tags: [], metadata: {}, externalRefs: [],
     escalationReason: null, createdAt: record.createdAt, updatedAt: record.deletedAt, lastActivityAt: record.deletedAt, firstResponseAt: null, resolvedAt: null,
     workspace: null, customer: null, assignee: null, team: null, deletedAt: record.deletedAt,
   };

@@ -19,10 +19,14 @@ export interface ExternalRef {
 export class Conversation {
   [OptionalProps]?:
     | 'id' | 'createdAt' | 'updatedAt' | 'lastActivityAt' | 'firstResponseAt' | 'resolvedAt' | 'tags' | 'metadata'
-    | 'externalRefs' | 'escalationReason' | 'inbox' | 'assignee' | 'team' | 'customer' | 'status' | 'priority';
+    | 'externalRefs' | 'escalationReason' | 'inbox' | 'assignee' | 'team' | 'customer' | 'status' | 'priority' | 'version';
 
   @PrimaryKey({ type: 'text' })
   id: string = newId('conv');
+
+  /** Raised by one with every change (optimistic concurrency: `expectedVersion`). */
+  @Property({ type: 'integer' })
+  version = 1;
 
   @ManyToOne(() => Workspace, { deleteRule: 'cascade' })
   workspace!: Workspace;

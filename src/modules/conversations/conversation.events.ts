@@ -5,6 +5,7 @@ import type { Message } from './activity/message.entity';
 export function conversationSnapshot(conversation: Conversation): Record<string, unknown> {
   return {
     id: conversation.id,
+    version: conversation.version,
     subject: conversation.subject,
     status: conversation.status.toUpperCase(),
     priority: conversation.priority.toUpperCase(),

@@ -1,4 +1,5 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
+import { ExpectedVersionField } from '../../policies/concurrency/expected-version';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { ChannelEnum, ConversationPriorityEnum, ConversationStatusEnum, MessageAuthorTypeEnum } from './conversation.enums';
 import { Cost, defaultMutationWeight } from '../../policies/cost/cost-directives';
@@ -132,6 +133,9 @@ export class ConversationChangesInput {
 
   @Field(() => ID, { nullable: true, description: 'Assign to this agent (conversationAssign also unassigns).' })
   assigneeId?: string | null;
+
+  @ExpectedVersionField()
+  expectedVersion?: number | null;
 }
 
 @InputType('ConversationUpdateInput')
@@ -151,8 +155,11 @@ export class ConversationAssignInput {
   @Field(() => ID, { nullable: true, description: 'null unassigns.' })
   assigneeId?: string | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: 'The assignee’s own team when the assignee has one (BAD_USER_INPUT otherwise); null removes the team.' })
   teamId?: string | null;
+
+  @ExpectedVersionField()
+  expectedVersion?: number | null;
 
   @IdempotencyKeyField()
   idempotencyKey?: string | null;
@@ -169,6 +176,9 @@ export class ConversationEscalateInput {
   @Field(() => ConversationPriorityEnum, { nullable: true, description: 'Defaults to raising the priority to HIGH when lower.' })
   priority?: ConversationPriorityEnum | null;
 
+  @ExpectedVersionField()
+  expectedVersion?: number | null;
+
   @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
@@ -177,6 +187,9 @@ export class ConversationEscalateInput {
 export class ConversationStatusChangeInput {
   @Field(() => ID)
   id!: string;
+
+  @ExpectedVersionField()
+  expectedVersion?: number | null;
 
   @IdempotencyKeyField()
   idempotencyKey?: string | null;

@@ -81,7 +81,7 @@ export class ConversationResolver {
   @RequiresScopes(['conversations:write'])
   @Idempotent()
   async conversationAssign(@Arg('input', () => ConversationAssignInput) input: ConversationAssignInput, @Ctx() context: RequestContext) {
-    const conversation = await this.service.assign(context.em, actorOf(context), input.id, input.assigneeId ?? null, input.teamId);
+    const conversation = await this.service.assign(context.em, actorOf(context), input.id, input.assigneeId ?? null, input.teamId, input.expectedVersion);
     return { conversation: toConversationType(conversation) };
   }
 
@@ -89,7 +89,7 @@ export class ConversationResolver {
   @RequiresScopes(['conversations:write'])
   @Idempotent()
   async conversationEscalate(@Arg('input', () => ConversationEscalateInput) input: ConversationEscalateInput, @Ctx() context: RequestContext) {
-    const conversation = await this.service.escalate(context.em, actorOf(context), input.id, input.reason, input.priority);
+    const conversation = await this.service.escalate(context.em, actorOf(context), input.id, input.reason, input.priority, input.expectedVersion);
     return { conversation: toConversationType(conversation) };
   }
 
@@ -97,14 +97,14 @@ export class ConversationResolver {
   @RequiresScopes(['conversations:write'])
   @Idempotent()
   async conversationResolve(@Arg('input', () => ConversationStatusChangeInput) input: ConversationStatusChangeInput, @Ctx() context: RequestContext) {
-    return { conversation: toConversationType(await this.service.setStatus(context.em, actorOf(context), input.id, 'resolved')) };
+    return { conversation: toConversationType(await this.service.setStatus(context.em, actorOf(context), input.id, 'resolved', input.expectedVersion)) };
   }
 
   @Mutation(() => ConversationReopenPayload, { nullable: true })
   @RequiresScopes(['conversations:write'])
   @Idempotent()
   async conversationReopen(@Arg('input', () => ConversationStatusChangeInput) input: ConversationStatusChangeInput, @Ctx() context: RequestContext) {
-    return { conversation: toConversationType(await this.service.setStatus(context.em, actorOf(context), input.id, 'open')) };
+    return { conversation: toConversationType(await this.service.setStatus(context.em, actorOf(context), input.id, 'open', input.expectedVersion)) };
   }
 
   @Mutation(() => ConversationsBatchUpdatePayload, { nullable: true, description: 'Up to 100 updates, each applied or refused on its own. Priced per operation (`operations` weighs 10 each), not per call.' })

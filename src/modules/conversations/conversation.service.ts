@@ -1,6 +1,7 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '../../policies/auth/actor';
-import { GatewayError, notFound } from '../../platform/errors';
+import { badUserInput, GatewayError, notFound } from '../../platform/errors';
+import { assertExpectedVersion } from '../../policies/concurrency/expected-version';
 import { InputErrors } from '../../platform/validation';
 import { findPlainRows, plainRowFromColumns, type RelatedRowQuery, type WithRelatedRows } from '../../platform/database/plain-rows';
 import { queryRows } from '../../platform/database/prepared-statements';
@@ -60,27 +61,33 @@ export class ConversationService {
   async update(em: EntityManager, actor: Actor, id: string, changes: ConversationChangesInput, prefix = 'input'): Promise<Conversation> {
     checkChanges(new InputErrors(), prefix, changes).throwIfAny();
     return writeTransaction(em, async (tx) => {
-      const conversation = await this.findForUpdate(tx, actor.workspaceId, id);
+      const conversation = await this.findForUpdate(tx, actor.workspaceId, id, changes.expectedVersion, `${prefix}.expectedVersion`);
       const events = await this.applyChanges(tx, conversation, changes, prefix);
       await this.emit(tx, actor, conversation, events);
       return conversation;
     });
   }
 
-  async assign(em: EntityManager, actor: Actor, id: string, assigneeId: string | null, teamId: string | null | undefined): Promise<Conversation> {
+  async assign(em: EntityManager, actor: Actor, id: string, assigneeId: string | null, teamId: string | null | undefined, expectedVersion?: number | null): Promise<Conversation> {
     return writeTransaction(em, async (tx) => {
-      const conversation = await this.findForUpdate(tx, actor.workspaceId, id);
-      conversation.assignee = assigneeId ? await this.findAgent(tx, actor.workspaceId, assigneeId, 'input.assigneeId') : null;
-      if (teamId !== undefined) conversation.team = teamId ? await this.findTeam(tx, actor.workspaceId, teamId, 'input.teamId') : null;
+      const conversation = await this.findForUpdate(tx, actor.workspaceId, id, expectedVersion);
+      const assignee = assigneeId ? await this.findAgent(tx, actor.workspaceId, assigneeId, 'input.assigneeId') : null;
+      const team = teamId === undefined ? conversation.team : teamId ? await this.findTeam(tx, actor.workspaceId, teamId, 'input.teamId') : null;
+      // An agent of a team works that team's conversations: another team would route it past them.
+      if (teamId && assignee?.team && assignee.team.id !== team?.id) {
+        throw badUserInput([{ field: 'input.teamId', message: `The assignee belongs to team ${assignee.team.id}; assign that team, or none` }]);
+      }
+      conversation.assignee = assignee;
+      conversation.team = team;
       await this.emit(tx, actor, conversation, ['conversation.assigned']);
       return conversation;
     });
   }
 
-  async escalate(em: EntityManager, actor: Actor, id: string, reason: string, priority: ConversationPriority | null | undefined): Promise<Conversation> {
+  async escalate(em: EntityManager, actor: Actor, id: string, reason: string, priority: ConversationPriority | null | undefined, expectedVersion?: number | null): Promise<Conversation> {
     new InputErrors().text('input.reason', reason, { min: 1, max: 1000 }).throwIfAny();
     return writeTransaction(em, async (tx) => {
-      const conversation = await this.findForUpdate(tx, actor.workspaceId, id);
+      const conversation = await this.findForUpdate(tx, actor.workspaceId, id, expectedVersion);
       this.changeStatus(conversation, 'escalated', 'input.id');
       conversation.escalationReason = reason.trim();
       conversation.priority = priority ?? (priorityRank[conversation.priority] < priorityRank.high ? 'high' : conversation.priority);
@@ -90,9 +97,9 @@ export class ConversationService {
   }
 
   /** conversationResolve and conversationReopen. */
-  async setStatus(em: EntityManager, actor: Actor, id: string, status: 'resolved' | 'open'): Promise<Conversation> {
+  async setStatus(em: EntityManager, actor: Actor, id: string, status: 'resolved' | 'open', expectedVersion?: number | null): Promise<Conversation> {
     return writeTransaction(em, async (tx) => {
-      const conversation = await this.findForUpdate(tx, actor.workspaceId, id);
+      const conversation = await this.findForUpdate(tx, actor.workspaceId, id, expectedVersion);
       if (status === 'open' && conversation.status !== 'resolved') {
         throw new GatewayError('BAD_USER_INPUT', `Only a resolved conversation can be reopened; this one is ${conversation.status}`, {
           fieldErrors: [{ field: 'input.id', message: 'Not resolved' }],
@@ -201,14 +208,17 @@ export class ConversationService {
   async emit(tx: EntityManager, actor: Actor, conversation: Conversation, events: readonly EventType[]): Promise<void> {
     if (events.length === 0) return;
     conversation.updatedAt = new Date();
+    conversation.version += 1;
     await tx.flush();
     for (const type of events) await recordEvent(tx, actor.workspaceId, type, { conversation: conversationSnapshot(conversation) });
   }
 
-  async findForUpdate(tx: EntityManager, workspaceId: string, id: string): Promise<Conversation> {
+  /** Locks the conversation for a change, at `expectedVersion` when one is given (CONFLICT otherwise). */
+  async findForUpdate(tx: EntityManager, workspaceId: string, id: string, expectedVersion?: number | null, versionField = 'input.expectedVersion'): Promise<Conversation> {
     await lockWorkspaceForWrite(tx, workspaceId);
     const conversation = await tx.findOne(Conversation, { id, workspace: workspaceId }, { lockMode: LockMode.PESSIMISTIC_WRITE, populate: ['customer', 'assignee', 'team'] });
     if (!conversation) throw notFound('Conversation');
+    assertExpectedVersion(conversation.version, expectedVersion, versionField);
     return conversation;
   }
 

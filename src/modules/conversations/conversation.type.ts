@@ -27,6 +27,9 @@ export class ConversationType {
   @Field(() => ID, { description: 'Global id `conv_…`, also accepted by `node(id)`.' })
   id!: string;
 
+  @Field(() => Int, { description: 'Raised by one with every change; pass it as expectedVersion to change only what you read (CONFLICT otherwise).' })
+  version!: number;
+
   @Field(() => String)
   subject!: string;
 
@@ -144,9 +147,9 @@ type ConversationRecord = Conversation | ConversationRow;
 type MessageRecord = Message | MessageRow;
 
 export function toConversationType(conversation: ConversationRecord): ConversationType {
-  const { id, subject, inbox, tags, metadata, externalRefs, escalationReason, createdAt, updatedAt, lastActivityAt, firstResponseAt, resolvedAt } = conversation;
+  const { id, version, subject, inbox, tags, metadata, externalRefs, escalationReason, createdAt, updatedAt, lastActivityAt, firstResponseAt, resolvedAt } = conversation;
   return {
-    id, subject, inbox, tags, metadata, externalRefs, escalationReason, createdAt, updatedAt, lastActivityAt, firstResponseAt, resolvedAt,
+    id, version, subject, inbox, tags, metadata, externalRefs, escalationReason, createdAt, updatedAt, lastActivityAt, firstResponseAt, resolvedAt,
     status: conversation.status as ConversationStatusEnum,
     priority: conversation.priority as ConversationPriorityEnum,
     channel: conversation.channel as ChannelEnum,

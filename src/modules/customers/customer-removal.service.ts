@@ -89,6 +89,7 @@ export class CustomerRemovalService {
       target.customAttributes = { ...source.customAttributes, ...target.customAttributes };
       target.externalIds = { ...target.externalIds, ...Object.fromEntries(movedSystems.map((system) => [system, source.externalIds[system]])) };
       target.updatedAt = deletedAt;
+      target.version += 1;
       await tx.flush();
       await recordEvent(tx, actor.workspaceId, 'customer.merged', { customer: customerSnapshot(target), mergedCustomerId: sourceId });
       return target;

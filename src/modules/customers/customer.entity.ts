@@ -6,10 +6,14 @@ import type { PlainRow } from '../../platform/database/plain-rows';
 /** A person who contacts support. Unique by email and by each external id within a workspace. */
 @Entity({ tableName: 'customers' })
 export class Customer {
-  [OptionalProps]?: 'id' | 'createdAt' | 'updatedAt' | 'tags' | 'customAttributes' | 'externalIds' | 'name' | 'email' | 'phone' | 'locale';
+  [OptionalProps]?: 'id' | 'createdAt' | 'updatedAt' | 'tags' | 'customAttributes' | 'externalIds' | 'name' | 'email' | 'phone' | 'locale' | 'version';
 
   @PrimaryKey({ type: 'text' })
   id: string = newId('cus');
+
+  /** Raised by one with every change (optimistic concurrency: `expectedVersion`). */
+  @Property({ type: 'integer' })
+  version = 1;
 
   @ManyToOne(() => Workspace, { deleteRule: 'cascade' })
   workspace!: Workspace;

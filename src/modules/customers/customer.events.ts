@@ -4,6 +4,7 @@ import type { Customer, CustomerNote } from './customer.entity';
 export function customerSnapshot(customer: Customer): Record<string, unknown> {
   return {
     id: customer.id,
+    version: customer.version,
     name: customer.name,
     email: customer.email,
     phone: customer.phone,

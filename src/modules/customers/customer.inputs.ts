@@ -1,4 +1,5 @@
 import { Field, ID, InputType } from 'type-graphql';
+import { ExpectedVersionField } from '../../policies/concurrency/expected-version';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { limits } from '../../platform/validation';
 import { Cost, defaultMutationWeight } from '../../policies/cost/cost-directives';
@@ -64,6 +65,9 @@ export class CustomersBatchUpsertInput {
 export class CustomerUpdateInput {
   @Field(() => ID)
   id!: string;
+
+  @ExpectedVersionField()
+  expectedVersion?: number | null;
 
   @Field(() => String, { nullable: true, description: `1..${maxNameLength} characters. ${nullClears}` })
   name?: string | null;

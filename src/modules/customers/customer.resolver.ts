@@ -81,7 +81,7 @@ export class CustomerResolver {
   @Idempotent()
   async customerUpdate(@Arg('input', () => CustomerUpdateInput) input: CustomerUpdateInput, @Ctx() context: RequestContext): Promise<CustomerUpdatePayload> {
     const actor = actorFromPrincipal(context.principal, context.requestId);
-    return { customer: toCustomerType(await this.service.update(context.em, actor, input.id, toCustomerChanges(input))) };
+    return { customer: toCustomerType(await this.service.update(context.em, actor, input.id, toCustomerChanges(input), input.expectedVersion)) };
   }
 
   @Mutation(() => CustomerNoteCreatePayload, { nullable: true })

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { assertExpectedVersion } from '../../policies/concurrency/expected-version';
 import type { Actor } from '../../policies/auth/actor';
 import type { Page, PageArgs, PageQuery, Pager } from '../../platform/pagination';
 import { recordEvent } from '../events';
@@ -63,12 +64,14 @@ export class CustomerService {
     );
   }
 
-  async update(em: EntityManager, actor: Actor, id: string, changes: CustomerChanges): Promise<Customer> {
+  /** `expectedVersion`: the version the caller read; CONFLICT when the customer changed since. */
+  async update(em: EntityManager, actor: Actor, id: string, changes: CustomerChanges, expectedVersion?: number | null): Promise<Customer> {
     validateChanges(changes);
     return rethrowUniqueViolation(
       writeTransaction(em, async (tx) => {
         await lockIdentities(tx, actor.workspaceId, { emails: [changes.email], externalIds: changes.externalIdsAdd });
         const customer = await lockCustomer(tx, actor.workspaceId, id);
+        assertExpectedVersion(customer.version, expectedVersion, 'input.expectedVersion');
         await this.change(tx, customer, changes, (index) => `input.externalIdsAdd.${index}`);
         return customer;
       }),
@@ -166,6 +169,7 @@ export class CustomerService {
     const changed = changedFields(before, customerSnapshot(customer));
     if (changed.length === 0) return;
     customer.updatedAt = new Date();
+    customer.version += 1;
     await recordEvent(tx, workspaceId, 'customer.updated', { customer: customerSnapshot(customer), changedFields: changed });
   }
 }
@@ -175,7 +179,7 @@ const newestFirst = { field: 'createdAt', direction: 'desc' } as const;
 /** A deleted or merged customer as a list shows it with `includeDeleted`: id, dates, the merge target; nothing personal. */
 function customerTombstone(record: DeletedRecord): CustomerRow & { deletedAt: Date; mergedIntoId: string | null } {
   return {
-    id: record.id, workspace: null, name: null, email: null, phone: null, locale: null, tags: [], customAttributes: {}, externalIds: {},
+    id: record.id, version: 0, workspace: null, name: null, email: null, phone: null, locale: null, tags: [], customAttributes: {}, externalIds: {},
     createdAt: record.createdAt, updatedAt: record.deletedAt, deletedAt: record.deletedAt, mergedIntoId: record.mergedIntoId,
   };
 }

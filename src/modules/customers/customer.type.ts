@@ -1,5 +1,5 @@
 import { NodeInterface } from '../../platform/node';
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { connectionType } from '../../platform/pagination';
 import { limits } from '../../platform/validation';
@@ -24,6 +24,9 @@ export class CustomerExternalIdType {
 export class CustomerType {
   @Field(() => ID, { description: 'Global id `cus_…`.' })
   id!: string;
+
+  @Field(() => Int, { description: 'Raised by one with every change; pass it as expectedVersion to change only what you read (CONFLICT otherwise).' })
+  version!: number;
 
   @Field(() => String, { nullable: true, description: 'Display name, 1..255 characters.' })
   name!: string | null;
@@ -81,12 +84,12 @@ export const CustomerConnection = connectionType('Customer', CustomerType);
 export const CustomerNoteConnection = connectionType('CustomerNote', CustomerNoteType);
 
 export function toCustomerType(customer: Customer | CustomerRow): CustomerType {
-  const { id, name, email, phone, locale, tags, customAttributes, createdAt, updatedAt } = customer;
+  const { id, version, name, email, phone, locale, tags, customAttributes, createdAt, updatedAt } = customer;
   const externalIds = Object.entries(customer.externalIds)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([system, externalId]) => ({ system, externalId }));
   const tombstone = customer as { deletedAt?: Date; mergedIntoId?: string | null };
-  return { id, name, email, phone, locale, tags, customAttributes, externalIds, createdAt, updatedAt, deletedAt: tombstone.deletedAt ?? null, mergedIntoId: tombstone.mergedIntoId ?? null };
+  return { id, version, name, email, phone, locale, tags, customAttributes, externalIds, createdAt, updatedAt, deletedAt: tombstone.deletedAt ?? null, mergedIntoId: tombstone.mergedIntoId ?? null };
 }
 
 export function toCustomerNoteType(note: CustomerNote | CustomerNoteRow): CustomerNoteType {

@@ -51,11 +51,12 @@ of webhooks and the payload of subscriptions, and the \`events\` query lists the
 | --- | --- | --- | --- |
 ${rows.join('\n')}
 
-\`ConversationSnapshot\`: \`{ id, subject, status, priority, channel, inbox, customerId, assigneeId,
+\`ConversationSnapshot\`: \`{ id, version, subject, status, priority, channel, inbox, customerId, assigneeId,
 teamId, tags, metadata, externalRefs, escalationReason, createdAt, updatedAt, lastActivityAt,
-firstResponseAt, resolvedAt }\`, enums in upper case as in the GraphQL schema.
+firstResponseAt, resolvedAt }\`, enums in upper case as in the GraphQL schema. \`version\` is the
+version the change produced: a sync applies an event only when it is newer than what it holds.
 
-\`CustomerSnapshot\`: \`{ id, name, email, phone, locale, tags, customAttributes, externalIds,
+\`CustomerSnapshot\`: \`{ id, version, name, email, phone, locale, tags, customAttributes, externalIds,
 createdAt, updatedAt }\`.
 
 ## Webhook operational events

@@ -74,7 +74,7 @@ async function refusalOf(deps: ExportDownloadDependencies, request: IncomingMess
     }
   } else {
     const clientIp = resolveClientIp(request.socket.remoteAddress ?? '', headerOf(request, 'x-forwarded-for'), deps.trustProxy);
-    const principal = await deps.authenticator.authenticate(deps.orm.em.fork(), { authorization: headerOf(request, 'authorization'), clientIp, origin: headerOf(request, 'origin') }).catch((error: unknown) => error);
+    const principal = await deps.authenticator.authenticate(deps.orm.em.fork(), { authorization: headerOf(request, 'authorization'), apiKey: headerOf(request, 'x-api-key'), clientIp, origin: headerOf(request, 'origin') }).catch((error: unknown) => error);
     if (principal instanceof GatewayError) return principal;
     if (principal instanceof Error) throw principal;
     const reader = principal as Awaited<ReturnType<ApiKeyAuthenticator['authenticate']>>;

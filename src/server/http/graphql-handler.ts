@@ -48,7 +48,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDependencies) {
       const rawBody = request.method === 'POST' ? await readBody(request, deps.maxBodyBytes) : '';
       const em = deps.orm.em.fork({ useContext: true });
       const clientIp = resolveClientIp(request.socket.remoteAddress ?? '', headerOf(request, 'x-forwarded-for'), deps.trustProxy);
-      const principal = await deps.authenticator.authenticate(em, { authorization: headerOf(request, 'authorization'), clientIp, origin: headerOf(request, 'origin') });
+      const principal = await deps.authenticator.authenticate(em, { authorization: headerOf(request, 'authorization'), apiKey: headerOf(request, 'x-api-key'), clientIp, origin: headerOf(request, 'origin') });
       const decision = await deps.rateLimiter.consume(principal.credentialId, principal.rateLimit);
       for (const [name, value] of Object.entries(decision.headers)) response.setHeader(name, value);
       if (decision.refusal) {

@@ -68,7 +68,7 @@ export function createGraphQLSseHandler(deps: GraphQLSseDependencies) {
     // Each event's selection runs on the plan HTTP requests use.
     subscribe: (args) => deps.execution.subscribe(args),
     authenticate: async ({ headers, context }) => {
-      const principal = await deps.authenticator.authenticate(deps.orm.em.fork(), { authorization: headers.get('authorization') ?? undefined, clientIp: context.clientIp, origin: headers.get('origin') ?? undefined });
+      const principal = await deps.authenticator.authenticate(deps.orm.em.fork(), { authorization: headers.get('authorization') ?? undefined, apiKey: headers.get('x-api-key') ?? undefined, clientIp: context.clientIp, origin: headers.get('origin') ?? undefined });
       const decision = await deps.rateLimiter.consume(principal.credentialId, principal.rateLimit);
       for (const [name, value] of Object.entries(decision.headers)) context.response.setHeader(name, value);
       if (decision.refusal) {

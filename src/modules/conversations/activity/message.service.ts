@@ -38,6 +38,7 @@ export class MessageService {
     });
     conversation.lastActivityAt = message.createdAt;
     conversation.updatedAt = message.createdAt;
+    conversation.version += 1;
     if (!conversation.firstResponseAt && (content.authorType === 'agent' || content.authorType === 'bot')) conversation.firstResponseAt = message.createdAt;
     await tx.flush();
     await recordEvent(tx, actor.workspaceId, 'message.created', { message: messageSnapshot(message), conversation: conversationSnapshot(conversation) });

@@ -12,6 +12,7 @@ import { Migration20261205000000ApiKeyCostBudgets } from './Migration20261205000
 import { Migration20261206000000BulkExports } from './Migration20261206000000BulkExports';
 import { Migration20261206010000DeletedRecords } from './Migration20261206010000DeletedRecords';
 import { Migration20261207000000ShapedWebhooks } from './Migration20261207000000ShapedWebhooks';
+import { Migration20261207010000RowVersions } from './Migration20261207010000RowVersions';
 
 /** Every migration in order; a new migration is added here as well as in its file. */
 export const migrationsList: MigrationObject[] = [
@@ -28,4 +29,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261206000000BulkExports', class: Migration20261206000000BulkExports },
   { name: 'Migration20261206010000DeletedRecords', class: Migration20261206010000DeletedRecords },
   { name: 'Migration20261207000000ShapedWebhooks', class: Migration20261207000000ShapedWebhooks },
+  { name: 'Migration20261207010000RowVersions', class: Migration20261207010000RowVersions },
 ];
