@@ -1,7 +1,7 @@
 import { AnalyticsResolver } from '../modules/analytics';
 import { AnalyticsPerformanceResolver, ApiKeyUsageResolver } from '../modules/usage';
 import type { ContainerType } from 'type-graphql';
-import { ApiKeyResolver, ViewerResolver } from '../modules/api-keys';
+import { ApiKeyCreateSecretResolver, ApiKeyResolver, ApiKeyRotateSecretResolver, ViewerResolver } from '../modules/api-keys';
 import { AuditResolver } from '../modules/audit';
 import { BulkExportResolver } from '../modules/bulk-exports';
 import { ClientTokenResolver } from '../modules/client-tokens';
@@ -29,6 +29,8 @@ export function createResolverContainer(services: Services, settings: ResolverSe
     [IdempotencyMiddleware, new IdempotencyMiddleware(settings.idempotencyWaitMs, settings.idempotencyFlights)],
     [ViewerResolver, new ViewerResolver(services.apiKeys)],
     [ApiKeyResolver, new ApiKeyResolver(services.apiKeys)],
+    [ApiKeyCreateSecretResolver, new ApiKeyCreateSecretResolver(services.apiKeys)],
+    [ApiKeyRotateSecretResolver, new ApiKeyRotateSecretResolver(services.apiKeys)],
     [ClientTokenResolver, new ClientTokenResolver(services.clientTokens)],
     [AuditResolver, new AuditResolver(services.pager)],
     [CustomerResolver, new CustomerResolver(services.customers)],

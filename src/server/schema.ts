@@ -4,7 +4,7 @@ import { resolveNodeType } from '../platform/node';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { enforceScopeDirectives, requiresScopesDirective } from '../policies/auth/requires-scopes.directive';
 import { costDirective, declareDefaultCosts, listSizeDirective } from '../policies/cost/cost-directives';
-import { ApiKeyResolver, ViewerResolver } from '../modules/api-keys';
+import { ApiKeyCreateSecretResolver, ApiKeyResolver, ApiKeyRotateSecretResolver, ViewerResolver } from '../modules/api-keys';
 import { AnalyticsResolver } from '../modules/analytics';
 import { AnalyticsPerformanceResolver, ApiKeyUsageResolver } from '../modules/usage';
 import { AuditResolver } from '../modules/audit';
@@ -21,6 +21,8 @@ export const resolverClasses = [
   ViewerResolver,
   NodeResolver,
   ApiKeyResolver,
+  ApiKeyCreateSecretResolver,
+  ApiKeyRotateSecretResolver,
   ClientTokenResolver,
   AuditResolver,
   AgentResolver,

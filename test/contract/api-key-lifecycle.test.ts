@@ -44,6 +44,42 @@ describe('KEY: API key lifecycle over GraphQL', () => {
     expect(JSON.stringify(read.body)).not.toContain(key.secret.split('_').at(-1));
   });
 
+  it('KEY-12 create, update and rotate take an idempotencyKey: a retry gives back the first answer, its secret included, and no column ever holds that secret in clear', async () => {
+    const createMutation = `mutation C($input: ApiKeyCreateInput!) { apiKeyCreate(input: $input) { secret apiKey { id name } } }`;
+    const createInput = { name: 'KEY-12', scopes: ['keys:read'], idempotencyKey: 'key-12-create' };
+    const created = await asAdmin(createMutation, { input: createInput });
+    const createdAgain = await asAdmin(createMutation, { input: createInput });
+    const { id } = created.body.data!.apiKeyCreate.apiKey;
+    const rotateInput = { id, previousSecretExpiresInSeconds: 0, idempotencyKey: 'key-12-rotate' };
+    const rotateKeyed = `mutation R($input: ApiKeyRotateInput!) { apiKeyRotate(input: $input) { secret apiKey { id } } }`;
+    const rotated = await asAdmin(rotateKeyed, { input: rotateInput });
+    const rotatedAgain = await asAdmin(rotateKeyed, { input: rotateInput });
+    const updateInput = { id, name: 'KEY-12 renamed', idempotencyKey: 'key-12-update' };
+    const updated = await asAdmin(updateMutation, { input: updateInput });
+    const updatedAgain = await asAdmin(updateMutation, { input: { ...updateInput } });
+
+    expect(createdAgain.body.data).toEqual(created.body.data);
+    expect(createdAgain.body.extensions).toMatchObject({ idempotency: { replayed: true } });
+    expect(rotatedAgain.body.data).toEqual(rotated.body.data);
+    expect(rotatedAgain.body.extensions).toMatchObject({ idempotency: { replayed: true } });
+    expect(updatedAgain.body.extensions).toMatchObject({ idempotency: { replayed: true } });
+    expect(updatedAgain.body.data).toEqual(updated.body.data);
+    const keys = (await asAdmin(`{ apiKeys(first: 100) { nodes { name } } }`)).body.data!.apiKeys.nodes.filter((node: { name: string }) => node.name.startsWith('KEY-12'));
+    expect(keys).toHaveLength(1);
+    const secrets = [created.body.data!.apiKeyCreate.secret, rotated.body.data!.apiKeyRotate.secret];
+    expect((await postGraphQL(gateway.graphqlUrl, viewerQuery, {}, { secret: secrets[1] })).body.data!.viewer.apiKey.id).toBe(id);
+    const database = new Client({ connectionString: gateway.databaseUrl });
+    await database.connect();
+    try {
+      const dump = (await database.query(`select (select coalesce(json_agg(r), '[]') from idempotency_records r)::text || (select coalesce(json_agg(k), '[]') from api_keys k)::text
+        || (select coalesce(json_agg(a), '[]') from audit_entries a)::text || (select coalesce(json_agg(e), '[]') from events e)::text as everything`)).rows[0].everything as string;
+      expect(dump).toContain('key-12-rotate');
+      for (const secret of secrets) expect(dump).not.toContain(secret.split('_').at(-1));
+    } finally {
+      await database.end();
+    }
+  });
+
   it('KEY-02 rotation issues a new secret and keeps the old one working for the grace period', async () => {
     const key = await createApiKey(gateway.graphqlUrl, gateway.adminSecret, { scopes: ['keys:read'] });
     const rotated = await asAdmin(rotateMutation, { id: key.id, grace: 3600 });

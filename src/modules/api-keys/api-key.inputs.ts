@@ -1,4 +1,5 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
+import { IdempotencyKeyField } from '../../policies/idempotency/idempotency-key-field';
 import type { ApiKeySettings } from './api-key.rules';
 
 @InputType('RateLimitInput')
@@ -38,6 +39,9 @@ export class ApiKeyCreateInput {
 
   @Field(() => Date, { nullable: true, description: 'When the key stops working; absent for never.' })
   expiresAt?: Date | null;
+
+  @IdempotencyKeyField()
+  idempotencyKey?: string | null;
 }
 
 @InputType('ApiKeyUpdateInput', { description: 'Absent fields stay as they are.' })
@@ -62,6 +66,9 @@ export class ApiKeyUpdateInput {
 
   @Field(() => Date, { nullable: true, description: 'An explicit null removes the expiry.' })
   expiresAt?: Date | null;
+
+  @IdempotencyKeyField()
+  idempotencyKey?: string | null;
 }
 
 @InputType('ApiKeyRotateInput')
@@ -71,6 +78,9 @@ export class ApiKeyRotateInput {
 
   @Field(() => Int, { defaultValue: 86_400, description: 'How long the replaced secret keeps working, 0..604800 seconds (7 days).' })
   previousSecretExpiresInSeconds!: number;
+
+  @IdempotencyKeyField()
+  idempotencyKey?: string | null;
 }
 
 @InputType('ApiKeyRevokeInput')

@@ -1,13 +1,22 @@
 import { Field, ObjectType } from 'type-graphql';
 import { ApiKeyType } from './api-key.type';
 
+/**
+ * A payload that issues a key secret carries it sealed: the idempotency record keeps the payload
+ * as returned, and a retry must give back the secret the caller lost without the database ever
+ * holding it in clear. `secret` is opened by ApiKeySecretRevealResolver.
+ */
+export interface KeySecretPayload {
+  readonly apiKey: ApiKeyType;
+  readonly sealedSecret: string;
+}
+
 @ObjectType('ApiKeyCreatePayload')
-export class ApiKeyCreatePayload {
+export class ApiKeyCreatePayload implements KeySecretPayload {
   @Field(() => ApiKeyType)
   apiKey!: ApiKeyType;
 
-  @Field(() => String, { description: 'The secret, shown this once. Store it now: it cannot be read again.' })
-  secret!: string;
+  sealedSecret!: string;
 }
 
 @ObjectType('ApiKeyUpdatePayload')
@@ -17,12 +26,11 @@ export class ApiKeyUpdatePayload {
 }
 
 @ObjectType('ApiKeyRotatePayload')
-export class ApiKeyRotatePayload {
+export class ApiKeyRotatePayload implements KeySecretPayload {
   @Field(() => ApiKeyType)
   apiKey!: ApiKeyType;
 
-  @Field(() => String, { description: 'The new secret, shown this once.' })
-  secret!: string;
+  sealedSecret!: string;
 }
 
 @ObjectType('ApiKeyRevokePayload')

@@ -1,4 +1,5 @@
 import { Arg, Args, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Idempotent } from '../../policies/idempotency/idempotent.middleware';
 import { ID } from 'type-graphql';
 import { actorFromPrincipal } from '../../policies/auth/actor';
 import { RequiresScopes } from '../../policies/auth/requires-scopes.directive';
@@ -33,6 +34,7 @@ export class ApiKeyResolver {
   @Mutation(() => ApiKeyCreatePayload, { nullable: true, description: 'Creates a key with at most the scopes of the calling key.' })
   @RequiresScopes(['keys:write'])
   @FieldRateLimit(credentialsPerWindow, credentialWindowSeconds)
+  @Idempotent()
   async apiKeyCreate(@Arg('input', () => ApiKeyCreateInput) input: ApiKeyCreateInput, @Ctx() context: RequestContext): Promise<ApiKeyCreatePayload> {
     const { apiKey, secret } = await this.service.create(context.em, actorFromPrincipal(context.principal, context.requestId), {
       name: input.name,
@@ -42,11 +44,12 @@ export class ApiKeyResolver {
       costBudget: input.costBudget ?? undefined,
       expiresAt: input.expiresAt ?? null,
     });
-    return { apiKey: toApiKeyType(apiKey), secret };
+    return { apiKey: toApiKeyType(apiKey), sealedSecret: this.service.sealSecret(secret) };
   }
 
   @Mutation(() => ApiKeyUpdatePayload, { nullable: true })
   @RequiresScopes(['keys:write'])
+  @Idempotent()
   async apiKeyUpdate(@Arg('input', () => ApiKeyUpdateInput) input: ApiKeyUpdateInput, @Ctx() context: RequestContext): Promise<ApiKeyUpdatePayload> {
     const apiKey = await this.service.update(context.em, actorFromPrincipal(context.principal, context.requestId), input.id, toSettings(input));
     return { apiKey: toApiKeyType(apiKey) };
@@ -55,10 +58,11 @@ export class ApiKeyResolver {
   @Mutation(() => ApiKeyRotatePayload, { nullable: true, description: 'Issues a new secret; the previous one works for a grace period.' })
   @RequiresScopes(['keys:write'])
   @FieldRateLimit(credentialsPerWindow, credentialWindowSeconds)
+  @Idempotent()
   async apiKeyRotate(@Arg('input', () => ApiKeyRotateInput) input: ApiKeyRotateInput, @Ctx() context: RequestContext): Promise<ApiKeyRotatePayload> {
     const actor = actorFromPrincipal(context.principal, context.requestId);
     const { apiKey, secret } = await this.service.rotate(context.em, actor, input.id, input.previousSecretExpiresInSeconds);
-    return { apiKey: toApiKeyType(apiKey), secret };
+    return { apiKey: toApiKeyType(apiKey), sealedSecret: this.service.sealSecret(secret) };
   }
 
   @Mutation(() => ApiKeyRevokePayload, { nullable: true, description: 'Revokes the key at once, on every instance. Idempotent.' })

@@ -1,4 +1,5 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
+import { SecretBox } from '../../platform/secret-box';
 import type { Actor } from '../../policies/auth/actor';
 import type { RateLimitSpec } from '../../policies/rate-limit/rate-limit-spec';
 import { badUserInput, notFound } from '../../platform/errors';
@@ -23,12 +24,26 @@ export interface IssuedApiKey {
 
 /** Key lifecycle. Every change commits with its audit entry in one transaction. */
 export class ApiKeyService {
+  /** Seals issued secrets for the payloads (and idempotency records) that must give them back. */
+  private readonly issuedSecrets: SecretBox;
+
   constructor(
     private readonly pepper: string,
     private readonly defaultRateLimit: RateLimitSpec,
     private readonly pager: Pager,
     private readonly onChanged: (id: string) => void = () => {},
-  ) {}
+  ) {
+    this.issuedSecrets = new SecretBox(pepper, 'issued-api-key-secrets');
+  }
+
+  sealSecret(secret: string): string {
+    return this.issuedSecrets.seal(secret);
+  }
+
+  /** The secret of a payload this service issued; for the one response (or replay) that reveals it. */
+  openSecret(sealedSecret: string): string {
+    return this.issuedSecrets.open(sealedSecret);
+  }
 
   async create(em: EntityManager, actor: Actor, creation: ApiKeyCreation): Promise<IssuedApiKey> {
     validateSettings(creation, new Date());

@@ -3,6 +3,7 @@ export { ApiKeyService, type IssuedApiKey, type ApiKeyCreation } from './api-key
 export { ApiKeyAuthenticator } from './api-key.authenticator';
 export { ApiKeyCredentials, apiKeyChangesChannel } from './api-key-credentials';
 export { ApiKeyResolver } from './api-key.resolver';
+export { ApiKeyCreateSecretResolver, ApiKeyRotateSecretResolver } from './api-key-secret-reveal.resolver';
 export { ViewerResolver } from './viewer.resolver';
 export { bootstrapAdminKey } from './bootstrap-admin-key';
 export { resolveApiKeyPepper } from './api-key.pepper';
