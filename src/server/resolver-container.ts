@@ -9,7 +9,7 @@ import { CustomerRemovalResolver, CustomerResolver } from '../modules/customers'
 import { AgentResolver } from '../modules/agents';
 import { NodeResolver } from '../modules/node';
 import { EventResolver, EventSubscriptionResolver } from '../modules/events';
-import { ConversationFieldsResolver, ConversationResolver, CustomerConversationsResolver, EventNodesResolver } from '../modules/conversations';
+import { ConversationFieldsResolver, ConversationInsightsResolver, ConversationResolver, CustomerConversationsResolver, EventNodesResolver } from '../modules/conversations';
 
 import { WebhookDeliveryResolver, WebhookEndpointCreateSecretResolver, WebhookEndpointResolver, WebhookEndpointRotateSecretResolver, WebhookRecoveryResolver } from '../modules/webhooks';
 import type { Services } from './services';
@@ -41,6 +41,7 @@ export function createResolverContainer(services: Services, settings: ResolverSe
     [EventSubscriptionResolver, settings.eventSubscriptions],
     [ConversationResolver, new ConversationResolver(services.conversations, services.messages)],
     [ConversationFieldsResolver, new ConversationFieldsResolver(services.messages)],
+    [ConversationInsightsResolver, new ConversationInsightsResolver(services.conversationInsights)],
     [CustomerConversationsResolver, new CustomerConversationsResolver(services.conversations)],
     [EventNodesResolver, new EventNodesResolver()],
     [WebhookEndpointResolver, new WebhookEndpointResolver(services.webhookEndpoints, services.webhookDeliveries)],

@@ -14,7 +14,7 @@ import { CustomerRemovalResolver, CustomerResolver } from '../modules/customers'
 import { AgentResolver } from '../modules/agents';
 import { NodeResolver } from '../modules/node';
 import { EventResolver, EventSubscriptionResolver } from '../modules/events';
-import { ConversationFieldsResolver, ConversationResolver, CustomerConversationsResolver, EventNodesResolver } from '../modules/conversations';
+import { ConversationFieldsResolver, ConversationInsightsResolver, ConversationResolver, CustomerConversationsResolver, EventNodesResolver } from '../modules/conversations';
 import { WebhookDeliveryResolver, WebhookEndpointCreateSecretResolver, WebhookEndpointResolver, WebhookEndpointRotateSecretResolver, WebhookRecoveryResolver } from '../modules/webhooks';
 
 export const resolverClasses = [
@@ -30,6 +30,7 @@ export const resolverClasses = [
   CustomerRemovalResolver,
   ConversationResolver,
   ConversationFieldsResolver,
+  ConversationInsightsResolver,
   CustomerConversationsResolver,
   EventNodesResolver,
   EventResolver,

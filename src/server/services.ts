@@ -3,7 +3,7 @@ import { AnalyticsService, type AnalyticsAnswer } from '../modules/analytics';
 import { UsageService } from '../modules/usage';
 import { ApiKeyService } from '../modules/api-keys';
 import { ClientTokenService, ClientTokenSigner } from '../modules/client-tokens';
-import { ConversationService, MessageService } from '../modules/conversations';
+import { ConversationInsightsService, ConversationService, MessageService } from '../modules/conversations';
 import { CustomerRemovalService, CustomerService } from '../modules/customers';
 import { BulkExportService, ExportLinkSigner, PostgresExportFileStore } from '../modules/bulk-exports';
 import { CursorCodec, Pager } from '../platform/pagination';
@@ -46,6 +46,7 @@ export function createServices(settings: ServiceSettings) {
     customerRemoval: new CustomerRemovalService(),
     messages,
     conversations: new ConversationService(pager, customers, messages),
+    conversationInsights: new ConversationInsightsService(pager),
     webhookSecrets,
     webhookEndpoints,
     webhookDeliveries: new WebhookDeliveryService(pager, webhookEndpoints),

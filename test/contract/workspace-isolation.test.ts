@@ -22,6 +22,7 @@ const listCases: readonly ListCase[] = [
   { field: 'customers', rowsOf: 'select id from customers t where workspace_id = $1' },
   { field: 'customers', arguments: 'filter: { createdAfter: "2000-01-01T00:00:00Z" }', rowsOf: 'select id from customers t where workspace_id = $1' },
   { field: 'apiKeys', rowsOf: 'select id from api_keys t where workspace_id = $1' },
+  { field: 'satisfactionFeedbacks', rowsOf: 'select id from satisfaction_feedback t where workspace_id = $1' },
   { field: 'auditLog', rowsOf: 'select id from audit_entries t where workspace_id = $1' },
   { field: 'events', rowsOf: 'select id from events t where workspace_id = $1' },
   { field: 'webhookEndpoints', rowsOf: 'select id from webhook_endpoints t where workspace_id = $1 and deleted_at is null' },
@@ -80,6 +81,8 @@ describe('ISO: no list and no node(id) ever shows another workspace’s rows', (
       )
       insert into webhook_recoveries (id, workspace_id, endpoint_id, since, status, created_by)
       select new_public_id('wrec'), workspace_id, endpoint_id, now() - interval '1 hour', 'COMPLETED', 'key_test' from delivery`);
+    await database.query(`insert into satisfaction_feedback (id, workspace_id, conversation_id, rating, comment)
+      select distinct on (workspace_id) 'csat_iso_' || substr(md5(workspace_id::text), 1, 12), workspace_id, id, 4, 'fine' from conversations order by workspace_id, created_at`);
   });
   afterAll(async () => {
     await database.end();
@@ -169,5 +172,23 @@ describe('ISO: no list and no node(id) ever shows another workspace’s rows', (
 
     expect(page.body.errors).toBeUndefined();
     expect(page.body.data!.conversations.nodes.find((node: { id: string }) => node.id === conversationId).lastMessage).toEqual({ id: 'msg_iso06_ours', body: 'ours' });
+  });
+
+  it('ISO-07 rows of another workspace naming the workspace’s conversation (a message, a feedback, a status change) count in none of its statistics, rating or history', async () => {
+    const conversationId = 'conv_iso07';
+    await database.query(
+      `insert into conversations (id, workspace_id, subject, status, channel, priority, tags, created_at, updated_at, last_activity_at)
+       values ($1, $2, 'ISO-07', 'open', 'api', 'normal', '{iso07}', now() - interval '1 hour', now(), now()) on conflict (id) do nothing`,
+      [conversationId, ours],
+    );
+    await database.query(`insert into messages (id, workspace_id, conversation_id, author_type, body, attachments, created_at) values ('msg_iso07_theirs', $1, $2, 'agent', 'theirs', '[]', now())`, [theirs, conversationId]);
+    await database.query(`insert into satisfaction_feedback (id, workspace_id, conversation_id, rating, nps_score, comment) values ('csat_iso07_theirs', $1, $2, 1, 0, 'theirs')`, [theirs, conversationId]);
+    await database.query(`insert into conversation_status_changes (workspace_id, conversation_id, from_status, to_status, changed_at) values ($1, $2, 'resolved', 'open', now())`, [theirs, conversationId]);
+
+    const one = await postGraphQL(gateway.graphqlUrl, `query C($id: ID!) { conversation(id: $id) {
+      statistics { lastAgentReplyAt reopenCount } rating { csat { score } nps { score } } statusHistory(first: 10) { totalCount } } }`, { id: conversationId }, { secret: gateway.adminSecret });
+
+    expect(one.body.errors).toBeUndefined();
+    expect(one.body.data!.conversation).toEqual({ statistics: { lastAgentReplyAt: null, reopenCount: 0 }, rating: { csat: null, nps: null }, statusHistory: { totalCount: 1 } });
   });
 });

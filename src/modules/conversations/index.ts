@@ -9,3 +9,6 @@ export { ConversationFieldsResolver } from './conversation-fields.resolver';
 export { ConversationType, ConversationConnection, toConversationType, toMessageType } from './conversation.type';
 export { CustomerConversationsResolver } from './customer-conversations.resolver';
 export { EventNodesResolver } from './event-nodes.resolver';
+export { ConversationStatusChange } from './insights/conversation-status-change.entity';
+export { ConversationInsightsService } from './insights/conversation-insights.service';
+export { ConversationInsightsResolver } from './insights/conversation-insights.resolver';

@@ -13,6 +13,7 @@ import { Migration20261206000000BulkExports } from './Migration20261206000000Bul
 import { Migration20261206010000DeletedRecords } from './Migration20261206010000DeletedRecords';
 import { Migration20261207000000ShapedWebhooks } from './Migration20261207000000ShapedWebhooks';
 import { Migration20261207010000RowVersions } from './Migration20261207010000RowVersions';
+import { Migration20261207020000ConversationInsights } from './Migration20261207020000ConversationInsights';
 
 /** Every migration in order; a new migration is added here as well as in its file. */
 export const migrationsList: MigrationObject[] = [
@@ -30,4 +31,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261206010000DeletedRecords', class: Migration20261206010000DeletedRecords },
   { name: 'Migration20261207000000ShapedWebhooks', class: Migration20261207000000ShapedWebhooks },
   { name: 'Migration20261207010000RowVersions', class: Migration20261207010000RowVersions },
+  { name: 'Migration20261207020000ConversationInsights', class: Migration20261207020000ConversationInsights },
 ];
