@@ -7,6 +7,7 @@ import { BulkExportResolver } from '../modules/bulk-exports';
 import { ClientTokenResolver } from '../modules/client-tokens';
 import { CustomerRemovalResolver, CustomerResolver } from '../modules/customers';
 import { AgentResolver } from '../modules/agents';
+import { DirectoryResolver } from '../modules/directory';
 import { NodeResolver } from '../modules/node';
 import { EventResolver, EventSubscriptionResolver } from '../modules/events';
 import { ConversationFieldsResolver, ConversationInsightsResolver, ConversationResolver, CustomerConversationsResolver, EventNodesResolver } from '../modules/conversations';
@@ -36,6 +37,7 @@ export function createResolverContainer(services: Services, settings: ResolverSe
     [CustomerResolver, new CustomerResolver(services.customers)],
     [CustomerRemovalResolver, new CustomerRemovalResolver(services.customerRemoval)],
     [AgentResolver, new AgentResolver()],
+    [DirectoryResolver, new DirectoryResolver(services.directory)],
     [NodeResolver, new NodeResolver(services)],
     [EventResolver, new EventResolver(services.pager)],
     [EventSubscriptionResolver, settings.eventSubscriptions],

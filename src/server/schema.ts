@@ -12,6 +12,7 @@ import { BulkExportResolver } from '../modules/bulk-exports';
 import { ClientTokenResolver } from '../modules/client-tokens';
 import { CustomerRemovalResolver, CustomerResolver } from '../modules/customers';
 import { AgentResolver } from '../modules/agents';
+import { DirectoryResolver } from '../modules/directory';
 import { NodeResolver } from '../modules/node';
 import { EventResolver, EventSubscriptionResolver } from '../modules/events';
 import { ConversationFieldsResolver, ConversationInsightsResolver, ConversationResolver, CustomerConversationsResolver, EventNodesResolver } from '../modules/conversations';
@@ -26,6 +27,7 @@ export const resolverClasses = [
   ClientTokenResolver,
   AuditResolver,
   AgentResolver,
+  DirectoryResolver,
   CustomerResolver,
   CustomerRemovalResolver,
   ConversationResolver,

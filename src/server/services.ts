@@ -11,6 +11,7 @@ import { SecretBox } from '../platform/secret-box';
 import { WebhookDeliveryService, WebhookEndpointService, WebhookRecoveryService, productionOutboundPolicy, type OutboundPolicy } from '../modules/webhooks';
 import type { RateLimitSpec } from '../policies/rate-limit/rate-limit-spec';
 import type { QueryLimits } from '../policies/cost/query-limits';
+import { DirectoryService } from '../modules/directory';
 
 export interface ServiceSettings {
   /** The API key pepper; other secrets (cursor signing) are derived from it. */
@@ -47,6 +48,7 @@ export function createServices(settings: ServiceSettings) {
     messages,
     conversations: new ConversationService(pager, customers, messages),
     conversationInsights: new ConversationInsightsService(pager),
+    directory: new DirectoryService(),
     webhookSecrets,
     webhookEndpoints,
     webhookDeliveries: new WebhookDeliveryService(pager, webhookEndpoints),

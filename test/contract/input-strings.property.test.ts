@@ -37,6 +37,8 @@ interface Fixture {
   readonly revocableKeyId: string;
   readonly endpointId: string;
   readonly deletableEndpointId: string;
+  readonly agentId: string;
+  readonly teamId: string;
 }
 
 const range = { from: '2026-01-01T00:00:00.000Z', to: '2026-01-31T00:00:00.000Z' };
@@ -75,11 +77,17 @@ const baselinesOf = (f: Fixture): Record<string, Record<string, unknown>> => ({
   webhookEndpointTest: { input: { id: f.endpointId } },
   webhookDeliveryRetry: { input: { deliveryId: 'whd_unknown' } },
   webhookEventsReplay: { input: { endpointId: f.endpointId, since: range.from } },
+  agentCreate: { input: { name: 'Probe', email: 'probe-agent@example.com' } },
+  agentUpdate: { input: { id: f.agentId } },
+  agentDeactivate: { input: { id: 'agt_unknown' } },
+  teamCreate: { input: { name: 'Probe' } },
+  teamUpdate: { input: { id: f.teamId, name: 'Probe' } },
   webhookEventResend: { input: { endpointId: f.endpointId, eventId: 'evt_unknown' } },
   webhookEndpointRecover: { input: { endpointId: f.endpointId, since: range.from } },
   conversations: { first: 5 },
   customers: { first: 5 },
   events: { first: 5 },
+  satisfactionFeedbacks: { first: 5 },
   'analytics.summary': { range },
   'analytics.conversationSeries': { range, groupLimit: 5, timeZone: 'UTC', interval: 'DAY' },
 });
@@ -134,6 +142,8 @@ describe('INPUT: arbitrary strings in every String and ID input of the mutations
       revocableKeyId: (await createApiKey(gateway.graphqlUrl, gateway.adminSecret, { scopes: ['conversations:read'] })).id,
       endpointId: (await endpoint()).webhookEndpointCreate.webhookEndpoint.id,
       deletableEndpointId: (await endpoint()).webhookEndpointCreate.webhookEndpoint.id,
+      agentId: (await data('mutation { agentCreate(input: { name: "Fixture", email: "fixture-agent@example.com" }) { agent { id } } }', {})).agentCreate.agent.id,
+      teamId: (await data('mutation { teamCreate(input: { name: "Fixture" }) { team { id } } }', {})).teamCreate.team.id,
     });
   });
   afterAll(() => gateway.stop());

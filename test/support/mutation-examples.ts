@@ -76,6 +76,11 @@ const endpoint = async ({ admin }: ExampleContext, isEnabled = false): Promise<s
   (await admin(`mutation E($url: String!, $isEnabled: Boolean!) { webhookEndpointCreate(input: { url: $url, isEnabled: $isEnabled }) { webhookEndpoint { id } } }`, { url: receiverUrl, isEnabled }))
     .webhookEndpointCreate.webhookEndpoint.id;
 
+const team = async ({ admin, unique }: ExampleContext): Promise<string> =>
+  (await admin(`mutation T($name: String!) { teamCreate(input: { name: $name }) { team { id } } }`, { name: `Team ${unique}` })).teamCreate.team.id;
+const agent = async ({ admin, unique }: ExampleContext): Promise<string> =>
+  (await admin(`mutation A($email: String!) { agentCreate(input: { name: "Agent", email: $email }) { agent { id } } }`, { email: `${unique}-agent@example.com` })).agentCreate.agent.id;
+
 /** The admin key's new export; exports it left waiting are canceled first (one at a time per key). */
 const bulkExport = async ({ admin }: ExampleContext): Promise<string> => {
   const waiting = (await admin('{ bulkExports(first: 100) { nodes { id status } } }')).bulkExports.nodes.filter((node: { status: string }) => node.status === 'CREATED' || node.status === 'RUNNING');
@@ -175,6 +180,21 @@ export const mutationExamples: readonly MutationExample[] = [
     },
     records: [],
   },
+  { mutation: 'agentCreate', situation: 'an agent in a team', prepare: async (context) => ({ name: 'New agent', email: `${context.unique}@agents.example.com`, teamId: await team(context) }), records: [] },
+  { mutation: 'agentUpdate', situation: 'moving an agent to another team', prepare: async (context) => ({ id: await agent(context), teamId: await team(context) }), records: [] },
+  { mutation: 'agentDeactivate', situation: 'an agent without open conversations', prepare: async (context) => ({ id: await agent(context) }), records: [] },
+  {
+    mutation: 'agentDeactivate',
+    situation: 'an agent with an open conversation, which is unassigned',
+    prepare: async (context) => {
+      const id = await agent(context);
+      await openConversation(context, `assigneeId: "${id}"`);
+      return { id };
+    },
+    records: ['conversation.assigned'],
+  },
+  { mutation: 'teamCreate', situation: 'a team', prepare: async () => ({ name: 'Billing' }), records: [] },
+  { mutation: 'teamUpdate', situation: 'renaming a team', prepare: async (context) => ({ id: await team(context), name: 'Renamed' }), records: [] },
   { mutation: 'webhookEndpointRecover', situation: 'of the last hour', prepare: async (context) => ({ endpointId: await endpoint(context, true), since: new Date(Date.now() - 3_600_000).toISOString() }), records: [] },
 ];
 

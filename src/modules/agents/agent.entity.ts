@@ -4,7 +4,7 @@ import { Workspace } from '../workspaces/workspace.entity';
 
 @Entity({ tableName: 'teams' })
 export class Team {
-  [OptionalProps]?: 'id' | 'createdAt';
+  [OptionalProps]?: 'id' | 'createdAt' | 'updatedAt';
 
   @PrimaryKey({ type: 'text' })
   id: string = newId('team');
@@ -17,12 +17,15 @@ export class Team {
 
   @Property({ columnType: 'timestamptz(3)', type: 'datetime' })
   createdAt: Date = new Date();
+
+  @Property({ columnType: 'timestamptz(3)', type: 'datetime' })
+  updatedAt: Date = new Date();
 }
 
 /** A support agent conversations can be assigned to. */
 @Entity({ tableName: 'agents' })
 export class Agent {
-  [OptionalProps]?: 'id' | 'createdAt' | 'team';
+  [OptionalProps]?: 'id' | 'createdAt' | 'updatedAt' | 'team' | 'deactivatedAt';
 
   @PrimaryKey({ type: 'text' })
   id: string = newId('agt');
@@ -39,6 +42,13 @@ export class Agent {
   @Property({ type: 'text' })
   email!: string;
 
+  /** Set by agentDeactivate: no new assignments; the agent's history stays. */
+  @Property({ columnType: 'timestamptz(3)', type: 'datetime', nullable: true })
+  deactivatedAt: Date | null = null;
+
   @Property({ columnType: 'timestamptz(3)', type: 'datetime' })
   createdAt: Date = new Date();
+
+  @Property({ columnType: 'timestamptz(3)', type: 'datetime' })
+  updatedAt: Date = new Date();
 }

@@ -24,8 +24,16 @@ export class AgentType {
 
   @Field(() => ID, { nullable: true })
   teamId!: string | null;
+
+  @Field(() => Boolean, { description: 'False once deactivated: no new assignments.' })
+  isActive!: boolean;
+
+  @Field(() => Date, { nullable: true })
+  deactivatedAt!: Date | null;
 }
 
 export const toTeamType = (team: Team): TeamType => ({ id: team.id, name: team.name });
 
-export const toAgentType = (agent: Agent): AgentType => ({ id: agent.id, name: agent.name, email: agent.email, teamId: agent.team?.id ?? null });
+export const toAgentType = (agent: Agent): AgentType => ({
+  id: agent.id, name: agent.name, email: agent.email, teamId: agent.team?.id ?? null, isActive: agent.deactivatedAt === null, deactivatedAt: agent.deactivatedAt,
+});

@@ -9,7 +9,7 @@ export const maxTokenLifeSeconds = 24 * 3600;
 export const maxAllowedOrigins = 20;
 
 /** Scopes that manage the workspace's credentials, endpoints and records: never for a browser. */
-export const scopesNeverInTokens: readonly Scope[] = ['keys:read', 'keys:write', 'webhooks:read', 'webhooks:write', 'audit:read', 'tokens:write', 'admin'];
+export const scopesNeverInTokens: readonly Scope[] = ['keys:read', 'keys:write', 'webhooks:read', 'webhooks:write', 'audit:read', 'tokens:write', 'directory:write', 'admin'];
 /**
  * What a bound token may hold. Writes are refused, because a write names its target in many
  * ways (a new conversation, a customer upsert by email) that a reach cannot bound; a browser

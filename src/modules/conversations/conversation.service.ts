@@ -233,6 +233,7 @@ export class ConversationService {
   private async findAgent(tx: EntityManager, workspaceId: string, id: string, field: string): Promise<Agent> {
     const agent = await tx.findOne(Agent, { id, workspace: workspaceId });
     if (!agent) throw new GatewayError('NOT_FOUND', 'Agent not found', { fieldErrors: [{ field, message: 'No such agent in this workspace' }] });
+    if (agent.deactivatedAt) throw badUserInput([{ field, message: `Agent ${id} was deactivated and takes no new conversations` }]);
     return agent;
   }
 

@@ -12,6 +12,7 @@ export const scopes = [
   'keys:write',
   'audit:read',
   'tokens:write',
+  'directory:write',
   'admin',
 ] as const;
 

@@ -1,0 +1,2 @@
+export { DirectoryService } from './directory.service';
+export { DirectoryResolver } from './directory.resolver';
