@@ -68,6 +68,8 @@ const environmentSchema = z.object({
   STATEMENT_TIMEOUT: duration.default(10_000),
   MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).default(10_485_760),
   EVENT_RETENTION: duration.default(30 * 86_400_000),
+  USAGE_SPIKE_FACTOR: limit(10),
+  USAGE_SPIKE_MIN_REQUESTS: limit(300),
   WEBHOOK_TIMEOUT: duration.default(15_000),
   WEBHOOK_RETRY_SCHEDULE: z.string().default('0s,5s,5m,30m,2h,5h,10h,10h'),
   WEBHOOK_DISABLE_AFTER: duration.default(5 * 86_400_000),
@@ -132,6 +134,8 @@ export interface Config {
   readonly eventRetentionMs: number;
   /** How long tombstones of deleted records stay listable with includeDeleted. */
   readonly tombstoneRetentionMs: number;
+  /** `api_key.usage_spike`: a key's last 5 minutes above this multiple of its trailing daily average, with at least minRequests. */
+  readonly usageSpike: { readonly factor: number; readonly minRequests: number };
   readonly webhooks: {
     readonly timeoutMs: number;
     /** Delay before each attempt; its length is the number of attempts (Svix's by default). */
@@ -234,6 +238,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     maxResponseBytes: env.MAX_RESPONSE_BYTES,
     eventRetentionMs: env.EVENT_RETENTION,
     tombstoneRetentionMs: env.TOMBSTONE_RETENTION,
+    usageSpike: Object.freeze({ factor: env.USAGE_SPIKE_FACTOR, minRequests: env.USAGE_SPIKE_MIN_REQUESTS }),
     webhooks: Object.freeze({
       timeoutMs: env.WEBHOOK_TIMEOUT,
       retryScheduleMs: Object.freeze(retrySchedule as number[]),

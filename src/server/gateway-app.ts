@@ -33,6 +33,7 @@ import { UsageRecorder } from '../modules/usage';
 import { createServices } from './services';
 import { WebhookDispatcher } from '../modules/webhooks/delivery/webhook-dispatcher';
 import { PayloadRenderer } from '../modules/webhooks/payload/payload-renderer';
+import { usageSpikeJob } from '../modules/usage/usage-spikes';
 import { startWebhookRecoveryWorker } from '../modules/webhooks';
 import type { Principal } from '../policies/auth/principal';
 import { SubscriptionSlots } from './subscription-slots';
@@ -143,7 +144,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     listeningUrl = url;
-    const jobs = schedulePeriodicJobs(orm, [idempotencyRetentionJob, eventRetentionJob(config.eventRetentionMs), bulkExportRecoveryJob(config.bulkExports.leaseMs), bulkExportFileRetentionJob, deletedRecordRetentionJob(config.tombstoneRetentionMs)], logger);
+    const jobs = schedulePeriodicJobs(orm, [idempotencyRetentionJob, eventRetentionJob(config.eventRetentionMs), bulkExportRecoveryJob(config.bulkExports.leaseMs), bulkExportFileRetentionJob, deletedRecordRetentionJob(config.tombstoneRetentionMs), usageSpikeJob(config.usageSpike)], logger);
     // Exports and payload selections execute the API's own resolvers, for a principal no request brought.
     const backgroundContext = (principal: Principal, requestId: string) => createRequestContext({ orm, logger, fieldRateLimiter: gates.fieldRateLimiter }, principal, requestId);
     const exportRunner = new BulkExportRunner(orm, schema, execution, storeFor, backgroundContext, config.bulkExports, logger, new SqlLineReader(schema, orm, services.pager, bulkExportSqlSources(services)));

@@ -201,9 +201,10 @@ export const mutationExamples: readonly MutationExample[] = [
 /** Event types no mutation records, and the tests that pin who does. */
 export const eventsRecordedOutsideMutations: Partial<Record<EventType, string>> = {
   'webhook_endpoint.disabled': 'the webhook dispatcher (HOOK-03, HOOK-10)',
-  'webhook_delivery.exhausted': 'the webhook dispatcher (WHOPS-01)',
-  'webhook_endpoint.failing': 'the webhook dispatcher (WHOPS-02)',
-  'webhook_endpoint.recovered': 'the webhook dispatcher (WHOPS-02)',
+  'webhook_delivery.exhausted': 'the webhook dispatcher (WHREC-03, WHREC-06, WHREC-11)',
+  'api_key.usage_spike': 'the usage spike job (SPIKE-01)',
+  'webhook_endpoint.failing': 'the webhook dispatcher (WHREC-03, WHREC-07)',
+  'webhook_endpoint.recovered': 'the webhook dispatcher (WHREC-03, WHREC-07)',
   'bulk_export.completed': 'the export runner (EXPORT-09)',
   'bulk_export.failed': 'the export runner (EXPORT-09)',
 };

@@ -32,6 +32,11 @@ export const eventCatalogue = {
   'api_key.created': { requiredScope: 'keys:read', description: 'An API key was created.', data: '{ apiKey: { id, createdBy, name, scopes, allowedCidrs, rateLimit, expiresAt } } (never a secret)' },
   'api_key.rotated': { requiredScope: 'keys:read', description: 'An API key got a new secret.', data: '{ apiKey: { id, previousSecretExpiresAt } }' },
   'api_key.revoked': { requiredScope: 'keys:read', description: 'An API key was revoked.', data: '{ apiKey: { id, revokedAt } }' },
+  'api_key.usage_spike': {
+    requiredScope: 'keys:read',
+    description: 'A key’s requests over the last 5 minutes exceeded USAGE_SPIKE_FACTOR times its average 5 minutes of the day before (at most once an hour per key).',
+    data: '{ apiKey: { id, name }, window: { from, to }, requestCount, baselineRequestCount, factor }',
+  },
   'webhook.test': { requiredScope: 'webhooks:read', description: 'Sent by webhookEndpointTest, to that endpoint only.', data: '{ webhookEndpointId }' },
   'bulk_export.completed': { requiredScope: 'events:read', description: 'An export job finished; fetch bulkExport(id) { url } to download its file.', data: '{ bulkExport: { id, status, format, compression, objectCount, fileSize, errorCode, completedAt } } (never a link)' },
   'bulk_export.failed': { requiredScope: 'events:read', description: 'An export job failed; errorCode says why.', data: '{ bulkExport: { id, status, format, compression, objectCount, fileSize, errorCode, completedAt } }' },

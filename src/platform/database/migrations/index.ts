@@ -15,6 +15,7 @@ import { Migration20261207000000ShapedWebhooks } from './Migration20261207000000
 import { Migration20261207010000RowVersions } from './Migration20261207010000RowVersions';
 import { Migration20261207020000ConversationInsights } from './Migration20261207020000ConversationInsights';
 import { Migration20261207030000AgentDirectory } from './Migration20261207030000AgentDirectory';
+import { Migration20261207040000UsageSpikes } from './Migration20261207040000UsageSpikes';
 
 /** Every migration in order; a new migration is added here as well as in its file. */
 export const migrationsList: MigrationObject[] = [
@@ -34,4 +35,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261207010000RowVersions', class: Migration20261207010000RowVersions },
   { name: 'Migration20261207020000ConversationInsights', class: Migration20261207020000ConversationInsights },
   { name: 'Migration20261207030000AgentDirectory', class: Migration20261207030000AgentDirectory },
+  { name: 'Migration20261207040000UsageSpikes', class: Migration20261207040000UsageSpikes },
 ];
