@@ -33,6 +33,7 @@ import { UsageRecorder } from '../modules/usage';
 import { createServices } from './services';
 import { WebhookDispatcher } from '../modules/webhooks/delivery/webhook-dispatcher';
 import { PayloadRenderer } from '../modules/webhooks/payload/payload-renderer';
+import { createScimHandler } from './http/scim-handler';
 import { usageSpikeJob } from '../modules/usage/usage-spikes';
 import { startWebhookRecoveryWorker } from '../modules/webhooks';
 import type { Principal } from '../policies/auth/principal';
@@ -130,8 +131,9 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     const cors = new CorsPolicy(config.corsOrigins);
     const storeFor = (em: Orm['em']) => new PostgresExportFileStore(em);
     const exportDownload = createExportDownloadHandler({ orm, links: services.exportLinks, storeFor, authenticator: gates.authenticator, trustProxy: config.trustProxy });
+    const scim = createScimHandler({ orm, scim: services.scim, authenticator: gates.authenticator, trustProxy: config.trustProxy, maxBodyBytes: config.maxBodyBytes, publicOrigin: () => config.publicUrl ?? listeningUrl });
     const server = createHttpServer(
-      { graphql, graphqlStream: graphqlStream.handle, exportDownload, isReady, cors, graphiql: new GraphiQLPage(config.isGraphiQLEnabled), metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }) },
+      { graphql, graphqlStream: graphqlStream.handle, exportDownload, scim, isReady, cors, graphiql: new GraphiQLPage(config.isGraphiQLEnabled), metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }) },
       logger,
       config.http,
     );

@@ -11,7 +11,7 @@ import { SecretBox } from '../platform/secret-box';
 import { WebhookDeliveryService, WebhookEndpointService, WebhookRecoveryService, productionOutboundPolicy, type OutboundPolicy } from '../modules/webhooks';
 import type { RateLimitSpec } from '../policies/rate-limit/rate-limit-spec';
 import type { QueryLimits } from '../policies/cost/query-limits';
-import { DirectoryService } from '../modules/directory';
+import { DirectoryService, ScimService } from '../modules/directory';
 
 export interface ServiceSettings {
   /** The API key pepper; other secrets (cursor signing) are derived from it. */
@@ -38,6 +38,7 @@ export function createServices(settings: ServiceSettings) {
   const webhookEndpoints = new WebhookEndpointService(pager, webhookSecrets, settings.outboundPolicy ?? productionOutboundPolicy, settings.queryLimits);
   const clientTokenSigner = new ClientTokenSigner(deriveSecret(settings.pepper, 'client-token-signing'));
   const exportLinks = new ExportLinkSigner(deriveSecret(settings.pepper, 'export-link-signing'));
+  const directory = new DirectoryService();
   return {
     pager,
     clientTokenSigner,
@@ -48,7 +49,8 @@ export function createServices(settings: ServiceSettings) {
     messages,
     conversations: new ConversationService(pager, customers, messages),
     conversationInsights: new ConversationInsightsService(pager),
-    directory: new DirectoryService(),
+    directory,
+    scim: new ScimService(directory),
     webhookSecrets,
     webhookEndpoints,
     webhookDeliveries: new WebhookDeliveryService(pager, webhookEndpoints),

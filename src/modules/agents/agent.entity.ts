@@ -4,7 +4,7 @@ import { Workspace } from '../workspaces/workspace.entity';
 
 @Entity({ tableName: 'teams' })
 export class Team {
-  [OptionalProps]?: 'id' | 'createdAt' | 'updatedAt';
+  [OptionalProps]?: 'id' | 'createdAt' | 'updatedAt' | 'externalId';
 
   @PrimaryKey({ type: 'text' })
   id: string = newId('team');
@@ -14,6 +14,10 @@ export class Team {
 
   @Property({ type: 'text' })
   name!: string;
+
+  /** The identity provider's id for the group (SCIM externalId). */
+  @Property({ type: 'text', nullable: true })
+  externalId: string | null = null;
 
   @Property({ columnType: 'timestamptz(3)', type: 'datetime' })
   createdAt: Date = new Date();
@@ -25,7 +29,7 @@ export class Team {
 /** A support agent conversations can be assigned to. */
 @Entity({ tableName: 'agents' })
 export class Agent {
-  [OptionalProps]?: 'id' | 'createdAt' | 'updatedAt' | 'team' | 'deactivatedAt';
+  [OptionalProps]?: 'id' | 'createdAt' | 'updatedAt' | 'team' | 'deactivatedAt' | 'externalId';
 
   @PrimaryKey({ type: 'text' })
   id: string = newId('agt');
@@ -41,6 +45,10 @@ export class Agent {
 
   @Property({ type: 'text' })
   email!: string;
+
+  /** The identity provider's id for the user (SCIM externalId). */
+  @Property({ type: 'text', nullable: true })
+  externalId: string | null = null;
 
   /** Set by agentDeactivate: no new assignments; the agent's history stays. */
   @Property({ columnType: 'timestamptz(3)', type: 'datetime', nullable: true })

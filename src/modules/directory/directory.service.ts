@@ -15,6 +15,8 @@ export interface AgentFields {
   readonly email?: string;
   /** null: no team. */
   readonly teamId?: string | null;
+  /** An identity provider's id for the agent; null removes it. */
+  readonly externalId?: string | null;
 }
 
 const maxNameLength = 255;
@@ -32,6 +34,7 @@ export class DirectoryService {
       const agent = tx.create(Agent, {
         workspace: actor.workspaceId, name: fields.name.trim(), email: fields.email.trim(),
         team: fields.teamId ? await findTeam(tx, actor.workspaceId, fields.teamId) : null,
+        externalId: fields.externalId ?? null,
       });
       recordAudit(tx, actor, { action: 'agent.created', targetType: 'agent', targetId: agent.id, changes: { name: agent.name, email: agent.email, teamId: fields.teamId ?? null } });
       return agent;
@@ -47,6 +50,7 @@ export class DirectoryService {
       if (fields.name !== undefined) agent.name = fields.name.trim();
       if (fields.email !== undefined) agent.email = fields.email.trim();
       if (fields.teamId !== undefined) agent.team = fields.teamId ? await findTeam(tx, actor.workspaceId, fields.teamId) : null;
+      if (fields.externalId !== undefined) agent.externalId = fields.externalId;
       agent.updatedAt = new Date();
       recordAudit(tx, actor, { action: 'agent.updated', targetType: 'agent', targetId: agent.id, changes: { ...fields } });
       return agent;
@@ -78,23 +82,77 @@ export class DirectoryService {
     });
   }
 
-  async createTeam(em: EntityManager, actor: Actor, name: string): Promise<Team> {
+  /** Takes a deactivated agent back: new assignments are allowed again (an identity provider's `active: true`). */
+  async reactivateAgent(em: EntityManager, actor: Actor, id: string): Promise<Agent> {
+    return writeTransaction(em, async (tx) => {
+      await lockWorkspaceForWrite(tx, actor.workspaceId);
+      const agent = await findAgent(tx, actor.workspaceId, id);
+      if (!agent.deactivatedAt) return agent;
+      await assertEmailFree(tx, actor.workspaceId, agent.email, agent.id);
+      agent.deactivatedAt = null;
+      agent.updatedAt = new Date();
+      recordAudit(tx, actor, { action: 'agent.reactivated', targetType: 'agent', targetId: agent.id, changes: {} });
+      return agent;
+    });
+  }
+
+  async createTeam(em: EntityManager, actor: Actor, name: string, externalId: string | null = null): Promise<Team> {
     new InputErrors().text('input.name', name, { min: 1, max: maxNameLength }).throwIfAny();
     return writeTransaction(em, async (tx) => {
-      const team = tx.create(Team, { workspace: actor.workspaceId, name: name.trim() });
+      const team = tx.create(Team, { workspace: actor.workspaceId, name: name.trim(), externalId });
       recordAudit(tx, actor, { action: 'team.created', targetType: 'team', targetId: team.id, changes: { name: team.name } });
       return team;
     });
   }
 
-  async updateTeam(em: EntityManager, actor: Actor, id: string, name: string): Promise<Team> {
-    new InputErrors().text('input.name', name, { min: 1, max: maxNameLength }).throwIfAny();
+  /** `name` undefined keeps it; `externalId` undefined keeps it, null removes it. */
+  async updateTeam(em: EntityManager, actor: Actor, id: string, name: string | undefined, externalId?: string | null): Promise<Team> {
+    if (name !== undefined) new InputErrors().text('input.name', name, { min: 1, max: maxNameLength }).throwIfAny();
     return writeTransaction(em, async (tx) => {
       const team = await findTeam(tx, actor.workspaceId, id, 'input.id');
-      team.name = name.trim();
+      if (name !== undefined) team.name = name.trim();
+      if (externalId !== undefined) team.externalId = externalId;
       team.updatedAt = new Date();
-      recordAudit(tx, actor, { action: 'team.updated', targetType: 'team', targetId: team.id, changes: { name: team.name } });
+      recordAudit(tx, actor, { action: 'team.updated', targetType: 'team', targetId: team.id, changes: { name: team.name, externalId: team.externalId } });
       return team;
+    });
+  }
+
+  /** Team membership: an agent works in one team, so joining this one leaves the previous one. */
+  async addMembers(em: EntityManager, actor: Actor, teamId: string, agentIds: readonly string[]): Promise<void> {
+    await this.setTeamOf(em, actor, teamId, agentIds, 'team.members_added');
+  }
+
+  async removeMembers(em: EntityManager, actor: Actor, teamId: string, agentIds: readonly string[]): Promise<void> {
+    await this.setTeamOf(em, actor, teamId, agentIds, 'team.members_removed');
+  }
+
+  /** Deletes a team: its agents and conversations keep going without one (their references become null). */
+  async deleteTeam(em: EntityManager, actor: Actor, id: string): Promise<void> {
+    await writeTransaction(em, async (tx) => {
+      await lockWorkspaceForWrite(tx, actor.workspaceId);
+      const team = await findTeam(tx, actor.workspaceId, id, 'input.id');
+      tx.remove(team);
+      recordAudit(tx, actor, { action: 'team.deleted', targetType: 'team', targetId: id, changes: { name: team.name } });
+    });
+  }
+
+  private async setTeamOf(em: EntityManager, actor: Actor, teamId: string, agentIds: readonly string[], action: 'team.members_added' | 'team.members_removed'): Promise<void> {
+    if (agentIds.length === 0) return;
+    await writeTransaction(em, async (tx) => {
+      await lockWorkspaceForWrite(tx, actor.workspaceId);
+      const team = await findTeam(tx, actor.workspaceId, teamId, 'input.id');
+      const agents = await tx.find(Agent, { id: { $in: [...agentIds] }, workspace: actor.workspaceId });
+      const missing = agentIds.filter((id) => !agents.some((agent) => agent.id === id));
+      if (missing.length > 0) throw new GatewayError('NOT_FOUND', `No such agent in this workspace: ${missing.join(', ')}`, { fieldErrors: [{ field: 'members', message: 'Unknown member' }] });
+      const now = new Date();
+      for (const agent of agents) {
+        if (action === 'team.members_added') agent.team = team;
+        else if (agent.team?.id === team.id) agent.team = null;
+        agent.updatedAt = now;
+      }
+      team.updatedAt = now;
+      recordAudit(tx, actor, { action, targetType: 'team', targetId: team.id, changes: { agentIds: [...agentIds] } });
     });
   }
 }

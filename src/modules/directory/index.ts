@@ -1,2 +1,3 @@
 export { DirectoryService } from './directory.service';
 export { DirectoryResolver } from './directory.resolver';
+export { ScimService } from './scim/scim-service';

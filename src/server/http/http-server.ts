@@ -11,6 +11,8 @@ export interface Routes {
   readonly graphql: (request: IncomingMessage, response: ServerResponse, requestId: string) => Promise<void>;
   /** Subscriptions over Server-Sent Events (graphql-sse). */
   readonly graphqlStream: (request: IncomingMessage, response: ServerResponse, requestId: string) => Promise<void>;
+  /** `/scim/v2/…`: SCIM 2.0 provisioning of agents (Users) and teams (Groups). */
+  readonly scim: (request: IncomingMessage, response: ServerResponse, requestId: string) => Promise<void>;
   /** `GET /exports/<id>`: an export's file. */
   readonly exportDownload: (request: IncomingMessage, response: ServerResponse, requestId: string) => Promise<void>;
   /** Database reachable and migrations applied. */
@@ -40,6 +42,7 @@ async function route(routes: Routes, request: IncomingMessage, response: ServerR
   const path = (request.url ?? '/').split('?')[0];
   if (await routes.graphiql.serve(request, response)) return;
   if (path.startsWith('/exports/')) return routes.exportDownload(request, response, requestId);
+  if (path === '/scim/v2' || path.startsWith('/scim/v2/')) return routes.scim(request, response, requestId);
   switch (path) {
     case '/graphql':
     case '/graphql/stream':
