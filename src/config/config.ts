@@ -68,6 +68,7 @@ const environmentSchema = z.object({
   STATEMENT_TIMEOUT: duration.default(10_000),
   MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).default(10_485_760),
   EVENT_RETENTION: duration.default(30 * 86_400_000),
+  SLA_CHECK_INTERVAL: duration.default(30_000),
   USAGE_SPIKE_FACTOR: limit(10),
   USAGE_SPIKE_MIN_REQUESTS: limit(300),
   WEBHOOK_TIMEOUT: duration.default(15_000),
@@ -136,6 +137,8 @@ export interface Config {
   readonly tombstoneRetentionMs: number;
   /** `api_key.usage_spike`: a key's last 5 minutes above this multiple of its trailing daily average, with at least minRequests. */
   readonly usageSpike: { readonly factor: number; readonly minRequests: number };
+  /** How often the SLA check announces warnings and breaches. */
+  readonly slaCheckIntervalMs: number;
   readonly webhooks: {
     readonly timeoutMs: number;
     /** Delay before each attempt; its length is the number of attempts (Svix's by default). */
@@ -238,6 +241,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     maxResponseBytes: env.MAX_RESPONSE_BYTES,
     eventRetentionMs: env.EVENT_RETENTION,
     tombstoneRetentionMs: env.TOMBSTONE_RETENTION,
+    slaCheckIntervalMs: env.SLA_CHECK_INTERVAL,
     usageSpike: Object.freeze({ factor: env.USAGE_SPIKE_FACTOR, minRequests: env.USAGE_SPIKE_MIN_REQUESTS }),
     webhooks: Object.freeze({
       timeoutMs: env.WEBHOOK_TIMEOUT,

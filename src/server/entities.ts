@@ -7,6 +7,7 @@ import { Customer, CustomerNote } from '../modules/customers';
 import { EventRecord } from '../modules/events';
 import { WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookRecovery } from '../modules/webhooks/webhook.entities';
 import { Workspace } from '../modules/workspaces';
+import { BusinessCalendar, SlaPolicy } from '../modules/sla';
 
 /** Every MikroORM entity; the migrations in platform/database/migrations create their tables. */
-export const entities = [Workspace, ApiKey, AuditEntry, Team, Agent, Customer, CustomerNote, Conversation, Message, ConversationNote, SatisfactionFeedback, ConversationStatusChange, EventRecord, WebhookEndpoint, WebhookDelivery, WebhookAttempt, WebhookRecovery, BulkExport];
+export const entities = [Workspace, ApiKey, AuditEntry, Team, Agent, Customer, CustomerNote, Conversation, Message, ConversationNote, SatisfactionFeedback, ConversationStatusChange, EventRecord, WebhookEndpoint, WebhookDelivery, WebhookAttempt, WebhookRecovery, BulkExport, BusinessCalendar, SlaPolicy];

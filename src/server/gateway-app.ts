@@ -35,6 +35,7 @@ import { WebhookDispatcher } from '../modules/webhooks/delivery/webhook-dispatch
 import { PayloadRenderer } from '../modules/webhooks/payload/payload-renderer';
 import { createScimHandler } from './http/scim-handler';
 import { usageSpikeJob } from '../modules/usage/usage-spikes';
+import { slaCheckJob } from '../modules/sla/sla-check-job';
 import { startWebhookRecoveryWorker } from '../modules/webhooks';
 import type { Principal } from '../policies/auth/principal';
 import { SubscriptionSlots } from './subscription-slots';
@@ -146,7 +147,7 @@ export async function startGatewayApp(config: Config, databaseUrl: string, logge
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     listeningUrl = url;
-    const jobs = schedulePeriodicJobs(orm, [idempotencyRetentionJob, eventRetentionJob(config.eventRetentionMs), bulkExportRecoveryJob(config.bulkExports.leaseMs), bulkExportFileRetentionJob, deletedRecordRetentionJob(config.tombstoneRetentionMs), usageSpikeJob(config.usageSpike)], logger);
+    const jobs = schedulePeriodicJobs(orm, [idempotencyRetentionJob, eventRetentionJob(config.eventRetentionMs), bulkExportRecoveryJob(config.bulkExports.leaseMs), bulkExportFileRetentionJob, deletedRecordRetentionJob(config.tombstoneRetentionMs), usageSpikeJob(config.usageSpike), slaCheckJob(services.sla, config.slaCheckIntervalMs)], logger);
     // Exports and payload selections execute the API's own resolvers, for a principal no request brought.
     const backgroundContext = (principal: Principal, requestId: string) => createRequestContext({ orm, logger, fieldRateLimiter: gates.fieldRateLimiter }, principal, requestId);
     const exportRunner = new BulkExportRunner(orm, schema, execution, storeFor, backgroundContext, config.bulkExports, logger, new SqlLineReader(schema, orm, services.pager, bulkExportSqlSources(services)));

@@ -8,6 +8,7 @@ import { ClientTokenResolver } from '../modules/client-tokens';
 import { CustomerRemovalResolver, CustomerResolver } from '../modules/customers';
 import { AgentResolver } from '../modules/agents';
 import { DirectoryResolver } from '../modules/directory';
+import { SlaResolver } from '../modules/sla';
 import { NodeResolver } from '../modules/node';
 import { EventResolver, EventSubscriptionResolver } from '../modules/events';
 import { ConversationFieldsResolver, ConversationInsightsResolver, ConversationResolver, CustomerConversationsResolver, EventNodesResolver } from '../modules/conversations';
@@ -38,6 +39,7 @@ export function createResolverContainer(services: Services, settings: ResolverSe
     [CustomerRemovalResolver, new CustomerRemovalResolver(services.customerRemoval)],
     [AgentResolver, new AgentResolver()],
     [DirectoryResolver, new DirectoryResolver(services.directory)],
+    [SlaResolver, new SlaResolver(services.sla)],
     [NodeResolver, new NodeResolver(services)],
     [EventResolver, new EventResolver(services.pager)],
     [EventSubscriptionResolver, settings.eventSubscriptions],

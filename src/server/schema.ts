@@ -13,6 +13,7 @@ import { ClientTokenResolver } from '../modules/client-tokens';
 import { CustomerRemovalResolver, CustomerResolver } from '../modules/customers';
 import { AgentResolver } from '../modules/agents';
 import { DirectoryResolver } from '../modules/directory';
+import { SlaResolver } from '../modules/sla';
 import { NodeResolver } from '../modules/node';
 import { EventResolver, EventSubscriptionResolver } from '../modules/events';
 import { ConversationFieldsResolver, ConversationInsightsResolver, ConversationResolver, CustomerConversationsResolver, EventNodesResolver } from '../modules/conversations';
@@ -28,6 +29,7 @@ export const resolverClasses = [
   AuditResolver,
   AgentResolver,
   DirectoryResolver,
+  SlaResolver,
   CustomerResolver,
   CustomerRemovalResolver,
   ConversationResolver,

@@ -12,6 +12,7 @@ import { WebhookDeliveryService, WebhookEndpointService, WebhookRecoveryService,
 import type { RateLimitSpec } from '../policies/rate-limit/rate-limit-spec';
 import type { QueryLimits } from '../policies/cost/query-limits';
 import { DirectoryService, ScimService } from '../modules/directory';
+import { SlaService } from '../modules/sla';
 
 export interface ServiceSettings {
   /** The API key pepper; other secrets (cursor signing) are derived from it. */
@@ -51,6 +52,7 @@ export function createServices(settings: ServiceSettings) {
     conversationInsights: new ConversationInsightsService(pager),
     directory,
     scim: new ScimService(directory),
+    sla: new SlaService(),
     webhookSecrets,
     webhookEndpoints,
     webhookDeliveries: new WebhookDeliveryService(pager, webhookEndpoints),

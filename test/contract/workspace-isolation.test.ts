@@ -23,6 +23,8 @@ const listCases: readonly ListCase[] = [
   { field: 'customers', arguments: 'filter: { createdAfter: "2000-01-01T00:00:00Z" }', rowsOf: 'select id from customers t where workspace_id = $1' },
   { field: 'apiKeys', rowsOf: 'select id from api_keys t where workspace_id = $1' },
   { field: 'satisfactionFeedbacks', rowsOf: 'select id from satisfaction_feedback t where workspace_id = $1' },
+  { field: 'slaPolicies', rowsOf: 'select id from sla_policies t where workspace_id = $1' },
+  { field: 'businessCalendars', rowsOf: 'select id from business_calendars t where workspace_id = $1' },
   { field: 'auditLog', rowsOf: 'select id from audit_entries t where workspace_id = $1' },
   { field: 'events', rowsOf: 'select id from events t where workspace_id = $1' },
   { field: 'webhookEndpoints', rowsOf: 'select id from webhook_endpoints t where workspace_id = $1 and deleted_at is null' },
@@ -81,6 +83,8 @@ describe('ISO: no list and no node(id) ever shows another workspace’s rows', (
       )
       insert into webhook_recoveries (id, workspace_id, endpoint_id, since, status, created_by)
       select new_public_id('wrec'), workspace_id, endpoint_id, now() - interval '1 hour', 'COMPLETED', 'key_test' from delivery`);
+    await database.query(`insert into business_calendars (id, workspace_id, name, time_zone, weekly_hours) select 'cal_iso_' || substr(md5(id::text), 1, 12), id, 'Office', 'UTC', '[]' from workspaces`);
+    await database.query(`insert into sla_policies (id, workspace_id, name, position, targets) select 'sla_iso_' || substr(md5(id::text), 1, 12), id, 'Policy', 1, '{}' from workspaces`);
     await database.query(`insert into satisfaction_feedback (id, workspace_id, conversation_id, rating, comment)
       select distinct on (workspace_id) 'csat_iso_' || substr(md5(workspace_id::text), 1, 12), workspace_id, id, 4, 'fine' from conversations order by workspace_id, created_at`);
   });

@@ -76,6 +76,9 @@ const endpoint = async ({ admin }: ExampleContext, isEnabled = false): Promise<s
   (await admin(`mutation E($url: String!, $isEnabled: Boolean!) { webhookEndpointCreate(input: { url: $url, isEnabled: $isEnabled }) { webhookEndpoint { id } } }`, { url: receiverUrl, isEnabled }))
     .webhookEndpointCreate.webhookEndpoint.id;
 
+const slaTargets = { priority: 'URGENT', firstResponseMinutes: 15, nextResponseMinutes: null, resolutionMinutes: 240 };
+const slaPolicy = async ({ admin }: ExampleContext): Promise<string> =>
+  (await admin(`mutation P($targets: [SlaTargetsInput!]!) { slaPolicyCreate(input: { name: "Example", targets: $targets }) { slaPolicy { id } } }`, { targets: [slaTargets] })).slaPolicyCreate.slaPolicy.id;
 const team = async ({ admin, unique }: ExampleContext): Promise<string> =>
   (await admin(`mutation T($name: String!) { teamCreate(input: { name: $name }) { team { id } } }`, { name: `Team ${unique}` })).teamCreate.team.id;
 const agent = async ({ admin, unique }: ExampleContext): Promise<string> =>
@@ -193,6 +196,15 @@ export const mutationExamples: readonly MutationExample[] = [
     },
     records: ['conversation.assigned'],
   },
+  {
+    mutation: 'businessCalendarCreate',
+    situation: 'weekday office hours',
+    prepare: async () => ({ name: 'Office', timeZone: 'Europe/Berlin', weeklyHours: [{ day: 1, opens: '09:00', closes: '17:00' }], holidays: ['2026-12-25'] }),
+    records: [],
+  },
+  { mutation: 'slaPolicyCreate', situation: 'targets for urgent conversations', prepare: async () => ({ name: 'Urgent', targets: [slaTargets] }), records: [] },
+  { mutation: 'slaPolicyUpdate', situation: 'renaming a policy', prepare: async (context) => ({ id: await slaPolicy(context), name: 'Renamed' }), records: [] },
+  { mutation: 'slaPolicyDelete', situation: 'a policy', prepare: async (context) => ({ id: await slaPolicy(context) }), records: [] },
   { mutation: 'teamCreate', situation: 'a team', prepare: async () => ({ name: 'Billing' }), records: [] },
   { mutation: 'teamUpdate', situation: 'renaming a team', prepare: async (context) => ({ id: await team(context), name: 'Renamed' }), records: [] },
   { mutation: 'webhookEndpointRecover', situation: 'of the last hour', prepare: async (context) => ({ endpointId: await endpoint(context, true), since: new Date(Date.now() - 3_600_000).toISOString() }), records: [] },
@@ -203,6 +215,8 @@ export const eventsRecordedOutsideMutations: Partial<Record<EventType, string>> 
   'webhook_endpoint.disabled': 'the webhook dispatcher (HOOK-03, HOOK-10)',
   'webhook_delivery.exhausted': 'the webhook dispatcher (WHREC-03, WHREC-06, WHREC-11)',
   'api_key.usage_spike': 'the usage spike job (SPIKE-01)',
+  'conversation.sla_warning': 'the SLA check (SLA-02)',
+  'conversation.sla_breached': 'the SLA check (SLA-02)',
   'webhook_endpoint.failing': 'the webhook dispatcher (WHREC-03, WHREC-07)',
   'webhook_endpoint.recovered': 'the webhook dispatcher (WHREC-03, WHREC-07)',
   'bulk_export.completed': 'the export runner (EXPORT-09)',

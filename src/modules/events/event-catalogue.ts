@@ -20,6 +20,16 @@ export const eventCatalogue = {
   'conversation.resolved': { requiredScope: 'conversations:read', description: 'The conversation was resolved.', data: '{ conversation: ConversationSnapshot }' },
   'conversation.reopened': { requiredScope: 'conversations:read', description: 'A resolved conversation was reopened.', data: '{ conversation: ConversationSnapshot }' },
   'conversation.deleted': { requiredScope: 'conversations:read', description: 'A conversation was deleted, with its messages and notes (conversationDelete).', data: '{ conversation: { id, deletedAt } }' },
+  'conversation.sla_warning': {
+    requiredScope: 'conversations:read',
+    description: 'An SLA target of the conversation is due within its policy’s warnBeforeMinutes; announced once per due time by the scheduled check.',
+    data: '{ conversation: { id, priority, channel, inbox, teamId, assigneeId, customerId }, sla: { policyId, target, dueAt } }',
+  },
+  'conversation.sla_breached': {
+    requiredScope: 'conversations:read',
+    description: 'An SLA target of the conversation passed its due time unmet; announced once per due time by the scheduled check.',
+    data: '{ conversation: { id, priority, channel, inbox, teamId, assigneeId, customerId }, sla: { policyId, target, dueAt } }',
+  },
   'conversation.note_created': { requiredScope: 'conversations:read', description: 'An internal note was added.', data: '{ note: { id, conversationId, author, body, createdAt }, conversation: ConversationSnapshot }' },
   'message.created': { requiredScope: 'conversations:read', description: 'A message was added to a conversation.', data: '{ message: { id, conversationId, authorType, authorAgentId, body, attachments, createdAt }, conversation: ConversationSnapshot }' },
   'customer.created': { requiredScope: 'customers:read', description: 'A customer was created (also by customerUpsert).', data: '{ customer: CustomerSnapshot }' },

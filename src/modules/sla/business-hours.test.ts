@@ -1,0 +1,63 @@
+import fc from 'fast-check';
+import { addBusinessMinutes, zonedTimeToInstant, type BusinessCalendarSpec } from './business-hours';
+
+const berlinOffice: BusinessCalendarSpec = {
+  timeZone: 'Europe/Berlin',
+  weeklyHours: [1, 2, 3, 4, 5].map((day) => ({ day, opens: '09:00', closes: '17:00' })),
+  holidays: ['2026-04-03', '2026-04-06'],
+};
+const at = (iso: string) => new Date(iso);
+
+describe('addBusinessMinutes', () => {
+  it('counts only open time: a request at 16:30 with 60 minutes is due at 09:30 the next working day', () => {
+    // Tuesday 2026-03-10, 16:30 in Berlin (CET, UTC+1).
+    expect(addBusinessMinutes(at('2026-03-10T15:30:00Z'), 60, berlinOffice).toISOString()).toBe('2026-03-11T08:30:00.000Z');
+  });
+
+  it('skips the weekend: Friday 16:00 plus 2 hours is Monday 10:00', () => {
+    expect(addBusinessMinutes(at('2026-03-13T15:00:00Z'), 120, berlinOffice).toISOString()).toBe('2026-03-16T09:00:00.000Z');
+  });
+
+  it('is exact across the spring DST change: Friday 16:00 CET plus 2 hours is Monday 10:00 CEST, one UTC hour earlier', () => {
+    // Clocks go forward on Sunday 2026-03-29: Monday 10:00 is 08:00 UTC, not 09:00.
+    expect(addBusinessMinutes(at('2026-03-27T15:00:00Z'), 120, berlinOffice).toISOString()).toBe('2026-03-30T08:00:00.000Z');
+  });
+
+  it('is exact across the autumn DST change: Friday 16:00 CEST plus 2 hours is Monday 10:00 CET', () => {
+    expect(addBusinessMinutes(at('2026-10-23T14:00:00Z'), 120, berlinOffice).toISOString()).toBe('2026-10-26T09:00:00.000Z');
+  });
+
+  it('skips holidays: Thursday before Easter 16:00 plus 2 hours is Tuesday 10:00, past Good Friday, the weekend and Easter Monday', () => {
+    expect(addBusinessMinutes(at('2026-04-02T14:00:00Z'), 120, berlinOffice).toISOString()).toBe('2026-04-07T08:00:00.000Z');
+  });
+
+  it('starts counting at opening time for a request that arrives before it, and without a calendar adds plain minutes', () => {
+    expect(addBusinessMinutes(at('2026-03-10T05:00:00Z'), 30, berlinOffice).toISOString()).toBe('2026-03-10T08:30:00.000Z');
+    expect(addBusinessMinutes(at('2026-03-10T05:00:00Z'), 30, null).toISOString()).toBe('2026-03-10T05:30:00.000Z');
+  });
+
+  it('always lands inside open hours, and adding in two steps equals adding at once (any start, any duration)', () => {
+    const workingInstant = (instant: Date) => {
+      const local = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(instant);
+      const part = (type: string) => local.find((item) => item.type === type)!.value;
+      const minutes = Number(part('hour')) * 60 + Number(part('minute'));
+      return !['Sat', 'Sun'].includes(part('weekday')) && minutes >= 9 * 60 && minutes <= 17 * 60;
+    };
+    fc.assert(
+      fc.property(fc.date({ min: at('2026-01-01T00:00:00Z'), max: at('2026-12-31T00:00:00Z'), noInvalidDate: true }), fc.integer({ min: 1, max: 5_000 }), fc.integer({ min: 1, max: 5_000 }), (start, first, second) => {
+        const once = addBusinessMinutes(start, first + second, berlinOffice);
+        const twice = addBusinessMinutes(addBusinessMinutes(start, first, berlinOffice), second, berlinOffice);
+        return once.getTime() === twice.getTime() && workingInstant(once);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('zonedTimeToInstant', () => {
+  it('gives the instant of a wall-clock time on either side of a DST change', () => {
+    expect(new Date(zonedTimeToInstant(2026, 3, 28, 9 * 60, 'Europe/Berlin')).toISOString()).toBe('2026-03-28T08:00:00.000Z');
+    expect(new Date(zonedTimeToInstant(2026, 3, 30, 9 * 60, 'Europe/Berlin')).toISOString()).toBe('2026-03-30T07:00:00.000Z');
+    expect(new Date(zonedTimeToInstant(2026, 11, 2, 9 * 60, 'America/New_York')).toISOString()).toBe('2026-11-02T14:00:00.000Z');
+  });
+});

@@ -1,0 +1,98 @@
+/** A workspace's business hours: an IANA zone, opening hours per ISO weekday (1 = Monday), and closed dates. */
+export interface BusinessCalendarSpec {
+  readonly timeZone: string;
+  readonly weeklyHours: readonly { readonly day: number; readonly opens: string; readonly closes: string }[];
+  /** Local dates `YYYY-MM-DD` on which nothing is open. */
+  readonly holidays: readonly string[];
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const maxDaysSearched = 3 * 366;
+
+function formatterOf(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+/** The zone's wall-clock fields at an instant. */
+function wallClockAt(instant: number, timeZone: string): { year: number; month: number; day: number; hour: number; minute: number; second: number } {
+  const parts = Object.fromEntries(formatterOf(timeZone).formatToParts(new Date(instant)).map((part) => [part.type, Number(part.value)]));
+  return { year: parts.year, month: parts.month, day: parts.day, hour: parts.hour, minute: parts.minute, second: parts.second };
+}
+
+/** The zone's offset from UTC at an instant, in milliseconds (local − UTC), whole seconds. */
+function offsetAt(instant: number, timeZone: string): number {
+  const wall = wallClockAt(instant, timeZone);
+  return Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second) - Math.floor(instant / 1000) * 1000;
+}
+
+/**
+ * The instant a wall-clock time of a local date happens in the zone. The offset is taken at the
+ * guess and checked once more, which settles it on both sides of a DST change; a time inside a
+ * spring-forward gap comes out shifted by the gap, as clocks do.
+ */
+export function zonedTimeToInstant(year: number, month: number, day: number, minutesOfDay: number, timeZone: string): number {
+  const asUtc = Date.UTC(year, month - 1, day, 0, minutesOfDay);
+  const first = asUtc - offsetAt(asUtc, timeZone);
+  const second = asUtc - offsetAt(first, timeZone);
+  return second;
+}
+
+const minutesOf = (time: string) => {
+  const [hours, minutes] = time.split(':').map(Number);
+  return hours * 60 + minutes;
+};
+
+/**
+ * `start` plus `minutes` of open time: time outside the calendar's hours, on closed weekdays and
+ * on holidays does not count. Exact across DST changes, since every opening and closing is the
+ * instant of its local wall-clock time on its own date. Without a calendar, plain minutes.
+ */
+export function addBusinessMinutes(start: Date, minutes: number, calendar: BusinessCalendarSpec | null): Date {
+  if (!calendar) return new Date(start.getTime() + minutes * 60_000);
+  let remaining = minutes * 60_000;
+  const local = wallClockAt(start.getTime(), calendar.timeZone);
+  const holidays = new Set(calendar.holidays);
+  for (let offset = 0; offset < maxDaysSearched; offset++) {
+    const date = new Date(Date.UTC(local.year, local.month - 1, local.day + offset));
+    const [year, month, day] = [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()];
+    if (holidays.has(date.toISOString().slice(0, 10))) continue;
+    const weekday = ((date.getUTCDay() + 6) % 7) + 1;
+    const intervals = calendar.weeklyHours.filter((hours) => hours.day === weekday).sort((a, b) => minutesOf(a.opens) - minutesOf(b.opens));
+    for (const hours of intervals) {
+      const opens = zonedTimeToInstant(year, month, day, minutesOf(hours.opens), calendar.timeZone);
+      const closes = zonedTimeToInstant(year, month, day, minutesOf(hours.closes), calendar.timeZone);
+      const from = Math.max(opens, start.getTime());
+      if (from >= closes) continue;
+      if (remaining <= closes - from) return new Date(from + remaining);
+      remaining -= closes - from;
+    }
+  }
+  throw new Error(`No business hours within ${maxDaysSearched} days of ${start.toISOString()}`);
+}
+
+/** A calendar that can be stored: a known zone, HH:MM hours that open before they close, ISO dates. */
+export function calendarProblems(calendar: BusinessCalendarSpec): { field: string; message: string }[] {
+  const problems: { field: string; message: string }[] = [];
+  try {
+    formatterOf(calendar.timeZone);
+  } catch {
+    problems.push({ field: 'input.timeZone', message: `Unknown IANA time zone "${calendar.timeZone}"` });
+  }
+  if (calendar.weeklyHours.length === 0) problems.push({ field: 'input.weeklyHours', message: 'Give at least one opening' });
+  calendar.weeklyHours.forEach((hours, index) => {
+    const valid = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
+    if (!Number.isInteger(hours.day) || hours.day < 1 || hours.day > 7) problems.push({ field: `input.weeklyHours.${index}.day`, message: '1 (Monday) to 7 (Sunday)' });
+    if (!valid.test(hours.opens) || !valid.test(hours.closes) || minutesOf(hours.opens) >= minutesOf(hours.closes)) {
+      problems.push({ field: `input.weeklyHours.${index}`, message: 'opens and closes are HH:MM, opens before closes' });
+    }
+  });
+  calendar.holidays.forEach((date, index) => {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) problems.push({ field: `input.holidays.${index}`, message: 'A date YYYY-MM-DD' });
+  });
+  return problems;
+}

@@ -1,0 +1,3 @@
+export { BusinessCalendar, SlaPolicy } from './sla.entities';
+export { SlaService } from './sla.service';
+export { SlaResolver } from './sla.resolver';

@@ -1,0 +1,7 @@
+import type { PeriodicJob } from '../../platform/jobs/periodic-job';
+import type { SlaService } from './sla.service';
+
+/** The SLA check on a timer, one instance at a time: breaches are announced when they happen, not when something is next written. */
+export function slaCheckJob(service: SlaService, intervalMs: number): PeriodicJob {
+  return { name: 'sla check', lockId: 4_317_001, intervalMs, run: (orm) => service.announceDue(orm) };
+}

@@ -1,0 +1,182 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { Actor } from '../../policies/auth/actor';
+import { badUserInput, notFound } from '../../platform/errors';
+import { InputErrors } from '../../platform/validation';
+import { writeTransaction } from '../../platform/database/write-transaction';
+import { recordAudit } from '../audit';
+import { recordEvent } from '../events';
+import { RequestLoaders } from '../../platform/request-loaders';
+import { conversationStatisticsLoader } from '../conversations/insights/conversation-insights.loaders';
+import { calendarProblems, type BusinessCalendarSpec } from './business-hours';
+import { BusinessCalendar, SlaPolicy, type SlaConditions, type SlaTargets } from './sla.entities';
+import { evaluateTargets, policyFor, type PolicyView, type SlaFacts } from './sla-evaluation';
+
+export interface PolicySettings {
+  readonly name?: string;
+  readonly position?: number;
+  readonly conditions?: SlaConditions;
+  readonly targets?: Record<string, SlaTargets>;
+  readonly calendarId?: string | null;
+  readonly warnBeforeMinutes?: number;
+}
+
+export type LoadedPolicy = PolicyView & { readonly entity: SlaPolicy };
+
+const priorities = ['low', 'normal', 'high', 'urgent'];
+const maxTargetMinutes = 365 * 24 * 60;
+/** Open conversations the breach check reads per statement. */
+const conversationsPerBatch = 500;
+
+/** SLA policies and their calendars, the targets of a conversation, and the scheduled check that announces warnings and breaches. */
+export class SlaService {
+  async createCalendar(em: EntityManager, actor: Actor, name: string, spec: BusinessCalendarSpec): Promise<BusinessCalendar> {
+    const errors = new InputErrors().text('input.name', name, { min: 1, max: 255 });
+    calendarProblems(spec).forEach((problem) => errors.add(problem.field, problem.message));
+    errors.throwIfAny();
+    return writeTransaction(em, async (tx) => {
+      const calendar = tx.create(BusinessCalendar, { workspace: actor.workspaceId, name: name.trim(), timeZone: spec.timeZone, weeklyHours: [...spec.weeklyHours], holidays: [...new Set(spec.holidays)].sort() });
+      recordAudit(tx, actor, { action: 'business_calendar.created', targetType: 'business_calendar', targetId: calendar.id, changes: { name, timeZone: spec.timeZone } });
+      return calendar;
+    });
+  }
+
+  async createPolicy(em: EntityManager, actor: Actor, settings: Required<Pick<PolicySettings, 'name' | 'targets'>> & PolicySettings): Promise<SlaPolicy> {
+    checkPolicy(settings);
+    return writeTransaction(em, async (tx) => {
+      if (settings.calendarId) await findCalendar(tx, actor.workspaceId, settings.calendarId);
+      const [{ next }] = await tx.execute<{ next: number }[]>('select coalesce(max(position), 0) + 1 as next from sla_policies where workspace_id = ?', [actor.workspaceId]);
+      const policy = tx.create(SlaPolicy, {
+        workspace: actor.workspaceId, name: settings.name.trim(), position: settings.position ?? next, conditions: settings.conditions ?? {},
+        targets: settings.targets, calendarId: settings.calendarId ?? null, warnBeforeMinutes: settings.warnBeforeMinutes ?? 15,
+      });
+      recordAudit(tx, actor, { action: 'sla_policy.created', targetType: 'sla_policy', targetId: policy.id, changes: { ...settings } });
+      return policy;
+    });
+  }
+
+  async updatePolicy(em: EntityManager, actor: Actor, id: string, settings: PolicySettings): Promise<SlaPolicy> {
+    checkPolicy(settings);
+    return writeTransaction(em, async (tx) => {
+      const policy = await findPolicy(tx, actor.workspaceId, id);
+      if (settings.calendarId) await findCalendar(tx, actor.workspaceId, settings.calendarId);
+      Object.assign(policy, Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)));
+      policy.updatedAt = new Date();
+      recordAudit(tx, actor, { action: 'sla_policy.updated', targetType: 'sla_policy', targetId: id, changes: { ...settings } });
+      return policy;
+    });
+  }
+
+  async deletePolicy(em: EntityManager, actor: Actor, id: string): Promise<void> {
+    await writeTransaction(em, async (tx) => {
+      tx.remove(await findPolicy(tx, actor.workspaceId, id));
+      recordAudit(tx, actor, { action: 'sla_policy.deleted', targetType: 'sla_policy', targetId: id, changes: {} });
+    });
+  }
+
+  /** The workspace's policies in the order they are tried, each with its calendar. */
+  async policies(em: EntityManager, workspaceId: string): Promise<LoadedPolicy[]> {
+    const [policies, calendars] = await Promise.all([
+      em.find(SlaPolicy, { workspace: workspaceId }, { orderBy: { position: 'asc', createdAt: 'asc' } }),
+      em.find(BusinessCalendar, { workspace: workspaceId }),
+    ]);
+    const byId = new Map(calendars.map((calendar) => [calendar.id, calendar]));
+    return policies.map((entity) => ({
+      entity, id: entity.id, conditions: entity.conditions, targets: entity.targets, warnBeforeMinutes: entity.warnBeforeMinutes,
+      calendar: entity.calendarId ? specOf(byId.get(entity.calendarId)!) : null,
+    }));
+  }
+
+  calendars(em: EntityManager, workspaceId: string): Promise<BusinessCalendar[]> {
+    return em.find(BusinessCalendar, { workspace: workspaceId }, { orderBy: { createdAt: 'asc' } });
+  }
+
+  /**
+   * Announces, once per due time, `conversation.sla_warning` when a target's warning time has
+   * passed and `conversation.sla_breached` when its due time has, for every conversation not
+   * resolved in a workspace with policies. Runs on a timer, so a breach is announced when it
+   * happens, not when something is next written; `now` is the clock, for tests.
+   */
+  async announceDue(orm: MikroORM, now = new Date()): Promise<number> {
+    const em = orm.em.fork();
+    const workspaces = await em.execute<{ workspace_id: string }[]>('select distinct workspace_id from sla_policies');
+    let announced = 0;
+    for (const { workspace_id: workspaceId } of workspaces) {
+      const policies = await this.policies(em, workspaceId);
+      for (let after = ''; ; ) {
+        const rows = await em.execute<Record<string, unknown>[]>(
+          `select id, priority, channel, inbox, team_id, assignee_id, customer_id from conversations
+           where workspace_id = ? and status <> 'resolved' and id > ? order by id limit ${conversationsPerBatch}`,
+          [workspaceId, after],
+        );
+        if (rows.length === 0) break;
+        after = rows.at(-1)!.id as string;
+        const loader = new RequestLoaders(orm.em.fork()).get(conversationStatisticsLoader);
+        const statistics = await Promise.all(rows.map((row) => loader.load({ workspaceId, id: row.id as string })));
+        for (const [index, row] of rows.entries()) {
+          const stats = statistics[index];
+          if (!stats) continue;
+          const facts: SlaFacts = {
+            priority: row.priority as string, channel: row.channel as string, inbox: row.inbox as string | null, teamId: row.team_id as string | null,
+            createdAt: stats.createdAt, firstResponseAt: stats.firstResponseAt, resolvedAt: stats.resolvedAt, waitingSince: stats.waitingSince,
+          };
+          const policy = policyFor(policies, facts);
+          if (!policy) continue;
+          for (const target of evaluateTargets(policy, facts, now)) {
+            if (target.achievedAt) continue;
+            if (now >= target.dueAt) announced += await announce(orm, workspaceId, row, policy.id, target.kind, target.dueAt, 'breach', now);
+            else if (now >= target.warnAt) announced += await announce(orm, workspaceId, row, policy.id, target.kind, target.dueAt, 'warning', now);
+          }
+        }
+      }
+    }
+    return announced;
+  }
+}
+
+/** One announcement per conversation, target, stage and due time: the notification row and the event commit together. */
+async function announce(orm: MikroORM, workspaceId: string, row: Record<string, unknown>, policyId: string, target: string, dueAt: Date, stage: 'warning' | 'breach', now: Date): Promise<number> {
+  return orm.em.fork().transactional(async (tx) => {
+    const inserted = await tx.execute<unknown[]>(
+      `insert into sla_notifications (workspace_id, conversation_id, target, stage, due_at, notified_at) values (?, ?, ?, ?, ?, ?) on conflict do nothing returning 1`,
+      [workspaceId, row.id, target, stage, dueAt, now],
+    );
+    if (inserted.length === 0) return 0;
+    await recordEvent(tx, workspaceId, stage === 'breach' ? 'conversation.sla_breached' : 'conversation.sla_warning', {
+      conversation: {
+        id: row.id, priority: String(row.priority).toUpperCase(), channel: String(row.channel).toUpperCase(), inbox: row.inbox,
+        teamId: row.team_id, assigneeId: row.assignee_id, customerId: row.customer_id,
+      },
+      sla: { policyId, target, dueAt: dueAt.toISOString() },
+    });
+    return 1;
+  });
+}
+
+function specOf(calendar: BusinessCalendar): BusinessCalendarSpec {
+  return { timeZone: calendar.timeZone, weeklyHours: calendar.weeklyHours, holidays: calendar.holidays };
+}
+
+function checkPolicy(settings: PolicySettings): void {
+  const errors = new InputErrors();
+  if (settings.name !== undefined) errors.text('input.name', settings.name, { min: 1, max: 255 });
+  if (settings.warnBeforeMinutes !== undefined && (settings.warnBeforeMinutes < 0 || settings.warnBeforeMinutes > maxTargetMinutes)) errors.add('input.warnBeforeMinutes', `0..${maxTargetMinutes}`);
+  for (const [priority, targets] of Object.entries(settings.targets ?? {})) {
+    if (!priorities.includes(priority)) errors.add(`input.targets.${priority}`, 'Unknown priority');
+    for (const [name, minutes] of Object.entries(targets)) {
+      if (minutes !== null && (!Number.isInteger(minutes) || minutes < 1 || minutes > maxTargetMinutes)) errors.add(`input.targets.${priority}.${name}`, `1..${maxTargetMinutes} minutes, or null`);
+    }
+  }
+  errors.throwIfAny();
+}
+
+async function findPolicy(tx: EntityManager, workspaceId: string, id: string): Promise<SlaPolicy> {
+  const policy = await tx.findOne(SlaPolicy, { id, workspace: workspaceId });
+  if (!policy) throw notFound('SlaPolicy');
+  return policy;
+}
+
+async function findCalendar(tx: EntityManager, workspaceId: string, id: string): Promise<BusinessCalendar> {
+  const calendar = await tx.findOne(BusinessCalendar, { id, workspace: workspaceId });
+  if (!calendar) throw badUserInput([{ field: 'input.businessCalendarId', message: 'No such business calendar in this workspace' }]);
+  return calendar;
+}

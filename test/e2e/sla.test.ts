@@ -1,0 +1,113 @@
+import { Client } from 'pg';
+import { SlaService } from '../../src/modules/sla';
+import { postGraphQL } from '../support/graphql-client';
+import { startGateway, type TestGateway } from '../support/start-gateway';
+
+const calendarMutation = /* GraphQL */ `
+  mutation Calendar($input: BusinessCalendarCreateInput!) { businessCalendarCreate(input: $input) { businessCalendar { id timeZone holidays } } }
+`;
+const policyMutation = /* GraphQL */ `
+  mutation Policy($input: SlaPolicyCreateInput!) { slaPolicyCreate(input: $input) { slaPolicy { id position } } }
+`;
+const slaQuery = /* GraphQL */ `
+  query Sla($id: ID!) { conversation(id: $id) { sla { policy { id } firstResponse { dueAt achievedAt status } nextResponse { dueAt status } resolution { dueAt status } } } }
+`;
+
+describe('SLA: policies with targets in business hours, due times exact across DST and holidays, warnings and breaches announced on time', () => {
+  let gateway: TestGateway;
+  let database: Client;
+  let businessPolicy: string;
+  let calendarPolicy: string;
+  const graphql = (query: string, variables: Record<string, unknown> = {}) => postGraphQL(gateway.graphqlUrl, query, variables, { secret: gateway.adminSecret });
+  const data = async (query: string, variables: Record<string, unknown> = {}) => {
+    const response = await graphql(query, variables);
+    if (response.body.errors) throw new Error(JSON.stringify(response.body.errors));
+    return response.body.data!;
+  };
+  /** A conversation as if created at `createdAt` (the clock the targets count from). */
+  const conversationAt = async (createdAt: string, priority: string, channel = 'EMAIL') => {
+    const { id } = (await data(`mutation C($priority: ConversationPriority!, $channel: Channel!) { conversationCreate(input: { subject: "SLA", channel: $channel, priority: $priority }) { conversation { id } } }`, { priority, channel })).conversationCreate.conversation;
+    await database.query(`update conversations set created_at = $2, last_activity_at = $2 where id = $1`, [id, createdAt]);
+    await database.query(`update conversation_status_changes set changed_at = $2 where conversation_id = $1`, [id, createdAt]);
+    return id as string;
+  };
+  const slaOf = async (id: string) => (await data(slaQuery, { id })).conversation.sla;
+  const announced = async (id: string) => (await database.query(`select type, data #>> '{sla,target}' as target, data #>> '{sla,dueAt}' as due from events where type like 'conversation.sla_%' and data #>> '{conversation,id}' = $1 order by sequence`, [id])).rows;
+  const check = (now: string) => new SlaService().announceDue(gateway.app.orm, new Date(now));
+
+  beforeAll(async () => {
+    gateway = await startGateway({ env: { WEBHOOK_POLL_INTERVAL: '1h', SLA_CHECK_INTERVAL: '1h' } });
+    database = new Client({ connectionString: gateway.databaseUrl });
+    await database.connect();
+    const { businessCalendarCreate } = await data(calendarMutation, {
+      input: { name: 'Berlin office', timeZone: 'Europe/Berlin', weeklyHours: [1, 2, 3, 4, 5].map((day) => ({ day, opens: '09:00', closes: '17:00' })), holidays: ['2026-04-03', '2026-04-06'] },
+    });
+    businessPolicy = (await data(policyMutation, {
+      input: { name: 'High in business hours', conditions: { priorities: ['HIGH'] }, businessCalendarId: businessCalendarCreate.businessCalendar.id, warnBeforeMinutes: 15,
+        targets: [{ priority: 'HIGH', firstResponseMinutes: 120, nextResponseMinutes: 60, resolutionMinutes: 480 }] },
+    })).slaPolicyCreate.slaPolicy.id;
+    calendarPolicy = (await data(policyMutation, {
+      input: { name: 'Everything else, around the clock', targets: [{ priority: 'NORMAL', firstResponseMinutes: 30, nextResponseMinutes: null, resolutionMinutes: null }] },
+    })).slaPolicyCreate.slaPolicy.id;
+  });
+  afterAll(async () => {
+    await database.end();
+    await gateway.stop();
+  });
+
+  it('SLA-01 the first policy whose conditions hold applies; due times count business hours, across the spring DST change and over holidays', async () => {
+    // Friday 16:00 CET + 2 business hours = Monday 10:00 CEST (clocks went forward on Sunday): 08:00 UTC.
+    const acrossDst = await conversationAt('2026-03-27T15:00:00Z', 'HIGH');
+    // Thursday before Easter 16:00 CEST + 2 business hours = Tuesday 10:00, past Good Friday, the weekend and Easter Monday.
+    const acrossHolidays = await conversationAt('2026-04-02T14:00:00Z', 'HIGH');
+    const aroundTheClock = await conversationAt('2026-03-27T15:00:00Z', 'NORMAL');
+    const none = await conversationAt('2026-03-27T15:00:00Z', 'LOW');
+
+    const [dst, holidays, clock] = [await slaOf(acrossDst), await slaOf(acrossHolidays), await slaOf(aroundTheClock)];
+    expect(dst).toMatchObject({ policy: { id: businessPolicy }, firstResponse: { dueAt: '2026-03-30T08:00:00.000Z', status: 'BREACHED' }, nextResponse: null, resolution: { dueAt: '2026-03-30T14:00:00.000Z' } });
+    expect(holidays.firstResponse.dueAt).toBe('2026-04-07T08:00:00.000Z');
+    expect(clock).toMatchObject({ policy: { id: calendarPolicy }, firstResponse: { dueAt: '2026-03-27T15:30:00.000Z' }, resolution: null });
+    expect(await slaOf(none)).toBeNull();
+  });
+
+  it('SLA-02 the scheduled check announces a warning at warnBefore and a breach at the due time, each once, on a controlled clock; a target met in time is never announced', async () => {
+    const late = await conversationAt('2026-03-27T15:00:00Z', 'HIGH');
+    const answered = await conversationAt('2026-03-27T15:00:00Z', 'HIGH');
+    // An agent's reply at 09:30 Berlin time, before the 10:00 due time.
+    await database.query(`insert into messages (id, workspace_id, conversation_id, author_type, body, created_at) select 'msg_sla02answer000000000', workspace_id, id, 'agent', 'On it', '2026-03-30T07:30:00Z' from conversations where id = $1`, [answered]);
+    await database.query(`update conversations set first_response_at = '2026-03-30T07:30:00Z' where id = $1`, [answered]);
+
+    await check('2026-03-30T07:44:59.999Z');
+    const beforeWarning = await announced(late);
+    await check('2026-03-30T07:45:00.000Z');
+    await check('2026-03-30T07:50:00.000Z');
+    const afterWarning = await announced(late);
+    await check('2026-03-30T07:59:59.999Z');
+    const beforeBreach = await announced(late);
+    await check('2026-03-30T08:00:00.000Z');
+    await check('2026-03-30T09:00:00.000Z');
+
+    expect(beforeWarning).toEqual([]);
+    expect(afterWarning).toEqual([{ type: 'conversation.sla_warning', target: 'firstResponse', due: '2026-03-30T08:00:00.000Z' }]);
+    expect(beforeBreach).toEqual(afterWarning);
+    expect(await announced(late)).toEqual([
+      { type: 'conversation.sla_warning', target: 'firstResponse', due: '2026-03-30T08:00:00.000Z' },
+      { type: 'conversation.sla_breached', target: 'firstResponse', due: '2026-03-30T08:00:00.000Z' },
+    ]);
+    expect((await announced(answered)).filter((event) => event.target === 'firstResponse')).toEqual([]);
+    expect((await slaOf(answered)).firstResponse).toMatchObject({ achievedAt: '2026-03-30T07:30:00.000Z', status: 'ACHIEVED' });
+  });
+
+  it('SLA-03 bad calendars and targets name their fields; policies of another workspace never apply', async () => {
+    const badCalendar = await graphql(calendarMutation, { input: { name: 'Bad', timeZone: 'Mars/Olympus', weeklyHours: [{ day: 8, opens: '17:00', closes: '09:00' }], holidays: ['tomorrow'] } });
+    const badPolicy = await graphql(policyMutation, { input: { name: 'Bad', targets: [{ priority: 'HIGH', firstResponseMinutes: 0, nextResponseMinutes: null, resolutionMinutes: null }] } });
+    await database.query(`insert into workspaces (id, slug, name) values (gen_random_uuid(), 'sla-other', 'Other') on conflict do nothing`);
+    await database.query(`insert into sla_policies (id, workspace_id, name, position, targets) select 'sla_foreign00000000000', id, 'Theirs', 0, '{"low": {"firstResponseMinutes": 1, "nextResponseMinutes": null, "resolutionMinutes": null}}' from workspaces where slug = 'sla-other'`);
+    const low = await conversationAt('2026-03-27T15:00:00Z', 'LOW');
+
+    expect((badCalendar.body.errors![0].extensions.fieldErrors as { field: string }[]).map((error) => error.field).sort()).toEqual(['input.holidays.0', 'input.timeZone', 'input.weeklyHours.0', 'input.weeklyHours.0.day']);
+    expect(badPolicy.body.errors![0].extensions.fieldErrors).toEqual([{ field: 'input.targets.high.firstResponseMinutes', message: expect.any(String) }]);
+    expect(await slaOf(low)).toBeNull();
+    expect((await data(`{ slaPolicies { id } }`)).slaPolicies.map((policy: { id: string }) => policy.id)).toEqual([businessPolicy, calendarPolicy]);
+  });
+});
