@@ -2,7 +2,8 @@ import { Client } from 'pg';
 import { createApiKey } from '../support/api-keys';
 import { postGraphQL } from '../support/graphql-client';
 import { seedAgents, seedConversations } from '../support/seed-support-data';
-import { startGateway, type TestGateway } from '../support/start-gateway';
+import { startGatewayWithDatabase, stopGatewayWithDatabase } from '../support/gateway-with-database';
+import type { TestGateway } from '../support/start-gateway';
 
 const statisticsFields = `statistics { firstAssignedAt timeToFirstAssignmentSeconds firstResponseAt timeToFirstResponseSeconds lastAgentReplyAt
   lastCustomerMessageAt waitingSince reopenCount handlingTimeSeconds resolutionTimeSeconds }`;
@@ -17,9 +18,7 @@ describe('INSIGHT: conversation statistics, ratings and status history, batched;
   const rows = async (sql: string, values: unknown[] = []) => (await database.query(sql, values)).rows;
 
   beforeAll(async () => {
-    gateway = await startGateway({ env: { WEBHOOK_POLL_INTERVAL: '1h' } });
-    database = new Client({ connectionString: gateway.databaseUrl });
-    await database.connect();
+    ({ gateway, database } = await startGatewayWithDatabase({ env: { WEBHOOK_POLL_INTERVAL: '1h' } }));
     const seeded = await seedAgents(gateway.databaseUrl, 'default', 3);
     const ids = await seedConversations(gateway.databaseUrl, seeded, 24, 4);
     await database.query(`update conversations set tags = array['insights'] where id = any($1)`, [ids]);
@@ -37,10 +36,7 @@ describe('INSIGHT: conversation statistics, ratings and status history, batched;
       }
     }
   });
-  afterAll(async () => {
-    await database.end();
-    await gateway.stop();
-  });
+  afterAll(() => stopGatewayWithDatabase({ gateway, database }));
 
   /** The statistics recomputed in the test from the raw rows, the way the fields are defined. */
   async function expectedStatistics(id: string) {

@@ -1,7 +1,8 @@
 import { Client } from 'pg';
 import { createApiKey } from '../support/api-keys';
 import { postGraphQL } from '../support/graphql-client';
-import { startGateway, type TestGateway } from '../support/start-gateway';
+import { startGatewayWithDatabase, stopGatewayWithDatabase } from '../support/gateway-with-database';
+import type { TestGateway } from '../support/start-gateway';
 
 const agentFields = 'id name email teamId isActive deactivatedAt';
 
@@ -19,14 +20,9 @@ describe('DIR: agents and teams are provisioned through the API, and deactivatio
     (await data(`mutation A($email: String!, $teamId: ID) { agentCreate(input: { name: "Ana", email: $email, teamId: $teamId }) { agent { ${agentFields} } } }`, { email, teamId })).agentCreate.agent;
 
   beforeAll(async () => {
-    gateway = await startGateway({ env: { WEBHOOK_POLL_INTERVAL: '1h' } });
-    database = new Client({ connectionString: gateway.databaseUrl });
-    await database.connect();
+    ({ gateway, database } = await startGatewayWithDatabase({ env: { WEBHOOK_POLL_INTERVAL: '1h' } }));
   });
-  afterAll(async () => {
-    await database.end();
-    await gateway.stop();
-  });
+  afterAll(() => stopGatewayWithDatabase({ gateway, database }));
 
   it('DIR-01 agents and teams are created, renamed and moved between teams; the agents list and node(id) show them; each change is audited', async () => {
     const [support, billing] = [await createTeam('Support'), await createTeam('Billing')];

@@ -1,7 +1,8 @@
 import { Client } from 'pg';
 import { postGraphQL } from '../support/graphql-client';
 import { seedAgents } from '../support/seed-support-data';
-import { startGateway, type TestGateway } from '../support/start-gateway';
+import { startGatewayWithDatabase, stopGatewayWithDatabase } from '../support/gateway-with-database';
+import type { TestGateway } from '../support/start-gateway';
 
 const createMutation = /* GraphQL */ `
   mutation Create($subject: String!) { conversationCreate(input: { subject: $subject, channel: API, customer: { email: "occ@example.com" } }) { conversation { id version customer { id version } } } }
@@ -26,14 +27,9 @@ describe('OCC: versions and expectedVersion keep two writers from overwriting ea
   const eventCount = async () => Number((await database.query('select count(*) from events')).rows[0].count);
 
   beforeAll(async () => {
-    gateway = await startGateway({ env: { WEBHOOK_POLL_INTERVAL: '1h' } });
-    database = new Client({ connectionString: gateway.databaseUrl });
-    await database.connect();
+    ({ gateway, database } = await startGatewayWithDatabase({ env: { WEBHOOK_POLL_INTERVAL: '1h' } }));
   });
-  afterAll(async () => {
-    await database.end();
-    await gateway.stop();
-  });
+  afterAll(() => stopGatewayWithDatabase({ gateway, database }));
 
   it('OCC-01 a version starts at 1 and rises by one with each change, however it is made; events carry the version they produced', async () => {
     const conversation = await created('OCC-01');

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { createApiKey } from '../support/api-keys';
-import { startGateway, type TestGateway } from '../support/start-gateway';
+import { startGatewayWithDatabase, stopGatewayWithDatabase } from '../support/gateway-with-database';
+import type { TestGateway } from '../support/start-gateway';
 
 const userSchema = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const groupSchema = 'urn:ietf:params:scim:schemas:core:2.0:Group';
@@ -18,15 +19,10 @@ describe('SCIM: agents and teams provisioned by Okta and Microsoft Entra ID over
   let database: Client;
   let secret: string;
   beforeAll(async () => {
-    gateway = await startGateway({ env: { WEBHOOK_POLL_INTERVAL: '1h' } });
-    database = new Client({ connectionString: gateway.databaseUrl });
-    await database.connect();
+    ({ gateway, database } = await startGatewayWithDatabase({ env: { WEBHOOK_POLL_INTERVAL: '1h' } }));
     secret = (await createApiKey(gateway.graphqlUrl, gateway.adminSecret, { name: 'identity provider', scopes: ['directory:write'] })).secret;
   });
-  afterAll(async () => {
-    await database.end();
-    await gateway.stop();
-  });
+  afterAll(() => stopGatewayWithDatabase({ gateway, database }));
 
   /** One request as the identity provider sends it, recorded: method, path (with query), body. */
   async function scim(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, key = secret): Promise<ScimAnswer> {

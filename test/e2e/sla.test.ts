@@ -1,7 +1,8 @@
 import { Client } from 'pg';
 import { SlaService } from '../../src/modules/sla';
 import { postGraphQL } from '../support/graphql-client';
-import { startGateway, type TestGateway } from '../support/start-gateway';
+import { startGatewayWithDatabase, stopGatewayWithDatabase } from '../support/gateway-with-database';
+import type { TestGateway } from '../support/start-gateway';
 
 const calendarMutation = /* GraphQL */ `
   mutation Calendar($input: BusinessCalendarCreateInput!) { businessCalendarCreate(input: $input) { businessCalendar { id timeZone holidays } } }
@@ -36,9 +37,7 @@ describe('SLA: policies with targets in business hours, due times exact across D
   const check = (now: string) => new SlaService().announceDue(gateway.app.orm, new Date(now));
 
   beforeAll(async () => {
-    gateway = await startGateway({ env: { WEBHOOK_POLL_INTERVAL: '1h', SLA_CHECK_INTERVAL: '1h' } });
-    database = new Client({ connectionString: gateway.databaseUrl });
-    await database.connect();
+    ({ gateway, database } = await startGatewayWithDatabase({ env: { WEBHOOK_POLL_INTERVAL: '1h', SLA_CHECK_INTERVAL: '1h' } }));
     const { businessCalendarCreate } = await data(calendarMutation, {
       input: { name: 'Berlin office', timeZone: 'Europe/Berlin', weeklyHours: [1, 2, 3, 4, 5].map((day) => ({ day, opens: '09:00', closes: '17:00' })), holidays: ['2026-04-03', '2026-04-06'] },
     });
@@ -50,10 +49,7 @@ describe('SLA: policies with targets in business hours, due times exact across D
       input: { name: 'Everything else, around the clock', targets: [{ priority: 'NORMAL', firstResponseMinutes: 30, nextResponseMinutes: null, resolutionMinutes: null }] },
     })).slaPolicyCreate.slaPolicy.id;
   });
-  afterAll(async () => {
-    await database.end();
-    await gateway.stop();
-  });
+  afterAll(() => stopGatewayWithDatabase({ gateway, database }));
 
   it('SLA-01 the first policy whose conditions hold applies; due times count business hours, across the spring DST change and over holidays', async () => {
     // Friday 16:00 CET + 2 business hours = Monday 10:00 CEST (clocks went forward on Sunday): 08:00 UTC.

@@ -2,7 +2,8 @@ import { Client } from 'pg';
 import { reportUsageSpikes } from '../../src/modules/usage/usage-spikes';
 import { createApiKey } from '../support/api-keys';
 import { createWorkspaceKey } from '../support/create-workspace-key';
-import { startGateway, type TestGateway } from '../support/start-gateway';
+import { startGatewayWithDatabase, stopGatewayWithDatabase } from '../support/gateway-with-database';
+import type { TestGateway } from '../support/start-gateway';
 
 const settings = { factor: 10, minRequests: 300 };
 const now = new Date('2026-12-07T12:00:30.000Z');
@@ -11,14 +12,9 @@ describe('SPIKE: api_key.usage_spike when a key’s traffic jumps far above its 
   let gateway: TestGateway;
   let database: Client;
   beforeAll(async () => {
-    gateway = await startGateway({ env: { WEBHOOK_POLL_INTERVAL: '1h' } });
-    database = new Client({ connectionString: gateway.databaseUrl });
-    await database.connect();
+    ({ gateway, database } = await startGatewayWithDatabase({ env: { WEBHOOK_POLL_INTERVAL: '1h' } }));
   });
-  afterAll(async () => {
-    await database.end();
-    await gateway.stop();
-  });
+  afterAll(() => stopGatewayWithDatabase({ gateway, database }));
 
   /** A key two days old with `baselinePerMinute` requests every minute of the day before, then `recentPerMinute` in the last 5 minutes. */
   async function keyWithTraffic(secret: string, baselinePerMinute: number, recentPerMinute: number, workspaceSlug = 'default') {

@@ -5,7 +5,7 @@ import { GatewayError, isStatementTimeout, originalErrorOf } from '../../platfor
 import type { CompiledExecution } from '../../platform/execution';
 import type { Logger } from '../../platform/observability/logger';
 import { withPageSizeCeiling } from '../../platform/pagination';
-import type { Principal } from '../../policies/auth/principal';
+import { backgroundPrincipal, type Principal } from '../../policies/auth/principal';
 import { effectiveScopes } from '../../policies/auth/scopes';
 import type { RequestContext } from '../../policies/request-context';
 import { recordEvent } from '../events';
@@ -272,19 +272,7 @@ export class BulkExportRunner {
     if (!key) throw new GatewayError('UNAUTHENTICATED', 'The API key that created the export was revoked or has expired');
     const held = effectiveScopes(key.scopes);
     const scopes = bulkExport.requiredScopes.filter((scope) => held.has(scope));
-    return {
-      apiKeyId: bulkExport.apiKeyId,
-      credentialId: bulkExport.apiKeyId,
-      apiKeyName: key.name,
-      workspaceId,
-      workspaceSlug: key.slug,
-      grantedScopes: scopes,
-      effectiveScopes: new Set(scopes),
-      clientIp: '',
-      // A run executes no client request: it is priced once, when created, and never rate limited.
-      rateLimit: { requests: Number.MAX_SAFE_INTEGER, windowSeconds: 60 },
-      costBudget: { maximumAvailable: Number.MAX_SAFE_INTEGER, restoreRate: Number.MAX_SAFE_INTEGER },
-    };
+    return backgroundPrincipal({ apiKeyId: bulkExport.apiKeyId, apiKeyName: key.name, workspaceId, workspaceSlug: key.slug, scopes });
   }
 }
 

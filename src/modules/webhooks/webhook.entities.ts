@@ -161,7 +161,7 @@ export class WebhookDelivery {
   @Property({ type: 'text', nullable: true, lazy: true })
   payload: string | null = null;
 
-  /** The last time an instance leased it: per-endpoint rate limits count these. */
+  /** The last time an instance leased it, for endpoints with a rate limit (which counts these); null otherwise. */
   @Property({ columnType: 'timestamptz(3)', type: 'datetime', nullable: true })
   claimedAt: Date | null = null;
 

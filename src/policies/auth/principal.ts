@@ -33,3 +33,24 @@ export interface Principal {
   /** A client token's end; its sockets close then. Keys' expiry is checked in the database. */
   readonly expiresAt?: Date;
 }
+
+/**
+ * The principal of work no client request brought (an export's pages, a webhook payload's
+ * selection): exactly the scopes it was checked with when stored, priced then, and never rate
+ * limited or charged again.
+ */
+export function backgroundPrincipal(of: { apiKeyId: string; apiKeyName: string; workspaceId: string; workspaceSlug: string; scopes: readonly string[] }): Principal {
+  const scopes = [...of.scopes];
+  return {
+    apiKeyId: of.apiKeyId,
+    credentialId: of.apiKeyId,
+    apiKeyName: of.apiKeyName,
+    workspaceId: of.workspaceId,
+    workspaceSlug: of.workspaceSlug,
+    grantedScopes: scopes,
+    effectiveScopes: new Set(scopes),
+    clientIp: '',
+    rateLimit: { requests: Number.MAX_SAFE_INTEGER, windowSeconds: 60 },
+    costBudget: { maximumAvailable: Number.MAX_SAFE_INTEGER, restoreRate: Number.MAX_SAFE_INTEGER },
+  };
+}

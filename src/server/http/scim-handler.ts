@@ -7,6 +7,7 @@ import { defaultListCount, maxResultsPerPage, type ListRequest, type ScimService
 import { actorFromPrincipal } from '../../policies/auth/actor';
 import { resolveClientIp, type TrustProxySetting } from '../../policies/auth/ip-allowlist';
 import { GatewayError } from '../../platform/errors';
+import { httpStatusFor } from '../../platform/errors/error-codes';
 import { headerOf } from './header-of';
 import { readBody } from './read-body';
 
@@ -112,8 +113,8 @@ function parseBody(text: string): Record<string, unknown> {
 function toScimError(error: unknown): ScimError {
   if (error instanceof ScimError) return error;
   if (error instanceof GatewayError) {
-    const status = error.code === 'UNAUTHENTICATED' ? 401 : error.code === 'FORBIDDEN' ? 403 : error.code === 'NOT_FOUND' ? 404 : error.code === 'CONFLICT' ? 409 : error.code === 'BAD_USER_INPUT' ? 400 : 500;
-    return new ScimError(status, status === 500 ? 'Internal server error' : error.message);
+    const status = httpStatusFor(error.code);
+    return new ScimError(status, status >= 500 ? 'Internal server error' : error.message);
   }
   return new ScimError(500, 'Internal server error');
 }

@@ -42,7 +42,8 @@ export interface EndpointCaps {
  * for it, taken per endpoint (a lateral subquery), so one slow receiver's backlog can
  * neither take every slot nor keep the other endpoints' deliveries from being claimed. An
  * endpoint with a rate limit also gets no more than its limit less the deliveries claimed for it,
- * by any instance, in the last second.
+ * by any instance, in the last second; only such endpoints' claims are stamped, so the others
+ * write no claim time (and no index entry) per delivery.
  */
 export async function claimDueDeliveries(
   em: EntityManager,
@@ -53,7 +54,8 @@ export async function claimDueDeliveries(
 ): Promise<ClaimedDelivery[]> {
   if (limit <= 0) return [];
   const rows = await em.execute<Record<string, unknown>[]>(
-    `update webhook_deliveries d set leased_until = now() + (? || ' milliseconds')::interval, claimed_at = now(), updated_at = now()
+    `update webhook_deliveries d set leased_until = now() + (? || ' milliseconds')::interval, updated_at = now(),
+       claimed_at = case when e.rate_limit_per_second is null then d.claimed_at else now() end
      from webhook_endpoints e, events ev
      where d.id in (
          select due.id from webhook_endpoints e2

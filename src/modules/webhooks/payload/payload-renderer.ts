@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { execute, type DocumentNode, type GraphQLSchema } from 'graphql';
-import type { Principal } from '../../../policies/auth/principal';
+import { backgroundPrincipal, type Principal } from '../../../policies/auth/principal';
 import type { RequestContext } from '../../../policies/request-context';
 import { envelopeToEventType, type EventEnvelope } from '../../events';
 import { parseSelection, payloadSchemaOf } from './payload-selection';
@@ -86,20 +86,7 @@ export class PayloadRenderer {
 }
 
 function principalOf(selection: PayloadSelection): Principal {
-  const scopes = [...selection.scopes];
-  return {
-    apiKeyId: selection.registeredBy,
-    credentialId: selection.registeredBy,
-    apiKeyName: 'webhook payload selection',
-    workspaceId: selection.workspaceId,
-    workspaceSlug: '',
-    grantedScopes: scopes,
-    effectiveScopes: new Set(scopes),
-    clientIp: '',
-    // A render answers no client request: it was priced when registered, and is never rate limited.
-    rateLimit: { requests: Number.MAX_SAFE_INTEGER, windowSeconds: 60 },
-    costBudget: { maximumAvailable: Number.MAX_SAFE_INTEGER, restoreRate: Number.MAX_SAFE_INTEGER },
-  };
+  return backgroundPrincipal({ apiKeyId: selection.registeredBy, apiKeyName: 'webhook payload selection', workspaceId: selection.workspaceId, workspaceSlug: '', scopes: selection.scopes });
 }
 
 /** A Map in insertion order as a small FIFO cache. */
