@@ -11,9 +11,9 @@ import { Client } from 'pg';
 import { loadConfig } from '../src/config/config';
 import { toMetrics } from '../src/modules/analytics/analytics-metrics';
 import { aggregateOccurrences, type AnalyticsQuestion } from '../src/modules/analytics/analytics-query';
-import type { CellPercentiles } from '../src/modules/analytics/analytics-percentiles';
 import { durationRelativeError } from '../src/modules/analytics/duration-histogram';
 import { SqlParameters } from '../src/platform/database/sql-parameters';
+import type { CellPercentiles } from '../src/modules/analytics/analytics-percentiles';
 import { AnalyticsInterval } from '../src/modules/analytics/analytics.inputs';
 import { createLogger } from '../src/platform/observability/logger';
 import { startGatewayApp, type GatewayApp } from '../src/server/gateway-app';
@@ -84,7 +84,10 @@ function assertSameFigures(label: string, actual: unknown, expected: unknown, at
 }
 
 /** Exact nearest-rank percentiles of first response and resolution times, over the range or per UTC day. */
-async function exactPercentiles(em: EntityManager, workspaceId: string, from: Date, to: Date, unit: 'day' | null): Promise<(CellPercentiles & { bucket: Date })[]> {
+/** Exact percentiles of one bucket, from percentile_disc over the raw rows (no SLA policies in this workspace: no business durations). */
+type ExactPercentiles = CellPercentiles & { readonly bucket: Date };
+
+async function exactPercentiles(em: EntityManager, workspaceId: string, from: Date, to: Date, unit: 'day' | null): Promise<ExactPercentiles[]> {
   const sql = new SqlParameters();
   const bucket = (column: string) => (unit ? `date_trunc('day', ${column}, 'UTC')` : `${sql.bind(from)}::timestamptz`);
   const inRange = (column: string) => `${column} >= ${sql.bind(from)} and ${column} < ${sql.bind(to)}`;
@@ -100,11 +103,12 @@ async function exactPercentiles(em: EntityManager, workspaceId: string, from: Da
     select bucket, metric, percentile_disc(0.5) within group (order by seconds) as median, percentile_disc(0.9) within group (order by seconds) as p90
     from durations group by bucket, metric`;
   const rows = await em.getConnection().execute<{ bucket: string | Date; metric: string; median: number; p90: number }[]>(statement, sql.values);
-  const cells = new Map<number, CellPercentiles & { bucket: Date }>();
+  const cells = new Map<number, ExactPercentiles>();
   for (const row of rows) {
     const bucketAt = new Date(row.bucket);
-    const cell = cells.get(bucketAt.getTime()) ?? { bucket: bucketAt, frtMedian: null, frtP90: null, resolutionMedian: null, resolutionP90: null };
-    cells.set(bucketAt.getTime(), row.metric === 'frt' ? { ...cell, frtMedian: row.median, frtP90: row.p90 } : { ...cell, resolutionMedian: row.median, resolutionP90: row.p90 });
+    const none = { median: null, p90: null };
+    const cell = cells.get(bucketAt.getTime()) ?? { bucket: bucketAt, first_response: none, resolution: none, first_response_business: none, resolution_business: none };
+    cells.set(bucketAt.getTime(), { ...cell, [row.metric === 'frt' ? 'first_response' : 'resolution']: { median: row.median, p90: row.p90 } });
   }
   return [...cells.values()];
 }
@@ -155,8 +159,8 @@ async function main(): Promise<void> {
       const point = series.find((candidate: { start: string }) => Date.parse(candidate.start) === row.bucket!.getTime());
       assertSameFigures(`series ${row.bucket!.toISOString()}`, point.metrics.conversationsCreated, row.created);
       const exact = rawDailyPercentiles.find((day) => day.bucket.getTime() === row.bucket!.getTime());
-      assertSameFigures(`series ${row.bucket!.toISOString()}`, point.metrics.firstResponseTime.medianSeconds, exact?.frtMedian ?? null, '.medianSeconds');
-      assertSameFigures(`series ${row.bucket!.toISOString()}`, point.metrics.resolutionTime.p90Seconds, exact?.resolutionP90 ?? null, '.p90Seconds');
+      assertSameFigures(`series ${row.bucket!.toISOString()}`, point.metrics.firstResponseTime.medianSeconds, exact?.first_response.median ?? null, '.medianSeconds');
+      assertSameFigures(`series ${row.bucket!.toISOString()}`, point.metrics.resolutionTime.p90Seconds, exact?.resolution.p90 ?? null, '.p90Seconds');
     }
 
     const workloads = {

@@ -4,26 +4,8 @@ import { expectSameFigures, loadRawHistory, oracleMetrics, type OracleFilter, ty
 import { binSeconds, durationRelativeError } from '../../src/modules/analytics/duration-histogram';
 import { createWorkspaceKey } from '../support/create-workspace-key';
 import { postGraphQL } from '../support/graphql-client';
+import { seriesQuery, summaryQuery } from '../support/analytics-queries';
 import { startGateway, type TestGateway } from '../support/start-gateway';
-
-const metricsFields = /* GraphQL */ `
-  conversationsCreated conversationsResolved conversationsReopened escalations openBacklog resolutionRate
-  firstResponseTime { count meanSeconds medianSeconds p90Seconds } resolutionTime { count meanSeconds medianSeconds p90Seconds }
-  messagesIn messagesOut csat { responses meanRating } nps { responses promoters detractors score }
-`;
-const summaryQuery = /* GraphQL */ `
-  query Summary($range: AnalyticsRange!, $filter: AnalyticsFilter) { analytics { summary(range: $range, filter: $filter) { ${metricsFields} } } }
-`;
-const seriesQuery = /* GraphQL */ `
-  query Series($range: AnalyticsRange!, $interval: AnalyticsInterval!, $timeZone: String!, $groupBy: AnalyticsGroupBy, $groupLimit: Int, $filter: AnalyticsFilter) {
-    analytics {
-      conversationSeries(range: $range, interval: $interval, timeZone: $timeZone, groupBy: $groupBy, groupLimit: $groupLimit, filter: $filter) {
-        groups { key isOther }
-        points { start end group isOther metrics { ${metricsFields} } }
-      }
-    }
-  }
-`;
 
 const seeds = [11, 23, 37];
 const conversationsPerSeed = 250;

@@ -34,7 +34,7 @@ describe('SLA: policies with targets in business hours, due times exact across D
   };
   const slaOf = async (id: string) => (await data(slaQuery, { id })).conversation.sla;
   const announced = async (id: string) => (await database.query(`select type, data #>> '{sla,target}' as target, data #>> '{sla,dueAt}' as due from events where type like 'conversation.sla_%' and data #>> '{conversation,id}' = $1 order by sequence`, [id])).rows;
-  const check = (now: string) => new SlaService().announceDue(gateway.app.orm, new Date(now));
+  const check = (now: string) => new SlaService().check(gateway.app.orm, new Date(now));
 
   beforeAll(async () => {
     ({ gateway, database } = await startGatewayWithDatabase({ env: { WEBHOOK_POLL_INTERVAL: '1h', SLA_CHECK_INTERVAL: '1h' } }));
@@ -92,6 +92,30 @@ describe('SLA: policies with targets in business hours, due times exact across D
     ]);
     expect((await announced(answered)).filter((event) => event.target === 'firstResponse')).toEqual([]);
     expect((await slaOf(answered)).firstResponse).toMatchObject({ achievedAt: '2026-03-30T07:30:00.000Z', status: 'ACHIEVED' });
+  });
+
+  it('SLA-07 a conversation resolved before its first-response due time has no first-response outcome; resolved after it, a breach recorded for analytics but never announced', async () => {
+    const resolve = (id: string, at: string) => database.query(`update conversations set status = 'resolved', resolved_at = $2, last_activity_at = $2 where id = $1`, [id, at]);
+    // Around the clock, NORMAL: first response due 30 minutes after creation, at 09:30.
+    // The check looks for resolutions since its previous run, or since the policies exist: here, since March.
+    await database.query(`update sla_policies set created_at = '2026-03-01'`);
+    await database.query(`delete from sla_check_progress`);
+    const early = await conversationAt('2026-03-10T09:00:00Z', 'NORMAL');
+    const late = await conversationAt('2026-03-10T09:00:00Z', 'NORMAL');
+    await resolve(early, '2026-03-10T09:10:00Z');
+    await resolve(late, '2026-03-10T09:45:00Z');
+
+    const result = await check('2026-03-10T10:00:00Z');
+    const outcomes = async (id: string) => (await database.query(`select target, achieved, settled_at from sla_outcomes where conversation_id = $1`, [id])).rows;
+    const durations = async (id: string) => (await database.query(`select metric, business_ms from sla_business_durations where conversation_id = $1`, [id])).rows;
+
+    expect((await slaOf(early)).firstResponse).toBeNull();
+    expect((await slaOf(late)).firstResponse).toMatchObject({ dueAt: '2026-03-10T09:30:00.000Z', achievedAt: null, status: 'BREACHED' });
+    expect(await outcomes(early)).toEqual([]);
+    expect(await outcomes(late)).toEqual([{ target: 'firstResponse', achieved: false, settled_at: new Date('2026-03-10T09:30:00Z') }]);
+    expect(await durations(late)).toEqual([{ metric: 'resolution', business_ms: String(45 * 60_000) }]);
+    expect([...(await announced(early)), ...(await announced(late))]).toEqual([]);
+    expect(result.settled).toBeGreaterThanOrEqual(3);
   });
 
   it('SLA-03 bad calendars and targets name their fields; policies of another workspace never apply', async () => {

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { durationRelativeError } from '../../src/modules/analytics/duration-histogram';
+import { slaOccurrences, type SlaHistory } from './sla-oracle';
 
 /**
  * The figures of docs/analytics.md computed the plain way: every raw row of a workspace loaded
@@ -7,7 +8,7 @@ import { durationRelativeError } from '../../src/modules/analytics/duration-hist
  * the two agreeing on random data says the gateway is exact.
  */
 
-interface Conversation {
+export interface Conversation {
   id: string;
   createdAt: number;
   firstResponseAt: number | null;
@@ -15,12 +16,16 @@ interface Conversation {
   tags: string[];
   customerTags: string[];
   changes: { from: string | null; to: string; at: number; order: number }[];
+  /** Customer, agent and bot messages, in the order they were written. */
+  messages: { authorType: string; at: number }[];
 }
 
 export interface RawHistory {
   conversations: Map<string, Conversation>;
   messages: { conversationId: string; authorType: string; at: number }[];
   feedback: { conversationId: string | null; rating: number | null; nps: number | null; at: number }[];
+  /** The workspace's SLA policies and the clock of the last SLA check; no check, no SLA figures. */
+  sla: SlaHistory;
 }
 
 export interface OracleFilter {
@@ -41,7 +46,7 @@ export interface OracleQuestion {
   group?: { by: string; key: string | null };
 }
 
-export async function loadRawHistory(databaseUrl: string, workspaceId: string): Promise<RawHistory> {
+export async function loadRawHistory(databaseUrl: string, workspaceId: string, slaCheckedAt: Date | null = null): Promise<RawHistory> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -59,16 +64,30 @@ export async function loadRawHistory(databaseUrl: string, workspaceId: string): 
         tags: row.tags,
         customerTags: row.customer_tags,
         changes: [],
+        messages: [],
       });
     }
     const changes = await client.query(`select * from conversation_status_changes where workspace_id = $1 order by changed_at, id`, [workspaceId]);
     for (const row of changes.rows) conversations.get(row.conversation_id)!.changes.push({ from: row.from_status, to: row.to_status, at: row.changed_at.getTime(), order: Number(row.id) });
-    const messages = await client.query(`select conversation_id, author_type, created_at from messages where workspace_id = $1`, [workspaceId]);
+    const messages = await client.query(`select conversation_id, author_type, created_at from messages where workspace_id = $1 order by created_at, id`, [workspaceId]);
+    for (const row of messages.rows) if (row.author_type !== 'system') conversations.get(row.conversation_id)!.messages.push({ authorType: row.author_type, at: row.created_at.getTime() });
+    const policies = await client.query(
+      `select p.conditions, p.targets, c.time_zone, c.weekly_hours, c.holidays from sla_policies p left join business_calendars c on c.id = p.calendar_id
+       where p.workspace_id = $1 order by p.position, p.created_at`,
+      [workspaceId],
+    );
     const feedback = await client.query(`select conversation_id, rating, nps_score, created_at from satisfaction_feedback where workspace_id = $1`, [workspaceId]);
     return {
       conversations,
       messages: messages.rows.map((row) => ({ conversationId: row.conversation_id, authorType: row.author_type, at: row.created_at.getTime() })),
       feedback: feedback.rows.map((row) => ({ conversationId: row.conversation_id, rating: row.rating, nps: row.nps_score, at: row.created_at.getTime() })),
+      sla: {
+        checkedAt: slaCheckedAt?.getTime() ?? null,
+        policies: policies.rows.map((row) => ({
+          conditions: row.conditions, targets: row.targets,
+          calendar: row.time_zone ? { timeZone: row.time_zone, weeklyHours: row.weekly_hours, holidays: row.holidays } : null,
+        })),
+      },
     };
   } finally {
     await client.end();
@@ -135,6 +154,14 @@ export function oracleMetrics(history: RawHistory, question: OracleQuestion) {
   const promoters = scores.filter((score) => score >= 9).length;
   const detractors = scores.filter((score) => score <= 6).length;
   const workload = backlogAt(from) + created + reopened;
+  const sla = selected.map((conversation) => slaOccurrences(history.sla, conversation));
+  const outcomes = sla.flatMap(({ outcomes }) => outcomes.filter((outcome) => inRange(outcome.settledAt)));
+  const businessSeconds = (metric: string) => sla.flatMap(({ durations }) => durations.filter((duration) => duration.metric === metric && inRange(duration.at)).map((duration) => duration.seconds));
+  const achievement = (target?: string) => {
+    const settled = outcomes.filter((outcome) => !target || outcome.target === target);
+    const achieved = settled.filter((outcome) => outcome.achieved).length;
+    return { achieved, breached: settled.length - achieved, achievementRate: settled.length === 0 ? null : achieved / settled.length };
+  };
 
   return {
     conversationsCreated: created,
@@ -147,6 +174,9 @@ export function oracleMetrics(history: RawHistory, question: OracleQuestion) {
       selected.filter((conversation) => conversation.firstResponseAt !== null && inRange(conversation.firstResponseAt)).map((conversation) => (conversation.firstResponseAt! - conversation.createdAt) / 1000),
     ),
     resolutionTime: durationStats(resolutions.map((change) => (change.at - change.createdAt) / 1000)),
+    firstResponseBusinessTime: durationStats(businessSeconds('first_response')),
+    resolutionBusinessTime: durationStats(businessSeconds('resolution')),
+    sla: { ...achievement(), firstResponse: achievement('firstResponse'), nextResponse: achievement('nextResponse'), resolution: achievement('resolution') },
     messagesIn: messages.filter((message) => message.authorType === 'customer').length,
     messagesOut: messages.filter((message) => message.authorType === 'agent' || message.authorType === 'bot').length,
     csat: { responses: ratings.length, meanRating: ratings.length === 0 ? null : ratings.reduce((sum, rating) => sum + rating, 0) / ratings.length },

@@ -1,16 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { SqlParameters } from '../../platform/database/sql-parameters';
 import type { Bucket } from './analytics-buckets';
-import { durationBinsFromRaw, type AnalyticsQuestion } from './analytics-query';
+import { durationBinsFromRaw, type AnalyticsQuestion, type DurationMetric } from './analytics-query';
 import type { RollupPlan } from './analytics-rollup-query';
 import { DurationHistogram } from './duration-histogram';
 
-export interface CellPercentiles {
-  readonly frtMedian: number | null;
-  readonly frtP90: number | null;
-  readonly resolutionMedian: number | null;
-  readonly resolutionP90: number | null;
-}
+/** Median and p90 of each duration metric of one bucket and group, in seconds. */
+export type CellPercentiles = Readonly<Record<DurationMetric, { readonly median: number | null; readonly p90: number | null }>>;
+
+const durationMetrics: readonly DurationMetric[] = ['first_response', 'resolution', 'first_response_business', 'resolution_business'];
 
 /** Where percentiles came from: the daily histograms alone, the raw rows alone, or both. */
 export type PercentileSource = 'histograms' | 'raw' | 'histograms_and_raw';
@@ -50,7 +48,7 @@ export function splitByUtcDays(buckets: readonly Bucket[], from: Date, to: Date)
 }
 
 /**
- * Median and p90 of first response and resolution times per bucket and group, from duration
+ * Median and p90 of first response and resolution times (in calendar and in business time) per bucket and group, from duration
  * histograms: the daily ones for whole UTC days when the rollups can answer the question, the raw
  * rows binned the same way for the rest. Groups outside `keys` (the figures' named groups) count
  * as the other group. Each percentile is within 1% of the exact one (duration-histogram.ts).
@@ -63,10 +61,10 @@ export async function durationPercentiles(
   keys: readonly (string | null)[],
 ): Promise<{ percentiles: Map<string, CellPercentiles>; source: PercentileSource }> {
   const { days, rest } = plan ? splitByUtcDays(buckets, question.from, question.to) : { days: new Map<string, Date>(), rest: [[question.from, question.to] as [Date, Date]] };
-  const histograms = new Map<string, { first_response: DurationHistogram; resolution: DurationHistogram }>();
-  const histogramOf = (key: string, metric: 'first_response' | 'resolution') => {
+  const histograms = new Map<string, Record<DurationMetric, DurationHistogram>>();
+  const histogramOf = (key: string, metric: DurationMetric) => {
     let cell = histograms.get(key);
-    if (!cell) histograms.set(key, (cell = { first_response: new DurationHistogram(), resolution: new DurationHistogram() }));
+    if (!cell) histograms.set(key, (cell = Object.fromEntries(durationMetrics.map((name) => [name, new DurationHistogram()])) as Record<DurationMetric, DurationHistogram>));
     return cell[metric];
   };
   const named = new Set(keys);
@@ -83,9 +81,10 @@ export async function durationPercentiles(
 
   const percentiles = new Map<string, CellPercentiles>();
   for (const [key, cell] of histograms) {
-    const [frtMedian, frtP90] = cell.first_response.percentiles([0.5, 0.9]);
-    const [resolutionMedian, resolutionP90] = cell.resolution.percentiles([0.5, 0.9]);
-    percentiles.set(key, { frtMedian, frtP90, resolutionMedian, resolutionP90 });
+    percentiles.set(key, Object.fromEntries(durationMetrics.map((metric) => {
+      const [median, p90] = cell[metric].percentiles([0.5, 0.9]);
+      return [metric, { median, p90 }];
+    })) as CellPercentiles);
   }
   const source = days.size === 0 ? 'raw' : rest.length === 0 ? 'histograms' : 'histograms_and_raw';
   return { percentiles, source };
@@ -94,7 +93,7 @@ export async function durationPercentiles(
 interface DailyHistogramRow {
   readonly day: string;
   readonly value: string;
-  readonly metric: 'first_response' | 'resolution';
+  readonly metric: DurationMetric;
   readonly first_bin: number;
   /** The counts as text: parsing one string is far cheaper than the driver parsing an array. */
   readonly counts: string;

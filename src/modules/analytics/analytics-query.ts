@@ -38,6 +38,16 @@ export interface AggregateRow {
   readonly nps_count: number;
   readonly nps_promoters: number;
   readonly nps_detractors: number;
+  readonly sla_first_response_achieved: number;
+  readonly sla_first_response_breached: number;
+  readonly sla_next_response_achieved: number;
+  readonly sla_next_response_breached: number;
+  readonly sla_resolution_achieved: number;
+  readonly sla_resolution_breached: number;
+  readonly frt_business_count: number;
+  readonly frt_business_mean: number | null;
+  readonly resolution_business_count: number;
+  readonly resolution_business_mean: number | null;
 }
 
 /**
@@ -121,36 +131,46 @@ export async function aggregateOccurrences(em: EntityManager, question: Analytic
   const inRange = (column: string) => `${column} >= ${sql.bind(from)} and ${column} < ${sql.bind(to)}`;
   // Feedback left without a conversation (on the customer) counts only when no conversation filter applies.
   const orphanFeedback = hasConversationFilter(question.filter) ? 'false' : 'f.conversation_id is null';
+  const noSla = 'null, null, null, null';
   // Placeholders bind in text order, so each fragment is built where it appears.
   const statement = `
     with ${conversationsCte(question, sql, true)},
     occ as (
       select c.first_response_at as at, c.group_key, 1 as activity, 0 as created, 0 as resolved, 0 as reopened, 0 as escalated, 0 as backlog,
              0 as messages_in, 0 as messages_out, extract(epoch from c.first_response_at - c.created_at)::float8 as frt, null::float8 as resolution,
-             null::int as rating, null::int as nps
+             null::int as rating, null::int as nps, null::text as sla_target, null::boolean as sla_achieved, null::text as business_metric, null::bigint as business_ms
       from conv c where ${inRange('c.first_response_at')}
       union all
       select s.changed_at, c.group_key, 1, 0,
              (s.to_status = 'resolved')::int, (s.from_status = 'resolved')::int, (s.to_status = 'escalated')::int,
              case when s.to_status = 'resolved' then -1 when s.from_status = 'resolved' then 1 else 0 end,
-             0, 0, null, case when s.to_status = 'resolved' then extract(epoch from s.changed_at - c.created_at)::float8 end, null, null
+             0, 0, null, case when s.to_status = 'resolved' then extract(epoch from s.changed_at - c.created_at)::float8 end, null, null, ${noSla}
       from conversation_status_changes s join conv c on c.id = s.conversation_id
       where s.workspace_id = ${sql.bind(workspaceId)} and s.from_status is not null and s.changed_at < ${sql.bind(to)}
       union all
-      select c.created_at, c.group_key, 1, 1, 0, 0, 0, 0, 0, 0, null, null, null, null
+      select c.created_at, c.group_key, 1, 1, 0, 0, 0, 0, 0, 0, null, null, null, null, ${noSla}
       from conv c where ${inRange('c.created_at')}
       union all
       -- Creation opens a conversation: +1 to the backlog, wherever it falls before the range end.
-      select c.created_at, c.group_key, 0, 0, 0, 0, 0, 1, 0, 0, null, null, null, null
+      select c.created_at, c.group_key, 0, 0, 0, 0, 0, 1, 0, 0, null, null, null, null, ${noSla}
       from conv c where c.created_at < ${sql.bind(to)}
       union all
-      select m.created_at, c.group_key, 1, 0, 0, 0, 0, 0, (m.author_type = 'customer')::int, (m.author_type in ('agent', 'bot'))::int, null, null, null, null
+      select m.created_at, c.group_key, 1, 0, 0, 0, 0, 0, (m.author_type = 'customer')::int, (m.author_type in ('agent', 'bot'))::int, null, null, null, null, ${noSla}
       from messages m join conv c on c.id = m.conversation_id
       where m.workspace_id = ${sql.bind(workspaceId)} and ${inRange('m.created_at')}
       union all
-      select f.created_at, c.group_key, 1, 0, 0, 0, 0, 0, 0, 0, null, null, f.rating, f.nps_score
+      select f.created_at, c.group_key, 1, 0, 0, 0, 0, 0, 0, 0, null, null, f.rating, f.nps_score, ${noSla}
       from satisfaction_feedback f left join conv c on c.id = f.conversation_id
       where f.workspace_id = ${sql.bind(workspaceId)} and ${inRange('f.created_at')} and (c.id is not null or ${orphanFeedback})
+      union all
+      -- SLA outcomes and business durations, recorded by the SLA check, are not activity: they never rank groups.
+      select o.settled_at, c.group_key, 0, 0, 0, 0, 0, 0, 0, 0, null, null, null, null, o.target, o.achieved, null, null
+      from sla_outcomes o join conv c on c.id = o.conversation_id
+      where o.workspace_id = ${sql.bind(workspaceId)} and ${inRange('o.settled_at')}
+      union all
+      select d.at, c.group_key, 0, 0, 0, 0, 0, 0, 0, 0, null, null, null, null, null, null, d.metric, d.business_ms
+      from sla_business_durations d join conv c on c.id = d.conversation_id
+      where d.workspace_id = ${sql.bind(workspaceId)} and ${inRange('d.at')}
     ),
     ${rankedCte({ by: 'activity' }, from, sql)},
     placed as (
@@ -163,25 +183,35 @@ export async function aggregateOccurrences(em: EntityManager, question: Analytic
       sum(backlog)::int as backlog_delta, sum(messages_in)::int as messages_in, sum(messages_out)::int as messages_out,
       count(frt)::int as frt_count, avg(frt) as frt_mean, count(resolution)::int as resolution_count, avg(resolution) as resolution_mean,
       count(rating)::int as csat_count, avg(rating)::float8 as csat_mean,
-      count(nps)::int as nps_count, (count(*) filter (where nps >= 9))::int as nps_promoters, (count(*) filter (where nps <= 6))::int as nps_detractors
+      count(nps)::int as nps_count, (count(*) filter (where nps >= 9))::int as nps_promoters, (count(*) filter (where nps <= 6))::int as nps_detractors,
+      ${slaTargets.map(([target, column]) => `(count(*) filter (where sla_target = '${target}' and sla_achieved))::int as sla_${column}_achieved,
+      (count(*) filter (where sla_target = '${target}' and not sla_achieved))::int as sla_${column}_breached`).join(', ')},
+      (count(*) filter (where business_metric = 'first_response'))::int as frt_business_count, (avg(business_ms) filter (where business_metric = 'first_response'))::float8 / 1000 as frt_business_mean,
+      (count(*) filter (where business_metric = 'resolution'))::int as resolution_business_count, (avg(business_ms) filter (where business_metric = 'resolution'))::float8 / 1000 as resolution_business_mean
     from placed
     group by bucket, group_rank
     order by bucket nulls first, group_rank`;
   return executeAggregate(em, statement, sql);
 }
 
+/** SLA targets as sla_outcomes names them, with the column stem of their counters. */
+const slaTargets = [['firstResponse', 'first_response'], ['nextResponse', 'next_response'], ['resolution', 'resolution']] as const;
+
+/** The histogram metrics: durations in calendar time, and in the business hours of the conversation's SLA policy. */
+export type DurationMetric = 'first_response' | 'resolution' | 'first_response_business' | 'resolution_business';
+
 /** Durations counted per bucket, group, metric and bin (duration-histogram.ts). */
 export interface DurationBinRow {
   readonly bucket: Date;
   readonly group_key: string | null;
   readonly is_other: boolean;
-  readonly metric: 'first_response' | 'resolution';
+  readonly metric: DurationMetric;
   readonly bin: number;
   readonly count: number;
 }
 
 /**
- * The first responses and resolutions within `intervals` (parts of the range the daily histograms
+ * The first responses and resolutions (in calendar and in business time) within `intervals` (parts of the range the daily histograms
  * do not cover), binned as the histograms bin them, per bucket and group; groups outside `keys`
  * count as the other group.
  */
@@ -199,6 +229,10 @@ export async function durationBinsFromRaw(em: EntityManager, question: Analytics
       select s.changed_at, c.group_key, 'resolution', analytics_duration_bin(extract(epoch from s.changed_at - c.created_at)::float8)
       from conversation_status_changes s join conv c on c.id = s.conversation_id
       where s.workspace_id = ${sql.bind(question.workspaceId)} and s.from_status is not null and s.to_status = 'resolved' and ${within('s.changed_at')}
+      union all
+      select d.at, c.group_key, d.metric || '_business', analytics_duration_bin(d.business_ms / 1000.0::float8)
+      from sla_business_durations d join conv c on c.id = d.conversation_id
+      where d.workspace_id = ${sql.bind(question.workspaceId)} and ${within('d.at')}
     ),
     ${rankedCte({ by: 'given', keys }, question.from, sql)}
     select ${bucketOf(question, 'o.at', sql)} as bucket, r.group_rank is null as is_other, case when r.group_rank is null then null else o.group_key end as group_key,

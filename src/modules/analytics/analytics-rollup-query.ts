@@ -10,6 +10,7 @@ export interface RollupPlan {
 }
 
 const hourMs = 3_600_000;
+const slaOutcomeColumns = ['first_response', 'next_response', 'resolution'].flatMap((target) => [`sla_${target}_achieved`, `sla_${target}_breached`]);
 
 /**
  * The rollups answer exactly when every boundary falls on a whole UTC hour (so each hourly row
@@ -62,7 +63,10 @@ export async function aggregateRollups(em: EntityManager, question: AnalyticsQue
       sum(frt_count)::int as frt_count, sum(frt_sum_ms)::float8 / nullif(sum(frt_count), 0) / 1000 as frt_mean,
       sum(resolution_count)::int as resolution_count, sum(resolution_sum_ms)::float8 / nullif(sum(resolution_count), 0) / 1000 as resolution_mean,
       sum(csat_count)::int as csat_count, sum(csat_sum)::float8 / nullif(sum(csat_count), 0) as csat_mean,
-      sum(nps_count)::int as nps_count, sum(nps_promoters)::int as nps_promoters, sum(nps_detractors)::int as nps_detractors
+      sum(nps_count)::int as nps_count, sum(nps_promoters)::int as nps_promoters, sum(nps_detractors)::int as nps_detractors,
+      ${slaOutcomeColumns.map((column) => `sum(${column})::int as ${column}`).join(', ')},
+      sum(frt_business_count)::int as frt_business_count, sum(frt_business_sum_ms)::float8 / nullif(sum(frt_business_count), 0) / 1000 as frt_business_mean,
+      sum(resolution_business_count)::int as resolution_business_count, sum(resolution_business_sum_ms)::float8 / nullif(sum(resolution_business_count), 0) / 1000 as resolution_business_mean
     from placed
     group by bucket, group_rank
     order by bucket nulls first, group_rank`;

@@ -49,6 +49,32 @@ export class NpsStats {
 }
 
 @Cost(0)
+@ObjectType({ description: 'SLA targets of one kind settled in the range: met by their due time, or breached (counted at the due time).' })
+export class SlaTargetAchievement {
+  @Field(() => Int)
+  achieved!: number;
+
+  @Field(() => Int)
+  breached!: number;
+
+  @Field(() => Float, { nullable: true, description: 'achieved ÷ (achieved + breached), 0 to 1; null when none settled.' })
+  achievementRate!: number | null;
+}
+
+@Cost(0)
+@ObjectType({ description: 'SLA outcomes settled in the range, all targets together and per target. Recorded by the SLA check (docs/sla.md), so the latest ones appear within one check interval.' })
+export class SlaAchievement extends SlaTargetAchievement {
+  @Field(() => SlaTargetAchievement)
+  firstResponse!: SlaTargetAchievement;
+
+  @Field(() => SlaTargetAchievement)
+  nextResponse!: SlaTargetAchievement;
+
+  @Field(() => SlaTargetAchievement)
+  resolution!: SlaTargetAchievement;
+}
+
+@Cost(0)
 @ObjectType({ description: 'Support figures over a range. docs/analytics.md defines each one.' })
 export class AnalyticsMetrics {
   @Field(() => Int, { description: 'Conversations created in the range.' })
@@ -74,6 +100,17 @@ export class AnalyticsMetrics {
 
   @Field(() => DurationStats, { description: 'Resolutions in the range: seconds from creation to that resolution.' })
   resolutionTime!: DurationStats;
+
+  @Field(() => DurationStats, {
+    description: 'First responses in the range of conversations under an SLA policy: seconds of open time in the policy’s business calendar from creation (all time for a policy without one).',
+  })
+  firstResponseBusinessTime!: DurationStats;
+
+  @Field(() => DurationStats, { description: 'Resolutions in the range of conversations under an SLA policy: seconds of open time in the policy’s business calendar from creation.' })
+  resolutionBusinessTime!: DurationStats;
+
+  @Field(() => SlaAchievement)
+  sla!: SlaAchievement;
 
   @Field(() => Int, { description: 'Customer messages in the range.' })
   messagesIn!: number;

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { addBusinessMinutes, zonedTimeToInstant, type BusinessCalendarSpec } from './business-hours';
+import { addBusinessMinutes, businessMillisBetween, zonedTimeToInstant, type BusinessCalendarSpec } from './business-hours';
 
 const berlinOffice: BusinessCalendarSpec = {
   timeZone: 'Europe/Berlin',
@@ -59,5 +59,33 @@ describe('zonedTimeToInstant', () => {
     expect(new Date(zonedTimeToInstant(2026, 3, 28, 9 * 60, 'Europe/Berlin')).toISOString()).toBe('2026-03-28T08:00:00.000Z');
     expect(new Date(zonedTimeToInstant(2026, 3, 30, 9 * 60, 'Europe/Berlin')).toISOString()).toBe('2026-03-30T07:00:00.000Z');
     expect(new Date(zonedTimeToInstant(2026, 11, 2, 9 * 60, 'America/New_York')).toISOString()).toBe('2026-11-02T14:00:00.000Z');
+  });
+});
+
+describe('businessMillisBetween', () => {
+  const hours = (value: number) => value * 3_600_000;
+
+  it('counts open time only: Friday 16:00 to Monday 10:00 across the spring DST change is 2 hours; over Easter, Thursday 16:00 to Tuesday 10:00 is 2 hours', () => {
+    expect(businessMillisBetween(at('2026-03-27T15:00:00Z'), at('2026-03-30T08:00:00Z'), berlinOffice)).toBe(hours(2));
+    expect(businessMillisBetween(at('2026-04-02T14:00:00Z'), at('2026-04-07T08:00:00Z'), berlinOffice)).toBe(hours(2));
+    expect(businessMillisBetween(at('2026-10-23T14:00:00Z'), at('2026-10-26T09:00:00Z'), berlinOffice)).toBe(hours(2));
+  });
+
+  it('is zero outside open hours and for an end not after the start; without a calendar, the plain difference', () => {
+    expect(businessMillisBetween(at('2026-03-28T10:00:00Z'), at('2026-03-29T20:00:00Z'), berlinOffice)).toBe(0);
+    expect(businessMillisBetween(at('2026-03-10T12:00:00Z'), at('2026-03-10T11:00:00Z'), berlinOffice)).toBe(0);
+    expect(businessMillisBetween(at('2026-03-10T05:00:00Z'), at('2026-03-10T05:30:00Z'), null)).toBe(1_800_000);
+  });
+
+  it('measures what addBusinessMinutes adds, from any start, and splits additively at any instant between', () => {
+    fc.assert(
+      fc.property(fc.date({ min: at('2026-01-01T00:00:00Z'), max: at('2026-12-31T00:00:00Z'), noInvalidDate: true }), fc.integer({ min: 1, max: 20_000 }), fc.double({ min: 0, max: 1, noNaN: true }), (start, minutes, share) => {
+        const end = addBusinessMinutes(start, minutes, berlinOffice);
+        const middle = new Date(start.getTime() + Math.floor((end.getTime() - start.getTime()) * share));
+        const measured = businessMillisBetween(start, end, berlinOffice);
+        return measured === minutes * 60_000 && businessMillisBetween(start, middle, berlinOffice) + businessMillisBetween(middle, end, berlinOffice) === measured;
+      }),
+      { numRuns: 300 },
+    );
   });
 });

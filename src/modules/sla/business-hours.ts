@@ -47,6 +47,22 @@ const minutesOf = (time: string) => {
   return hours * 60 + minutes;
 };
 
+/** The calendar's open intervals `[opens, closes)` in instants, day by day from the local date of `start`, for `days` days. */
+function* openIntervalsFrom(start: number, calendar: BusinessCalendarSpec, days: number): Generator<readonly [number, number]> {
+  const local = wallClockAt(start, calendar.timeZone);
+  const holidays = new Set(calendar.holidays);
+  for (let offset = 0; offset < days; offset++) {
+    const date = new Date(Date.UTC(local.year, local.month - 1, local.day + offset));
+    const [year, month, day] = [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()];
+    if (holidays.has(date.toISOString().slice(0, 10))) continue;
+    const weekday = ((date.getUTCDay() + 6) % 7) + 1;
+    const intervals = calendar.weeklyHours.filter((hours) => hours.day === weekday).sort((a, b) => minutesOf(a.opens) - minutesOf(b.opens));
+    for (const hours of intervals) {
+      yield [zonedTimeToInstant(year, month, day, minutesOf(hours.opens), calendar.timeZone), zonedTimeToInstant(year, month, day, minutesOf(hours.closes), calendar.timeZone)];
+    }
+  }
+}
+
 /**
  * `start` plus `minutes` of open time: time outside the calendar's hours, on closed weekdays and
  * on holidays does not count. Exact across DST changes, since every opening and closing is the
@@ -55,24 +71,31 @@ const minutesOf = (time: string) => {
 export function addBusinessMinutes(start: Date, minutes: number, calendar: BusinessCalendarSpec | null): Date {
   if (!calendar) return new Date(start.getTime() + minutes * 60_000);
   let remaining = minutes * 60_000;
-  const local = wallClockAt(start.getTime(), calendar.timeZone);
-  const holidays = new Set(calendar.holidays);
-  for (let offset = 0; offset < maxDaysSearched; offset++) {
-    const date = new Date(Date.UTC(local.year, local.month - 1, local.day + offset));
-    const [year, month, day] = [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()];
-    if (holidays.has(date.toISOString().slice(0, 10))) continue;
-    const weekday = ((date.getUTCDay() + 6) % 7) + 1;
-    const intervals = calendar.weeklyHours.filter((hours) => hours.day === weekday).sort((a, b) => minutesOf(a.opens) - minutesOf(b.opens));
-    for (const hours of intervals) {
-      const opens = zonedTimeToInstant(year, month, day, minutesOf(hours.opens), calendar.timeZone);
-      const closes = zonedTimeToInstant(year, month, day, minutesOf(hours.closes), calendar.timeZone);
-      const from = Math.max(opens, start.getTime());
-      if (from >= closes) continue;
-      if (remaining <= closes - from) return new Date(from + remaining);
-      remaining -= closes - from;
-    }
+  for (const [opens, closes] of openIntervalsFrom(start.getTime(), calendar, maxDaysSearched)) {
+    const from = Math.max(opens, start.getTime());
+    if (from >= closes) continue;
+    if (remaining <= closes - from) return new Date(from + remaining);
+    remaining -= closes - from;
   }
   throw new Error(`No business hours within ${maxDaysSearched} days of ${start.toISOString()}`);
+}
+
+/**
+ * The open time between `start` and `end` in milliseconds, counted as addBusinessMinutes counts
+ * it (so `businessMillisBetween(s, addBusinessMinutes(s, m))` is m minutes); without a calendar,
+ * the plain difference. Zero when `end` is not after `start`.
+ */
+export function businessMillisBetween(start: Date, end: Date, calendar: BusinessCalendarSpec | null): number {
+  const [from, to] = [start.getTime(), end.getTime()];
+  if (to <= from) return 0;
+  if (!calendar) return to - from;
+  let total = 0;
+  // Every local date from start's to end's, plus one for zones ahead of UTC.
+  for (const [opens, closes] of openIntervalsFrom(from, calendar, Math.ceil((to - from) / 86_400_000) + 2)) {
+    if (opens >= to) break;
+    total += Math.max(0, Math.min(closes, to) - Math.max(opens, from));
+  }
+  return total;
 }
 
 /** A calendar that can be stored: a known zone, HH:MM hours that open before they close, ISO dates. */

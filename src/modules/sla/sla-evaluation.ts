@@ -44,19 +44,22 @@ export function policyFor<T extends PolicyView>(policies: readonly T[], facts: S
 /**
  * Each target of the conversation's priority, at `now`: first response and resolution from its
  * creation; next response from the first customer message left unanswered after a first reply.
- * A target is ACHIEVED when met by its due time, BREACHED when met late or not met by then.
+ * A target is ACHIEVED when met by its due time, BREACHED when met late or not met by then; a
+ * first response still unmet when the conversation was resolved before its due time has none.
  */
 export function evaluateTargets(policy: PolicyView, facts: SlaFacts, now: Date): TargetState[] {
   const targets = policy.targets[facts.priority];
   if (!targets) return [];
-  const state = (kind: SlaTargetKind, minutes: number | null, startedAt: Date | null, achievedAt: Date | null): TargetState[] => {
+  const state = (kind: SlaTargetKind, minutes: number | null, startedAt: Date | null, achievedAt: Date | null, stoppedAt: Date | null = null): TargetState[] => {
     if (minutes === null || startedAt === null) return [];
     const dueAt = addBusinessMinutes(startedAt, minutes, policy.calendar);
+    // A response target still unmet when the conversation was resolved in time has no outcome (sla-settlement.ts).
+    if (!achievedAt && stoppedAt && stoppedAt < dueAt) return [];
     const status: SlaStatus = achievedAt ? (achievedAt <= dueAt ? 'ACHIEVED' : 'BREACHED') : now >= dueAt ? 'BREACHED' : 'PENDING';
     return [{ kind, dueAt, warnAt: new Date(dueAt.getTime() - policy.warnBeforeMinutes * 60_000), achievedAt, status }];
   };
   return [
-    ...state('firstResponse', targets.firstResponseMinutes, facts.createdAt, facts.firstResponseAt),
+    ...state('firstResponse', targets.firstResponseMinutes, facts.createdAt, facts.firstResponseAt, facts.resolvedAt),
     ...state('nextResponse', targets.nextResponseMinutes, facts.firstResponseAt && facts.waitingSince, null),
     ...state('resolution', targets.resolutionMinutes, facts.createdAt, facts.resolvedAt),
   ];

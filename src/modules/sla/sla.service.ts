@@ -4,12 +4,10 @@ import { badUserInput, notFound } from '../../platform/errors';
 import { InputErrors } from '../../platform/validation';
 import { writeTransaction } from '../../platform/database/write-transaction';
 import { recordAudit } from '../audit';
-import { recordEvent } from '../events';
-import { RequestLoaders } from '../../platform/request-loaders';
-import { conversationStatisticsLoader } from '../conversations/insights/conversation-insights.loaders';
 import { calendarProblems, type BusinessCalendarSpec } from './business-hours';
 import { BusinessCalendar, SlaPolicy, type SlaConditions, type SlaTargets } from './sla.entities';
-import { evaluateTargets, policyFor, type PolicyView, type SlaFacts } from './sla-evaluation';
+import type { PolicyView } from './sla-evaluation';
+import { runSlaCheck, type SlaCheckResult } from './sla-check';
 
 export interface PolicySettings {
   readonly name?: string;
@@ -24,8 +22,6 @@ export type LoadedPolicy = PolicyView & { readonly entity: SlaPolicy };
 
 const priorities = ['low', 'normal', 'high', 'urgent'];
 const maxTargetMinutes = 365 * 24 * 60;
-/** Open conversations the breach check reads per statement. */
-const conversationsPerBatch = 500;
 
 /** SLA policies and their calendars, the targets of a conversation, and the scheduled check that announces warnings and breaches. */
 export class SlaService {
@@ -90,66 +86,10 @@ export class SlaService {
     return em.find(BusinessCalendar, { workspace: workspaceId }, { orderBy: { createdAt: 'asc' } });
   }
 
-  /**
-   * Announces, once per due time, `conversation.sla_warning` when a target's warning time has
-   * passed and `conversation.sla_breached` when its due time has, for every conversation not
-   * resolved in a workspace with policies. Runs on a timer, so a breach is announced when it
-   * happens, not when something is next written; `now` is the clock, for tests.
-   */
-  async announceDue(orm: MikroORM, now = new Date()): Promise<number> {
-    const em = orm.em.fork();
-    const workspaces = await em.execute<{ workspace_id: string }[]>('select distinct workspace_id from sla_policies');
-    let announced = 0;
-    for (const { workspace_id: workspaceId } of workspaces) {
-      const policies = await this.policies(em, workspaceId);
-      for (let after = ''; ; ) {
-        const rows = await em.execute<Record<string, unknown>[]>(
-          `select id, priority, channel, inbox, team_id, assignee_id, customer_id from conversations
-           where workspace_id = ? and status <> 'resolved' and id > ? order by id limit ${conversationsPerBatch}`,
-          [workspaceId, after],
-        );
-        if (rows.length === 0) break;
-        after = rows.at(-1)!.id as string;
-        const loader = new RequestLoaders(orm.em.fork()).get(conversationStatisticsLoader);
-        const statistics = await Promise.all(rows.map((row) => loader.load({ workspaceId, id: row.id as string })));
-        for (const [index, row] of rows.entries()) {
-          const stats = statistics[index];
-          if (!stats) continue;
-          const facts: SlaFacts = {
-            priority: row.priority as string, channel: row.channel as string, inbox: row.inbox as string | null, teamId: row.team_id as string | null,
-            createdAt: stats.createdAt, firstResponseAt: stats.firstResponseAt, resolvedAt: stats.resolvedAt, waitingSince: stats.waitingSince,
-          };
-          const policy = policyFor(policies, facts);
-          if (!policy) continue;
-          for (const target of evaluateTargets(policy, facts, now)) {
-            if (target.achievedAt) continue;
-            if (now >= target.dueAt) announced += await announce(orm, workspaceId, row, policy.id, target.kind, target.dueAt, 'breach', now);
-            else if (now >= target.warnAt) announced += await announce(orm, workspaceId, row, policy.id, target.kind, target.dueAt, 'warning', now);
-          }
-        }
-      }
-    }
-    return announced;
+  /** One run of the SLA check (sla-check.ts) on the clock `now`: warnings and breaches announced, settled targets recorded for analytics. */
+  check(orm: MikroORM, now = new Date()): Promise<SlaCheckResult> {
+    return runSlaCheck(orm, (em, workspaceId) => this.policies(em, workspaceId), now);
   }
-}
-
-/** One announcement per conversation, target, stage and due time: the notification row and the event commit together. */
-async function announce(orm: MikroORM, workspaceId: string, row: Record<string, unknown>, policyId: string, target: string, dueAt: Date, stage: 'warning' | 'breach', now: Date): Promise<number> {
-  return orm.em.fork().transactional(async (tx) => {
-    const inserted = await tx.execute<unknown[]>(
-      `insert into sla_notifications (workspace_id, conversation_id, target, stage, due_at, notified_at) values (?, ?, ?, ?, ?, ?) on conflict do nothing returning 1`,
-      [workspaceId, row.id, target, stage, dueAt, now],
-    );
-    if (inserted.length === 0) return 0;
-    await recordEvent(tx, workspaceId, stage === 'breach' ? 'conversation.sla_breached' : 'conversation.sla_warning', {
-      conversation: {
-        id: row.id, priority: String(row.priority).toUpperCase(), channel: String(row.channel).toUpperCase(), inbox: row.inbox,
-        teamId: row.team_id, assigneeId: row.assignee_id, customerId: row.customer_id,
-      },
-      sla: { policyId, target, dueAt: dueAt.toISOString() },
-    });
-    return 1;
-  });
 }
 
 function specOf(calendar: BusinessCalendar): BusinessCalendarSpec {

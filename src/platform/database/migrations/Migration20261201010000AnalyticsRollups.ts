@@ -4,8 +4,8 @@ export const counterColumns = [
   'activity', 'created', 'resolved', 'reopened', 'escalated', 'backlog', 'messages_in', 'messages_out',
   'frt_count', 'frt_sum_ms', 'resolution_count', 'resolution_sum_ms', 'csat_count', 'csat_sum', 'nps_count', 'nps_promoters', 'nps_detractors',
 ] as const;
-const bigintColumns = new Set(['frt_sum_ms', 'resolution_sum_ms']);
-const typeOf = (column: string) => (bigintColumns.has(column) ? 'bigint' : 'int');
+/** Sums of milliseconds are bigint, every other counter int. */
+export const typeOf = (column: string) => (column.endsWith('_sum_ms') ? 'bigint' : 'int');
 const dimensions = ['all', 'channel', 'status', 'priority', 'inbox', 'team_id', 'assignee_id', 'tag'];
 
 /**
@@ -25,14 +25,14 @@ export const dimensionPairs = `select 'all'::text as "dimension", ''::text as "v
   union all select 'tag', t from unnest(case when cardinality(v."tags") = 0 then array[''] else v."tags" end) t`;
 
 /** `insert … on conflict do update` adding `source`'s counters (grouped by workspace, dimension, value, hour) to the rollup. */
-export function upsertFrom(source: string, sign = ''): string {
-  return `insert into "analytics_hourly" as h ("workspace_id", "dimension", "value", "hour", ${counterColumns.map((c) => `"${c}"`).join(', ')})
-    select "workspace_id", "dimension", "value", "hour", ${counterColumns.map((c) => `sum(${sign}"${c}")::${typeOf(c)}`).join(', ')}
+export function upsertFrom(source: string, sign = '', columns: readonly string[] = counterColumns): string {
+  return `insert into "analytics_hourly" as h ("workspace_id", "dimension", "value", "hour", ${columns.map((c) => `"${c}"`).join(', ')})
+    select "workspace_id", "dimension", "value", "hour", ${columns.map((c) => `sum(${sign}"${c}")::${typeOf(c)}`).join(', ')}
     from (${source}) as delta
     group by "workspace_id", "dimension", "value", "hour"
-    having ${counterColumns.map((c) => `sum(${sign}"${c}") <> 0`).join(' or ')}
+    having ${columns.map((c) => `sum(${sign}"${c}") <> 0`).join(' or ')}
     on conflict ("workspace_id", "dimension", "value", "hour") do update set
-    ${counterColumns.map((c) => `"${c}" = h."${c}" + excluded."${c}"`).join(', ')}`;
+    ${columns.map((c) => `"${c}" = h."${c}" + excluded."${c}"`).join(', ')}`;
 }
 
 /**

@@ -17,6 +17,7 @@ import { Migration20261207020000ConversationInsights } from './Migration20261207
 import { Migration20261207030000AgentDirectory } from './Migration20261207030000AgentDirectory';
 import { Migration20261207040000UsageSpikes } from './Migration20261207040000UsageSpikes';
 import { Migration20261207050000SlaPolicies } from './Migration20261207050000SlaPolicies';
+import { Migration20261207060000SlaOutcomes } from './Migration20261207060000SlaOutcomes';
 
 /** Every migration in order; a new migration is added here as well as in its file. */
 export const migrationsList: MigrationObject[] = [
@@ -38,4 +39,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261207030000AgentDirectory', class: Migration20261207030000AgentDirectory },
   { name: 'Migration20261207040000UsageSpikes', class: Migration20261207040000UsageSpikes },
   { name: 'Migration20261207050000SlaPolicies', class: Migration20261207050000SlaPolicies },
+  { name: 'Migration20261207060000SlaOutcomes', class: Migration20261207060000SlaOutcomes },
 ];
