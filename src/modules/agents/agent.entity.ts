@@ -4,10 +4,14 @@ import { Workspace } from '../workspaces/workspace.entity';
 
 @Entity({ tableName: 'teams' })
 export class Team {
-  [OptionalProps]?: 'id' | 'createdAt' | 'updatedAt' | 'externalId';
+  [OptionalProps]?: 'id' | 'createdAt' | 'updatedAt' | 'externalId' | 'version';
 
   @PrimaryKey({ type: 'text' })
   id: string = newId('team');
+
+  /** Raised by one with every change of a setting (optimistic concurrency: `expectedVersion`). */
+  @Property({ type: 'integer' })
+  version = 1;
 
   @ManyToOne(() => Workspace, { deleteRule: 'cascade' })
   workspace!: Workspace;
@@ -29,10 +33,14 @@ export class Team {
 /** A support agent conversations can be assigned to. */
 @Entity({ tableName: 'agents' })
 export class Agent {
-  [OptionalProps]?: 'id' | 'createdAt' | 'updatedAt' | 'team' | 'deactivatedAt' | 'externalId';
+  [OptionalProps]?: 'id' | 'createdAt' | 'updatedAt' | 'team' | 'deactivatedAt' | 'externalId' | 'version';
 
   @PrimaryKey({ type: 'text' })
   id: string = newId('agt');
+
+  /** Raised by one with every change of a setting (optimistic concurrency: `expectedVersion`). */
+  @Property({ type: 'integer' })
+  version = 1;
 
   @ManyToOne(() => Workspace, { deleteRule: 'cascade' })
   workspace!: Workspace;

@@ -1,4 +1,4 @@
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { NodeInterface } from '../../platform/node';
 import type { Agent, Team } from './agent.entity';
 
@@ -6,6 +6,9 @@ import type { Agent, Team } from './agent.entity';
 export class TeamType {
   @Field(() => ID)
   id!: string;
+
+  @Field(() => Int, { description: 'Raised by one with every change of a setting; send it back as expectedVersion to update only what you read.' })
+  version!: number;
 
   @Field(() => String)
   name!: string;
@@ -15,6 +18,9 @@ export class TeamType {
 export class AgentType {
   @Field(() => ID)
   id!: string;
+
+  @Field(() => Int, { description: 'Raised by one with every change of a setting; send it back as expectedVersion to update only what you read.' })
+  version!: number;
 
   @Field(() => String)
   name!: string;
@@ -32,8 +38,8 @@ export class AgentType {
   deactivatedAt!: Date | null;
 }
 
-export const toTeamType = (team: Team): TeamType => ({ id: team.id, name: team.name });
+export const toTeamType = (team: Team): TeamType => ({ id: team.id, version: team.version, name: team.name });
 
 export const toAgentType = (agent: Agent): AgentType => ({
-  id: agent.id, name: agent.name, email: agent.email, teamId: agent.team?.id ?? null, isActive: agent.deactivatedAt === null, deactivatedAt: agent.deactivatedAt,
+  id: agent.id, version: agent.version, name: agent.name, email: agent.email, teamId: agent.team?.id ?? null, isActive: agent.deactivatedAt === null, deactivatedAt: agent.deactivatedAt,
 });

@@ -6,11 +6,15 @@ import { Workspace } from '../workspaces/workspace.entity';
 @Entity({ tableName: 'api_keys' })
 @Index({ properties: ['workspace', 'createdAt', 'id'] })
 export class ApiKey {
-  [OptionalProps]?: 'createdAt' | 'lastUsedAt' | 'revokedAt' | 'expiresAt' | 'allowedCidrs' | 'previousSecretHash' | 'previousSecretExpiresAt' | 'costBudgetMaximum' | 'costBudgetRestoreRate';
+  [OptionalProps]?: 'createdAt' | 'lastUsedAt' | 'revokedAt' | 'expiresAt' | 'allowedCidrs' | 'previousSecretHash' | 'previousSecretExpiresAt' | 'costBudgetMaximum' | 'costBudgetRestoreRate' | 'version';
 
   /** Public id, also embedded in the secret for O(1) lookup: `key_…`. */
   @PrimaryKey({ type: 'text' })
   id!: string;
+
+  /** Raised by one with every change of a setting (optimistic concurrency: `expectedVersion`). */
+  @Property({ type: 'integer' })
+  version = 1;
 
   @ManyToOne(() => Workspace, { deleteRule: 'cascade' })
   workspace!: Workspace;

@@ -1,4 +1,5 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
+import { ExpectedVersionField } from '../../policies/concurrency/expected-version';
 import { IdempotencyKeyField } from '../../policies/idempotency/idempotency-key-field';
 import type { ApiKeySettings } from './api-key.rules';
 
@@ -49,6 +50,9 @@ export class ApiKeyUpdateInput {
   @Field(() => ID)
   id!: string;
 
+  @ExpectedVersionField()
+  expectedVersion?: number | null;
+
   @Field(() => String, { nullable: true })
   name?: string | null;
 
@@ -76,6 +80,9 @@ export class ApiKeyRotateInput {
   @Field(() => ID)
   id!: string;
 
+  @ExpectedVersionField()
+  expectedVersion?: number | null;
+
   @Field(() => Int, { defaultValue: 86_400, description: 'How long the replaced secret keeps working, 0..604800 seconds (7 days).' })
   previousSecretExpiresInSeconds!: number;
 
@@ -87,6 +94,9 @@ export class ApiKeyRotateInput {
 export class ApiKeyRevokeInput {
   @Field(() => ID)
   id!: string;
+
+  @ExpectedVersionField()
+  expectedVersion?: number | null;
 }
 
 /** GraphQL null means "no change" except for expiresAt and costBudget, where null returns to none and to the default. */

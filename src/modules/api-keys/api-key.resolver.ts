@@ -51,7 +51,7 @@ export class ApiKeyResolver {
   @RequiresScopes(['keys:write'])
   @Idempotent()
   async apiKeyUpdate(@Arg('input', () => ApiKeyUpdateInput) input: ApiKeyUpdateInput, @Ctx() context: RequestContext): Promise<ApiKeyUpdatePayload> {
-    const apiKey = await this.service.update(context.em, actorFromPrincipal(context.principal, context.requestId), input.id, toSettings(input));
+    const apiKey = await this.service.update(context.em, actorFromPrincipal(context.principal, context.requestId), input.id, toSettings(input), input.expectedVersion);
     return { apiKey: toApiKeyType(apiKey) };
   }
 
@@ -61,14 +61,14 @@ export class ApiKeyResolver {
   @Idempotent()
   async apiKeyRotate(@Arg('input', () => ApiKeyRotateInput) input: ApiKeyRotateInput, @Ctx() context: RequestContext): Promise<ApiKeyRotatePayload> {
     const actor = actorFromPrincipal(context.principal, context.requestId);
-    const { apiKey, secret } = await this.service.rotate(context.em, actor, input.id, input.previousSecretExpiresInSeconds);
+    const { apiKey, secret } = await this.service.rotate(context.em, actor, input.id, input.previousSecretExpiresInSeconds, input.expectedVersion);
     return { apiKey: toApiKeyType(apiKey), sealedSecret: this.service.sealSecret(secret) };
   }
 
   @Mutation(() => ApiKeyRevokePayload, { nullable: true, description: 'Revokes the key at once, on every instance. Idempotent.' })
   @RequiresScopes(['keys:write'])
   async apiKeyRevoke(@Arg('input', () => ApiKeyRevokeInput) input: ApiKeyRevokeInput, @Ctx() context: RequestContext): Promise<ApiKeyRevokePayload> {
-    const apiKey = await this.service.revoke(context.em, actorFromPrincipal(context.principal, context.requestId), input.id);
+    const apiKey = await this.service.revoke(context.em, actorFromPrincipal(context.principal, context.requestId), input.id, input.expectedVersion);
     return { apiKey: toApiKeyType(apiKey) };
   }
 }

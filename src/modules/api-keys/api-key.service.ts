@@ -1,4 +1,5 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
+import { assertExpectedVersion } from '../../policies/concurrency/expected-version';
 import { SecretBox } from '../../platform/secret-box';
 import type { Actor } from '../../policies/auth/actor';
 import type { RateLimitSpec } from '../../policies/rate-limit/rate-limit-spec';
@@ -72,10 +73,10 @@ export class ApiKeyService {
     });
   }
 
-  async update(em: EntityManager, actor: Actor, id: string, changes: ApiKeySettings): Promise<ApiKey> {
+  async update(em: EntityManager, actor: Actor, id: string, changes: ApiKeySettings, expectedVersion?: number | null): Promise<ApiKey> {
     validateSettings(changes, new Date());
     const updated = await em.transactional(async (tx) => {
-      const apiKey = await this.findManageable(tx, actor, id);
+      const apiKey = await this.findManageable(tx, actor, id, expectedVersion);
       if (changes.scopes) assertWithinActorScopes(actor, changes.scopes);
       const before = describeSettings(apiKey);
       if (changes.name !== undefined) apiKey.name = changes.name.trim();
@@ -94,6 +95,7 @@ export class ApiKeyService {
       const changed = Object.fromEntries(
         Object.keys(after).filter((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field])).map((field) => [field, { from: before[field], to: after[field] }]),
       );
+      if (Object.keys(changed).length > 0) apiKey.version += 1;
       recordAudit(tx, actor, { action: 'api_key.updated', targetType: 'api_key', targetId: id, changes: changed });
       return apiKey;
     });
@@ -102,17 +104,18 @@ export class ApiKeyService {
   }
 
   /** Stripe's "roll key": a new secret now, the old one valid for `graceSeconds` more. */
-  async rotate(em: EntityManager, actor: Actor, id: string, graceSeconds: number): Promise<IssuedApiKey> {
+  async rotate(em: EntityManager, actor: Actor, id: string, graceSeconds: number, expectedVersion?: number | null): Promise<IssuedApiKey> {
     if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > maxRotationGraceSeconds) {
       throw badUserInput([{ field: 'input.previousSecretExpiresInSeconds', message: `Must be 0 to ${maxRotationGraceSeconds}` }]);
     }
     const rotated = await em.transactional(async (tx) => {
-      const apiKey = await this.findManageable(tx, actor, id);
+      const apiKey = await this.findManageable(tx, actor, id, expectedVersion);
       const secret = generateSecret(apiKey.id);
       const previousSecretExpiresAt = graceSeconds > 0 ? new Date(Date.now() + graceSeconds * 1000) : null;
       apiKey.previousSecretHash = previousSecretExpiresAt ? apiKey.secretHash : null;
       apiKey.previousSecretExpiresAt = previousSecretExpiresAt;
       apiKey.secretHash = hashSecret(secret, this.pepper);
+      apiKey.version += 1;
       recordAudit(tx, actor, {
         action: 'api_key.rotated',
         targetType: 'api_key',
@@ -130,11 +133,12 @@ export class ApiKeyService {
    * Takes effect on this instance's next request, and on other instances' once PostgreSQL
    * delivers the change notification (milliseconds; see ApiKeyCredentials).
    */
-  async revoke(em: EntityManager, actor: Actor, id: string): Promise<ApiKey> {
+  async revoke(em: EntityManager, actor: Actor, id: string, expectedVersion?: number | null): Promise<ApiKey> {
     const revoked = await em.transactional(async (tx) => {
-      const apiKey = await this.findManageable(tx, actor, id);
+      const apiKey = await this.findManageable(tx, actor, id, expectedVersion);
       if (apiKey.revokedAt === null) {
         apiKey.revokedAt = new Date();
+        apiKey.version += 1;
         apiKey.previousSecretHash = null;
         apiKey.previousSecretExpiresAt = null;
         recordAudit(tx, actor, { action: 'api_key.revoked', targetType: 'api_key', targetId: id, changes: {} });
@@ -157,11 +161,13 @@ export class ApiKeyService {
     return this.pager.page(em, { entity: ApiKey, where: { workspace: workspaceId }, sort: newestFirst, list: 'apiKeys', workspaceId }, args);
   }
 
-  private async findManageable(em: EntityManager, actor: Actor, id: string): Promise<ApiKey> {
+  /** Locks the key for a change, at `expectedVersion` when one is given (CONFLICT otherwise). */
+  private async findManageable(em: EntityManager, actor: Actor, id: string, expectedVersion: number | null | undefined): Promise<ApiKey> {
     await lockWorkspaceForWrite(em, actor.workspaceId);
     const apiKey = await em.findOne(ApiKey, { id, workspace: actor.workspaceId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!apiKey) throw notFound('API key');
     assertWithinActorScopes(actor, apiKey.scopes);
+    assertExpectedVersion(apiKey.version, expectedVersion, 'input.expectedVersion');
     return apiKey;
   }
 }

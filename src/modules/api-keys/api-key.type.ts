@@ -36,6 +36,9 @@ export class ApiKeyType {
   @Field(() => ID, { description: 'Public id `key_…`; also the middle part of the secret, so leaked secrets can be traced.' })
   id!: string;
 
+  @Field(() => Int, { description: 'Raised by one with every change of a setting; send it back as expectedVersion to update only what you read.' })
+  version!: number;
+
   @Field(() => String)
   name!: string;
 
@@ -80,6 +83,7 @@ export function toApiKeyType(apiKey: ApiKey, now = new Date()): ApiKeyType {
   const isPreviousLive = apiKey.previousSecretExpiresAt !== null && apiKey.previousSecretExpiresAt > now;
   return {
     id: apiKey.id,
+    version: apiKey.version,
     name: apiKey.name,
     scopes: apiKey.scopes,
     status,

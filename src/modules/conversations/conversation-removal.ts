@@ -1,6 +1,7 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { notFound } from '../../platform/errors';
+import { assertExpectedVersion, ExpectedVersionField } from '../../policies/concurrency/expected-version';
 import { writeTransaction } from '../../platform/database/write-transaction';
 import type { Actor } from '../../policies/auth/actor';
 import { lockWorkspaceForWrite } from '../workspaces';
@@ -13,6 +14,9 @@ import { IdempotencyKeyField } from '../../policies/idempotency/idempotency-key-
 export class ConversationDeleteInput {
   @Field(() => ID)
   id!: string;
+
+  @ExpectedVersionField()
+  expectedVersion?: number | null;
 
   @IdempotencyKeyField()
   idempotencyKey?: string | null;
@@ -32,14 +36,15 @@ export class ConversationDeletePayload {
  * tombstone for syncs and records `conversation.deleted`. Its analytics contribution leaves the
  * rollups with it (a trigger, docs/deletion.md).
  */
-export async function deleteConversation(em: EntityManager, actor: Actor, id: string): Promise<ConversationDeletePayload> {
+export async function deleteConversation(em: EntityManager, actor: Actor, id: string, expectedVersion?: number | null): Promise<ConversationDeletePayload> {
   return writeTransaction(em, async (tx) => {
     await lockWorkspaceForWrite(tx, actor.workspaceId);
-    const [row] = await tx.execute<{ created_at: Date; status: string; priority: string; channel: string }[]>(
-      'select created_at, status, priority, channel from conversations where id = ? and workspace_id = ? for update',
+    const [row] = await tx.execute<{ created_at: Date; status: string; priority: string; channel: string; version: number }[]>(
+      'select created_at, status, priority, channel, version from conversations where id = ? and workspace_id = ? for update',
       [id, actor.workspaceId],
     );
     if (!row) throw notFound('Conversation');
+    assertExpectedVersion(row.version, expectedVersion, 'input.expectedVersion');
     const details = { status: row.status, priority: row.priority, channel: row.channel };
     const deletedAt = await recordDeletion(tx, { workspaceId: actor.workspaceId, id, type: 'conversation', createdAt: row.created_at, details });
     await tx.execute('delete from conversations where id = ? and workspace_id = ?', [id, actor.workspaceId]);

@@ -52,7 +52,7 @@ export class ConversationResolver {
   @RequiresScopes(['conversations:write'])
   @Idempotent()
   async conversationDelete(@Arg('input', () => ConversationDeleteInput) input: ConversationDeleteInput, @Ctx() context: RequestContext): Promise<ConversationDeletePayload> {
-    return deleteConversation(context.em, actorOf(context), input.id);
+    return deleteConversation(context.em, actorOf(context), input.id, input.expectedVersion);
   }
 
   @Query(() => ConversationType, { nullable: true, description: 'One conversation; NOT_FOUND for ids of other workspaces too.' })

@@ -1,4 +1,5 @@
 import { Arg, Ctx, Field, ID, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
+import { ExpectedVersionField } from '../../policies/concurrency/expected-version';
 import { actorFromPrincipal } from '../../policies/auth/actor';
 import { RequiresScopes } from '../../policies/auth/requires-scopes.directive';
 import { Idempotent } from '../../policies/idempotency/idempotent.middleware';
@@ -12,6 +13,9 @@ import { IdempotencyKeyField } from '../../policies/idempotency/idempotency-key-
 export class CustomerDeleteInput {
   @Field(() => ID)
   id!: string;
+
+  @ExpectedVersionField()
+  expectedVersion?: number | null;
 
   @IdempotencyKeyField()
   idempotencyKey?: string | null;
@@ -74,7 +78,7 @@ export class CustomerRemovalResolver {
   @RequiresScopes(['customers:write'])
   @Idempotent()
   async customerDelete(@Arg('input', () => CustomerDeleteInput) input: CustomerDeleteInput, @Ctx() context: RequestContext): Promise<CustomerDeletePayload> {
-    return this.service.delete(context.em, actorFromPrincipal(context.principal, context.requestId), input.id);
+    return this.service.delete(context.em, actorFromPrincipal(context.principal, context.requestId), input.id, input.expectedVersion);
   }
 
   @Mutation(() => CustomerErasePayload, { nullable: true, description: 'Erases a customer’s personal data everywhere the gateway holds it (GDPR); the record stays, anonymous. `customer.erased`, with no personal data.' })

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { badUserInput } from '../../platform/errors';
+import { assertExpectedVersion } from '../../policies/concurrency/expected-version';
 import { limits } from '../../platform/validation';
 import { writeTransaction } from '../../platform/database/write-transaction';
 import type { Actor } from '../../policies/auth/actor';
@@ -17,9 +18,10 @@ import { lockIdentities } from './customer-identities';
  */
 export class CustomerRemovalService {
   /** Removes the customer, their notes and external ids; their conversations stay, with no customer; their ratings stay in the figures, unattributed. */
-  async delete(em: EntityManager, actor: Actor, id: string): Promise<{ deletedCustomerId: string; deletedAt: Date }> {
+  async delete(em: EntityManager, actor: Actor, id: string, expectedVersion?: number | null): Promise<{ deletedCustomerId: string; deletedAt: Date }> {
     return writeTransaction(em, async (tx) => {
       const customer = await lockCustomer(tx, actor.workspaceId, id, 'input.id');
+      assertExpectedVersion(customer.version, expectedVersion, 'input.expectedVersion');
       const deletedAt = await recordDeletion(tx, { workspaceId: actor.workspaceId, id, type: 'customer', createdAt: customer.createdAt });
       await scrubCustomerFromEvents(tx, actor.workspaceId, id);
       await tx.execute('update satisfaction_feedback set customer_id = null, comment = null where customer_id = ? and workspace_id = ?', [id, actor.workspaceId]);

@@ -1,4 +1,5 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { ExpectedVersionField } from '../../policies/concurrency/expected-version';
 import { IdempotencyKeyField } from '../../policies/idempotency/idempotency-key-field';
 import { AgentType, TeamType } from '../agents';
 
@@ -22,6 +23,9 @@ export class AgentUpdateInput {
   @Field(() => ID)
   id!: string;
 
+  @ExpectedVersionField()
+  expectedVersion?: number | null;
+
   @Field(() => String, { nullable: true })
   name?: string | null;
 
@@ -40,6 +44,9 @@ export class AgentDeactivateInput {
   @Field(() => ID)
   id!: string;
 
+  @ExpectedVersionField()
+  expectedVersion?: number | null;
+
   @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
@@ -57,6 +64,9 @@ export class TeamCreateInput {
 export class TeamUpdateInput {
   @Field(() => ID)
   id!: string;
+
+  @ExpectedVersionField()
+  expectedVersion?: number | null;
 
   @Field(() => String, { description: '1..255 characters.' })
   name!: string;

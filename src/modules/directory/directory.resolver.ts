@@ -30,7 +30,7 @@ export class DirectoryResolver {
   @Idempotent()
   async agentUpdate(@Arg('input', () => AgentUpdateInput) input: AgentUpdateInput, @Ctx() context: RequestContext) {
     const fields = { name: input.name ?? undefined, email: input.email ?? undefined, teamId: input.teamId };
-    return { agent: toAgentType(await this.service.updateAgent(context.em, actorOf(context), input.id, fields)) };
+    return { agent: toAgentType(await this.service.updateAgent(context.em, actorOf(context), input.id, fields, input.expectedVersion)) };
   }
 
   @Mutation(() => AgentDeactivatePayload, {
@@ -40,7 +40,7 @@ export class DirectoryResolver {
   @RequiresScopes(['directory:write'])
   @Idempotent()
   async agentDeactivate(@Arg('input', () => AgentDeactivateInput) input: AgentDeactivateInput, @Ctx() context: RequestContext) {
-    const { agent, unassignedConversationIds } = await this.service.deactivateAgent(context.em, actorOf(context), input.id);
+    const { agent, unassignedConversationIds } = await this.service.deactivateAgent(context.em, actorOf(context), input.id, input.expectedVersion);
     return { agent: toAgentType(agent), unassignedConversationIds };
   }
 
@@ -55,7 +55,7 @@ export class DirectoryResolver {
   @RequiresScopes(['directory:write'])
   @Idempotent()
   async teamUpdate(@Arg('input', () => TeamUpdateInput) input: TeamUpdateInput, @Ctx() context: RequestContext) {
-    return { team: toTeamType(await this.service.updateTeam(context.em, actorOf(context), input.id, input.name)) };
+    return { team: toTeamType(await this.service.updateTeam(context.em, actorOf(context), input.id, input.name, undefined, input.expectedVersion)) };
   }
 }
 

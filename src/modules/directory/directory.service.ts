@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { assertExpectedVersion } from '../../policies/concurrency/expected-version';
 import type { Actor } from '../../policies/auth/actor';
 import { GatewayError, notFound } from '../../platform/errors';
 import { InputErrors } from '../../platform/validation';
@@ -41,16 +42,18 @@ export class DirectoryService {
     });
   }
 
-  async updateAgent(em: EntityManager, actor: Actor, id: string, fields: AgentFields): Promise<Agent> {
+  async updateAgent(em: EntityManager, actor: Actor, id: string, fields: AgentFields, expectedVersion?: number | null): Promise<Agent> {
     checkAgentFields(fields);
     return writeTransaction(em, async (tx) => {
       await lockWorkspaceForWrite(tx, actor.workspaceId);
-      const agent = await findAgent(tx, actor.workspaceId, id);
+      const agent = await findAgent(tx, actor.workspaceId, id, expectedVersion);
+      const before = agentSettings(agent);
       if (fields.email !== undefined) await assertEmailFree(tx, actor.workspaceId, fields.email, agent.id);
       if (fields.name !== undefined) agent.name = fields.name.trim();
       if (fields.email !== undefined) agent.email = fields.email.trim();
       if (fields.teamId !== undefined) agent.team = fields.teamId ? await findTeam(tx, actor.workspaceId, fields.teamId) : null;
       if (fields.externalId !== undefined) agent.externalId = fields.externalId;
+      if (agentSettings(agent) !== before) agent.version += 1;
       agent.updatedAt = new Date();
       recordAudit(tx, actor, { action: 'agent.updated', targetType: 'agent', targetId: agent.id, changes: { ...fields } });
       return agent;
@@ -62,12 +65,13 @@ export class DirectoryService {
    * team stays, so the team's queue picks it up), each with a `conversation.assigned` event;
    * resolved ones keep the agent, as analytics and history do. Deactivating twice changes nothing.
    */
-  async deactivateAgent(em: EntityManager, actor: Actor, id: string): Promise<{ agent: Agent; unassignedConversationIds: string[] }> {
+  async deactivateAgent(em: EntityManager, actor: Actor, id: string, expectedVersion?: number | null): Promise<{ agent: Agent; unassignedConversationIds: string[] }> {
     return writeTransaction(em, async (tx) => {
       await lockWorkspaceForWrite(tx, actor.workspaceId);
-      const agent = await findAgent(tx, actor.workspaceId, id);
+      const agent = await findAgent(tx, actor.workspaceId, id, expectedVersion);
       if (agent.deactivatedAt) return { agent, unassignedConversationIds: [] };
       agent.deactivatedAt = new Date();
+      agent.version += 1;
       agent.updatedAt = agent.deactivatedAt;
       const open = await tx.find(Conversation, { workspace: actor.workspaceId, assignee: agent.id, status: { $ne: 'resolved' } }, { populate: ['customer', 'team'], orderBy: { id: 'asc' } });
       for (const conversation of open) {
@@ -90,6 +94,7 @@ export class DirectoryService {
       if (!agent.deactivatedAt) return agent;
       await assertEmailFree(tx, actor.workspaceId, agent.email, agent.id);
       agent.deactivatedAt = null;
+      agent.version += 1;
       agent.updatedAt = new Date();
       recordAudit(tx, actor, { action: 'agent.reactivated', targetType: 'agent', targetId: agent.id, changes: {} });
       return agent;
@@ -106,12 +111,16 @@ export class DirectoryService {
   }
 
   /** `name` undefined keeps it; `externalId` undefined keeps it, null removes it. */
-  async updateTeam(em: EntityManager, actor: Actor, id: string, name: string | undefined, externalId?: string | null): Promise<Team> {
+  async updateTeam(em: EntityManager, actor: Actor, id: string, name: string | undefined, externalId?: string | null, expectedVersion?: number | null): Promise<Team> {
     if (name !== undefined) new InputErrors().text('input.name', name, { min: 1, max: maxNameLength }).throwIfAny();
     return writeTransaction(em, async (tx) => {
+      await lockWorkspaceForWrite(tx, actor.workspaceId);
       const team = await findTeam(tx, actor.workspaceId, id, 'input.id');
+      assertExpectedVersion(team.version, expectedVersion, 'input.expectedVersion');
+      const before = JSON.stringify([team.name, team.externalId]);
       if (name !== undefined) team.name = name.trim();
       if (externalId !== undefined) team.externalId = externalId;
+      if (JSON.stringify([team.name, team.externalId]) !== before) team.version += 1;
       team.updatedAt = new Date();
       recordAudit(tx, actor, { action: 'team.updated', targetType: 'team', targetId: team.id, changes: { name: team.name, externalId: team.externalId } });
       return team;
@@ -147,8 +156,10 @@ export class DirectoryService {
       if (missing.length > 0) throw new GatewayError('NOT_FOUND', `No such agent in this workspace: ${missing.join(', ')}`, { fieldErrors: [{ field: 'members', message: 'Unknown member' }] });
       const now = new Date();
       for (const agent of agents) {
+        const teamBefore = agent.team?.id;
         if (action === 'team.members_added') agent.team = team;
         else if (agent.team?.id === team.id) agent.team = null;
+        if (agent.team?.id !== teamBefore) agent.version += 1;
         agent.updatedAt = now;
       }
       team.updatedAt = now;
@@ -164,11 +175,16 @@ function checkAgentFields(fields: AgentFields): void {
   errors.throwIfAny();
 }
 
-async function findAgent(tx: EntityManager, workspaceId: string, id: string): Promise<Agent> {
+/** Under the workspace's write lock, so no other change slips in between the version check and the write. */
+async function findAgent(tx: EntityManager, workspaceId: string, id: string, expectedVersion?: number | null): Promise<Agent> {
   const agent = await tx.findOne(Agent, { id, workspace: workspaceId });
   if (!agent) throw notFound('Agent');
+  assertExpectedVersion(agent.version, expectedVersion, 'input.expectedVersion');
   return agent;
 }
+
+/** The settings a version counts, as one comparable string. */
+const agentSettings = (agent: Agent) => JSON.stringify([agent.name, agent.email, agent.team?.id ?? null, agent.externalId]);
 
 async function findTeam(tx: EntityManager, workspaceId: string, id: string, field = 'input.teamId'): Promise<Team> {
   const team = await tx.findOne(Team, { id, workspace: workspaceId });

@@ -46,10 +46,14 @@ export interface SlaConditions {
 
 @Entity({ tableName: 'sla_policies' })
 export class SlaPolicy {
-  [OptionalProps]?: 'id' | 'conditions' | 'calendarId' | 'warnBeforeMinutes' | 'createdAt' | 'updatedAt';
+  [OptionalProps]?: 'id' | 'conditions' | 'calendarId' | 'warnBeforeMinutes' | 'createdAt' | 'updatedAt' | 'version';
 
   @PrimaryKey({ type: 'text' })
   id: string = newId('sla');
+
+  /** Raised by one with every change of a setting (optimistic concurrency: `expectedVersion`). */
+  @Property({ type: 'integer' })
+  version = 1;
 
   @ManyToOne(() => Workspace, { deleteRule: 'cascade' })
   workspace!: Workspace;

@@ -67,7 +67,7 @@ export class SlaResolver {
     const policy = await this.service.updatePolicy(context.em, actorOf(context), input.id, {
       name: input.name ?? undefined, position: input.position ?? undefined, conditions: input.conditions ? conditionsOf(input.conditions) : undefined,
       targets: input.targets ? targetsOf(input.targets) : undefined, calendarId: input.businessCalendarId, warnBeforeMinutes: input.warnBeforeMinutes ?? undefined,
-    });
+    }, input.expectedVersion);
     return { slaPolicy: toPolicyType(policy) };
   }
 
@@ -75,7 +75,7 @@ export class SlaResolver {
   @RequiresScopes(['conversations:write'])
   @Idempotent()
   async slaPolicyDelete(@Arg('input', () => SlaPolicyDeleteInput) input: SlaPolicyDeleteInput, @Ctx() context: RequestContext) {
-    await this.service.deletePolicy(context.em, actorOf(context), input.id);
+    await this.service.deletePolicy(context.em, actorOf(context), input.id, input.expectedVersion);
     return { deletedSlaPolicyId: input.id };
   }
 

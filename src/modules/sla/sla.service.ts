@@ -1,4 +1,5 @@
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { LockMode, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
+import { assertExpectedVersion } from '../../policies/concurrency/expected-version';
 import type { Actor } from '../../policies/auth/actor';
 import { badUserInput, notFound } from '../../platform/errors';
 import { InputErrors } from '../../platform/validation';
@@ -50,21 +51,23 @@ export class SlaService {
     });
   }
 
-  async updatePolicy(em: EntityManager, actor: Actor, id: string, settings: PolicySettings): Promise<SlaPolicy> {
+  async updatePolicy(em: EntityManager, actor: Actor, id: string, settings: PolicySettings, expectedVersion?: number | null): Promise<SlaPolicy> {
     checkPolicy(settings);
     return writeTransaction(em, async (tx) => {
-      const policy = await findPolicy(tx, actor.workspaceId, id);
+      const policy = await findPolicy(tx, actor.workspaceId, id, expectedVersion);
+      const before = policySettings(policy);
       if (settings.calendarId) await findCalendar(tx, actor.workspaceId, settings.calendarId);
       Object.assign(policy, Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)));
+      if (policySettings(policy) !== before) policy.version += 1;
       policy.updatedAt = new Date();
       recordAudit(tx, actor, { action: 'sla_policy.updated', targetType: 'sla_policy', targetId: id, changes: { ...settings } });
       return policy;
     });
   }
 
-  async deletePolicy(em: EntityManager, actor: Actor, id: string): Promise<void> {
+  async deletePolicy(em: EntityManager, actor: Actor, id: string, expectedVersion?: number | null): Promise<void> {
     await writeTransaction(em, async (tx) => {
-      tx.remove(await findPolicy(tx, actor.workspaceId, id));
+      tx.remove(await findPolicy(tx, actor.workspaceId, id, expectedVersion));
       recordAudit(tx, actor, { action: 'sla_policy.deleted', targetType: 'sla_policy', targetId: id, changes: {} });
     });
   }
@@ -109,11 +112,17 @@ function checkPolicy(settings: PolicySettings): void {
   errors.throwIfAny();
 }
 
-async function findPolicy(tx: EntityManager, workspaceId: string, id: string): Promise<SlaPolicy> {
-  const policy = await tx.findOne(SlaPolicy, { id, workspace: workspaceId });
+/** Locks the policy for a change, at `expectedVersion` when one is given (CONFLICT otherwise). */
+async function findPolicy(tx: EntityManager, workspaceId: string, id: string, expectedVersion: number | null | undefined): Promise<SlaPolicy> {
+  const policy = await tx.findOne(SlaPolicy, { id, workspace: workspaceId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
   if (!policy) throw notFound('SlaPolicy');
+  assertExpectedVersion(policy.version, expectedVersion, 'input.expectedVersion');
   return policy;
 }
+
+/** The settings a version counts, as one comparable string. */
+const policySettings = (policy: SlaPolicy) =>
+  JSON.stringify([policy.name, policy.position, policy.conditions, policy.targets, policy.calendarId, policy.warnBeforeMinutes]);
 
 async function findCalendar(tx: EntityManager, workspaceId: string, id: string): Promise<BusinessCalendar> {
   const calendar = await tx.findOne(BusinessCalendar, { id, workspace: workspaceId });

@@ -1,4 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ExpectedVersionField } from '../../policies/concurrency/expected-version';
 import { ChannelEnum, ConversationPriorityEnum } from '../conversations/conversation.enums';
 import { IdempotencyKeyField } from '../../policies/idempotency/idempotency-key-field';
 import { ListSize } from '../../policies/cost/cost-directives';
@@ -116,6 +117,9 @@ export class SlaPolicyType {
   @Field(() => ID)
   id!: string;
 
+  @Field(() => Int, { description: 'Raised by one with every change of a setting; send it back as expectedVersion to update only what you read.' })
+  version!: number;
+
   @Field(() => String)
   name!: string;
 
@@ -165,6 +169,9 @@ export class SlaPolicyUpdateInput {
   @Field(() => ID)
   id!: string;
 
+  @ExpectedVersionField()
+  expectedVersion?: number | null;
+
   @Field(() => String, { nullable: true })
   name?: string | null;
 
@@ -191,6 +198,9 @@ export class SlaPolicyUpdateInput {
 export class SlaPolicyDeleteInput {
   @Field(() => ID)
   id!: string;
+
+  @ExpectedVersionField()
+  expectedVersion?: number | null;
 
   @IdempotencyKeyField()
   idempotencyKey?: string | null;
@@ -240,7 +250,7 @@ export const toCalendarType = (calendar: BusinessCalendar): BusinessCalendarType
 });
 
 export const toPolicyType = (policy: SlaPolicy): SlaPolicyType => ({
-  id: policy.id, name: policy.name, position: policy.position, businessCalendarId: policy.calendarId, warnBeforeMinutes: policy.warnBeforeMinutes,
+  id: policy.id, version: policy.version, name: policy.name, position: policy.position, businessCalendarId: policy.calendarId, warnBeforeMinutes: policy.warnBeforeMinutes,
   conditions: {
     priorities: (policy.conditions.priorities as ConversationPriorityEnum[] | undefined) ?? null, channels: (policy.conditions.channels as ChannelEnum[] | undefined) ?? null,
     inboxes: policy.conditions.inboxes ? [...policy.conditions.inboxes] : null, teamIds: policy.conditions.teamIds ? [...policy.conditions.teamIds] : null,

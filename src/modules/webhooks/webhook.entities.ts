@@ -6,10 +6,14 @@ import type { PlainRow } from '../../platform/database/plain-rows';
 /** Where a workspace wants its events POSTed. The signing secret is stored sealed (SecretBox). */
 @Entity({ tableName: 'webhook_endpoints' })
 export class WebhookEndpoint {
-  [OptionalProps]?: 'id' | 'description' | 'eventTypes' | 'isEnabled' | 'disabledReason' | 'previousSecretCiphertext' | 'previousSecretExpiresAt' | 'failingSince' | 'failingNotifiedAt' | 'payloadQuery' | 'payloadScopes' | 'filter' | 'headersCiphertext' | 'headerPreviews' | 'httpMethod' | 'rateLimitPerSecond' | 'retryScheduleMs' | 'createdAt' | 'updatedAt' | 'deletedAt';
+  [OptionalProps]?: 'id' | 'description' | 'eventTypes' | 'isEnabled' | 'disabledReason' | 'previousSecretCiphertext' | 'previousSecretExpiresAt' | 'failingSince' | 'failingNotifiedAt' | 'payloadQuery' | 'payloadScopes' | 'filter' | 'headersCiphertext' | 'headerPreviews' | 'httpMethod' | 'rateLimitPerSecond' | 'retryScheduleMs' | 'createdAt' | 'updatedAt' | 'deletedAt' | 'version';
 
   @PrimaryKey({ type: 'text' })
   id: string = newId('we');
+
+  /** Raised by one with every change of a setting (optimistic concurrency: `expectedVersion`). */
+  @Property({ type: 'integer' })
+  version = 1;
 
   @ManyToOne(() => Workspace, { deleteRule: 'cascade' })
   workspace!: Workspace;

@@ -1,4 +1,5 @@
 import { Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
+import { ExpectedVersionField } from '../../../policies/concurrency/expected-version';
 import { EventFilterInput } from '../../events';
 import type { EndpointSettings } from './webhook-endpoint.rules';
 import { maxCustomHeaders, maxHeaderValueLength, maxRateLimitPerSecond, maxRetries, maxRetryDelaySeconds } from './webhook-endpoint-shape';
@@ -78,6 +79,9 @@ export class WebhookEndpointUpdateInput {
   @Field(() => ID)
   id!: string;
 
+  @ExpectedVersionField()
+  expectedVersion?: number | null;
+
   @Field(() => String, { nullable: true, description: urlDescription })
   url?: string | null;
 
@@ -117,6 +121,9 @@ export class WebhookEndpointDeleteInput {
   @Field(() => ID)
   id!: string;
 
+  @ExpectedVersionField()
+  expectedVersion?: number | null;
+
   @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
@@ -125,6 +132,9 @@ export class WebhookEndpointDeleteInput {
 export class WebhookEndpointRotateSecretInput {
   @Field(() => ID)
   id!: string;
+
+  @ExpectedVersionField()
+  expectedVersion?: number | null;
 
   @Field(() => Int, {
     defaultValue: 86_400,

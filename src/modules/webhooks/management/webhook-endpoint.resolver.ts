@@ -67,14 +67,14 @@ export class WebhookEndpointResolver {
   @RequiresScopes(['webhooks:write'])
   @Idempotent()
   async webhookEndpointUpdate(@Arg('input', () => WebhookEndpointUpdateInput) input: WebhookEndpointUpdateInput, @Ctx() context: RequestContext, @Info() info: GraphQLResolveInfo) {
-    return { webhookEndpoint: toWebhookEndpointType(await this.service.update(context.em, actorOf(context), input.id, toEndpointChanges(input), info.schema)) };
+    return { webhookEndpoint: toWebhookEndpointType(await this.service.update(context.em, actorOf(context), input.id, toEndpointChanges(input), info.schema, input.expectedVersion)) };
   }
 
   @Mutation(() => WebhookEndpointDeletePayload, { nullable: true, description: 'Deletes the endpoint; its pending deliveries fail with `endpoint deleted`.' })
   @RequiresScopes(['webhooks:write'])
   @Idempotent()
   async webhookEndpointDelete(@Arg('input', () => WebhookEndpointDeleteInput) input: WebhookEndpointDeleteInput, @Ctx() context: RequestContext) {
-    await this.service.delete(context.em, actorOf(context), input.id);
+    await this.service.delete(context.em, actorOf(context), input.id, input.expectedVersion);
     return { deletedWebhookEndpointId: input.id };
   }
 
@@ -85,7 +85,7 @@ export class WebhookEndpointResolver {
   @RequiresScopes(['webhooks:write'])
   @Idempotent()
   async webhookEndpointRotateSecret(@Arg('input', () => WebhookEndpointRotateSecretInput) input: WebhookEndpointRotateSecretInput, @Ctx() context: RequestContext) {
-    const { endpoint, sealedSecret } = await this.service.rotateSecret(context.em, actorOf(context), input.id, input.previousSecretExpiresInSeconds);
+    const { endpoint, sealedSecret } = await this.service.rotateSecret(context.em, actorOf(context), input.id, input.previousSecretExpiresInSeconds, input.expectedVersion);
     return { webhookEndpoint: toWebhookEndpointType(endpoint), sealedSecret };
   }
 }

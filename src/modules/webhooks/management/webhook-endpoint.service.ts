@@ -1,4 +1,5 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
+import { assertExpectedVersion } from '../../../policies/concurrency/expected-version';
 import type { GraphQLSchema } from 'graphql';
 import type { Actor } from '../../../policies/auth/actor';
 import { badUserInput, forbiddenScopes, notFound } from '../../../platform/errors';
@@ -84,12 +85,12 @@ export class WebhookEndpointService {
     });
   }
 
-  async update(em: EntityManager, actor: Actor, id: string, changes: EndpointSettings, schema?: GraphQLSchema): Promise<WebhookEndpoint> {
+  async update(em: EntityManager, actor: Actor, id: string, changes: EndpointSettings, schema?: GraphQLSchema, expectedVersion?: number | null): Promise<WebhookEndpoint> {
     const { url, payload, shape } = this.check(changes, actor, schema);
     const eventTypes = changes.eventTypes === undefined ? undefined : uniqueEventTypes(changes.eventTypes);
     if (eventTypes !== undefined) assertMayReceive(actor, eventTypes);
     return em.transactional(async (tx) => {
-      const endpoint = await this.findManageable(tx, actor, id);
+      const endpoint = await this.findManageable(tx, actor, id, expectedVersion);
       const before = describeSettings(endpoint);
       if (url !== undefined) endpoint.url = url;
       if (eventTypes !== undefined) endpoint.eventTypes = eventTypes;
@@ -117,6 +118,7 @@ export class WebhookEndpointService {
       if (shape.headers !== undefined && !changed.includes('headers')) changed.push('headers');
       if (changed.length > 0) {
         endpoint.updatedAt = new Date();
+        endpoint.version += 1;
         const fields = Object.fromEntries(changed.map((field) => [field, { from: before[field], to: after[field] }]));
         recordAudit(tx, actor, { action: 'webhook_endpoint.updated', targetType: 'webhook_endpoint', targetId: id, changes: fields });
       }
@@ -125,12 +127,13 @@ export class WebhookEndpointService {
   }
 
   /** Soft delete: the delivery log stays readable in the audit trail; pending deliveries fail at once. */
-  async delete(em: EntityManager, actor: Actor, id: string): Promise<void> {
+  async delete(em: EntityManager, actor: Actor, id: string, expectedVersion?: number | null): Promise<void> {
     await em.transactional(async (tx) => {
-      const endpoint = await this.findManageable(tx, actor, id);
+      const endpoint = await this.findManageable(tx, actor, id, expectedVersion);
       endpoint.deletedAt = new Date();
       endpoint.updatedAt = endpoint.deletedAt;
       endpoint.isEnabled = false;
+      endpoint.version += 1;
       endpoint.previousSecretCiphertext = null;
       endpoint.previousSecretExpiresAt = null;
       await tx.nativeUpdate(
@@ -143,17 +146,18 @@ export class WebhookEndpointService {
   }
 
   /** A new secret now; deliveries carry a signature by each secret until `graceSeconds` have passed. */
-  async rotateSecret(em: EntityManager, actor: Actor, id: string, graceSeconds: number): Promise<IssuedEndpoint> {
+  async rotateSecret(em: EntityManager, actor: Actor, id: string, graceSeconds: number, expectedVersion?: number | null): Promise<IssuedEndpoint> {
     if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > maxPreviousSecretSeconds) {
       throw badUserInput([{ field: 'input.previousSecretExpiresInSeconds', message: `Must be 0 to ${maxPreviousSecretSeconds}` }]);
     }
     return em.transactional(async (tx) => {
-      const endpoint = await this.findManageable(tx, actor, id);
+      const endpoint = await this.findManageable(tx, actor, id, expectedVersion);
       const previousSecretExpiresAt = graceSeconds > 0 ? new Date(Date.now() + graceSeconds * 1000) : null;
       endpoint.previousSecretCiphertext = previousSecretExpiresAt ? endpoint.secretCiphertext : null;
       endpoint.previousSecretExpiresAt = previousSecretExpiresAt;
       endpoint.secretCiphertext = this.secrets.seal(generateWebhookSecret());
       endpoint.updatedAt = new Date();
+      endpoint.version += 1;
       recordAudit(tx, actor, {
         action: 'webhook_endpoint.secret_rotated',
         targetType: 'webhook_endpoint',
@@ -201,15 +205,17 @@ export class WebhookEndpointService {
   }
 
   /**
-   * Locks the endpoint for a change. A key manages only endpoints whose events it could read:
-   * otherwise pointing another key's endpoint at a new URL would hand it data beyond its scopes.
+   * Locks the endpoint for a change, at `expectedVersion` when one is given (CONFLICT otherwise).
+   * A key manages only endpoints whose events it could read: otherwise pointing another key's
+   * endpoint at a new URL would hand it data beyond its scopes.
    */
-  async findManageable(em: EntityManager, actor: Actor, id: string): Promise<WebhookEndpoint> {
+  async findManageable(em: EntityManager, actor: Actor, id: string, expectedVersion?: number | null): Promise<WebhookEndpoint> {
     await lockWorkspaceForWrite(em, actor.workspaceId);
     const endpoint = await em.findOne(WebhookEndpoint, { id, workspace: actor.workspaceId, deletedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!endpoint) throw notFound('Webhook endpoint');
     assertMayReceive(actor, endpoint.eventTypes);
     assertHoldsScopes(actor, endpoint.payloadScopes);
+    assertExpectedVersion(endpoint.version, expectedVersion, 'input.expectedVersion');
     return endpoint;
   }
 }

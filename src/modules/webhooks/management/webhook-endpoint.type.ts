@@ -46,6 +46,9 @@ export class WebhookEndpointType {
   @Field(() => ID, { description: 'Public id `we_…`, fetchable with `node(id)`.' })
   id!: string;
 
+  @Field(() => Int, { description: 'Raised by one with every change of a setting; send it back as expectedVersion to update only what you read.' })
+  version!: number;
+
   @Field(() => String, { description: 'The https URL events are POSTed to, as normalised at registration.' })
   url!: string;
 
@@ -102,6 +105,7 @@ export function toWebhookEndpointType(endpoint: WebhookEndpoint, now = new Date(
   const isPreviousLive = endpoint.previousSecretExpiresAt !== null && endpoint.previousSecretExpiresAt > now;
   return {
     id: endpoint.id,
+    version: endpoint.version,
     url: endpoint.url,
     description: endpoint.description,
     eventTypes: endpoint.eventTypes,
