@@ -55,6 +55,41 @@ describe('addBusinessMinutes', () => {
 });
 
 describe('zonedTimeToInstant', () => {
+  it('gives back any instant from its wall-clock time, in zones with DST, half-hour and 45-minute offsets (checked against Intl)', () => {
+    const zones = ['Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'Asia/Kathmandu', 'Australia/Lord_Howe', 'Pacific/Chatham', 'America/St_Johns'];
+    const formats = new Map(zones.map((timeZone) => [timeZone, new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' })]));
+    const wallClock = (instant: number, timeZone: string) => {
+      const parts = Object.fromEntries(formats.get(timeZone)!.formatToParts(new Date(instant)).map((part) => [part.type, Number(part.value)]));
+      return [parts.year, parts.month, parts.day, parts.hour * 60 + parts.minute] as const;
+    };
+    fc.assert(
+      fc.property(fc.integer({ min: Date.parse('2020-01-01T00:00:00Z') / 60_000, max: Date.parse('2030-01-01T00:00:00Z') / 60_000 }), fc.constantFrom(...zones), (minute, zone) => {
+        const wall = wallClock(minute * 60_000, zone);
+        // In the hour an autumn change repeats, either instant is right: compare wall clocks.
+        return wallClock(zonedTimeToInstant(...wall, zone), zone).join() === wall.join();
+      }),
+      { numRuns: 2_000 },
+    );
+    // Right at each offset change of 2026, where a cached offset would be wrong first (Lord Howe moves by 30 minutes at 15:30 UTC).
+    for (const zone of ['Europe/Berlin', 'Australia/Lord_Howe', 'Pacific/Chatham']) {
+      const offsetOf = (instant: number) => {
+        const [year, month, day, minutes] = wallClock(instant, zone);
+        return Date.UTC(year, month - 1, day, 0, minutes) - instant;
+      };
+      const changes: number[] = [];
+      // Hour by hour, then the quarter hour within: every change of these zones is on a quarter hour.
+      for (let hour = Date.parse('2026-01-01T00:00:00Z'); hour < Date.parse('2027-01-01T00:00:00Z'); hour += 3_600_000) {
+        if (offsetOf(hour + 3_600_000) === offsetOf(hour)) continue;
+        changes.push([1, 2, 3, 4].map((quarter) => hour + quarter * 15 * 60_000).find((instant) => offsetOf(instant) !== offsetOf(hour))!);
+      }
+      expect({ zone, changes: changes.length }).toEqual({ zone, changes: 2 });
+      for (const instant of changes.flatMap((change) => [change - 60_000, change, change + 60_000, change + 14 * 60_000])) {
+        const wall = wallClock(instant, zone);
+        expect({ zone, instant: new Date(instant), wall: wallClock(zonedTimeToInstant(...wall, zone), zone) }).toEqual({ zone, instant: new Date(instant), wall });
+      }
+    }
+  });
+
   it('gives the instant of a wall-clock time on either side of a DST change', () => {
     expect(new Date(zonedTimeToInstant(2026, 3, 28, 9 * 60, 'Europe/Berlin')).toISOString()).toBe('2026-03-28T08:00:00.000Z');
     expect(new Date(zonedTimeToInstant(2026, 3, 30, 9 * 60, 'Europe/Berlin')).toISOString()).toBe('2026-03-30T07:00:00.000Z');

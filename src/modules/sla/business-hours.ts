@@ -18,16 +18,35 @@ function formatterOf(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
-/** The zone's wall-clock fields at an instant. */
-function wallClockAt(instant: number, timeZone: string): { year: number; month: number; day: number; hour: number; minute: number; second: number } {
-  const parts = Object.fromEntries(formatterOf(timeZone).formatToParts(new Date(instant)).map((part) => [part.type, Number(part.value)]));
-  return { year: parts.year, month: parts.month, day: parts.day, hour: parts.hour, minute: parts.minute, second: parts.second };
+const quarterHourMs = 15 * 60_000;
+/** Offsets by zone and quarter hour; cleared when it grows past this, so a long-running process stays bounded. */
+const maxCachedOffsets = 100_000;
+const offsets = new Map<string, number>();
+
+/**
+ * The zone's offset from UTC at an instant, in milliseconds (local − UTC), whole seconds. Offset
+ * changes fall on quarter hours of UTC (in every zone since the 1970s), so the offset is read once
+ * per zone and quarter hour: formatting a date in a zone costs microseconds, and a check computes
+ * thousands of due times (profiled: most of an SLA check's CPU before this cache).
+ */
+function offsetAt(instant: number, timeZone: string): number {
+  const slot = Math.floor(instant / quarterHourMs);
+  const key = `${timeZone}|${slot}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    const at = slot * quarterHourMs;
+    const parts = Object.fromEntries(formatterOf(timeZone).formatToParts(new Date(at)).map((part) => [part.type, Number(part.value)]));
+    offset = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second) - at;
+    if (offsets.size >= maxCachedOffsets) offsets.clear();
+    offsets.set(key, offset);
+  }
+  return offset;
 }
 
-/** The zone's offset from UTC at an instant, in milliseconds (local − UTC), whole seconds. */
-function offsetAt(instant: number, timeZone: string): number {
-  const wall = wallClockAt(instant, timeZone);
-  return Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second) - Math.floor(instant / 1000) * 1000;
+/** The zone's local date at an instant. */
+function localDateAt(instant: number, timeZone: string): { year: number; month: number; day: number } {
+  const local = new Date(instant + offsetAt(instant, timeZone));
+  return { year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate() };
 }
 
 /**
@@ -49,7 +68,7 @@ const minutesOf = (time: string) => {
 
 /** The calendar's open intervals `[opens, closes)` in instants, day by day from the local date of `start`, for `days` days. */
 function* openIntervalsFrom(start: number, calendar: BusinessCalendarSpec, days: number): Generator<readonly [number, number]> {
-  const local = wallClockAt(start, calendar.timeZone);
+  const local = localDateAt(start, calendar.timeZone);
   const holidays = new Set(calendar.holidays);
   for (let offset = 0; offset < days; offset++) {
     const date = new Date(Date.UTC(local.year, local.month - 1, local.day + offset));

@@ -70,7 +70,7 @@ async function checkBatch(orm: MikroORM, workspaceId: string, policies: readonly
   const facts = await settlementFacts(orm, workspaceId, rows);
   const outcomes: RecordedOutcome[] = [];
   const durations: RecordedDuration[] = [];
-  let announced = 0;
+  const due: { row: CheckedConversation; policyId: string; target: string; dueAt: Date; stage: 'warning' | 'breach' }[] = [];
   for (const row of rows) {
     const conversation = facts.get(row.id);
     const policy = conversation && policyFor(policies, conversation);
@@ -82,10 +82,27 @@ async function checkBatch(orm: MikroORM, workspaceId: string, policies: readonly
     for (const target of evaluateTargets(policy, conversation, now)) {
       if (target.achievedAt) continue;
       const stage = now >= target.dueAt ? 'breach' : now >= target.warnAt ? 'warning' : null;
-      if (stage) announced += await announce(orm, workspaceId, row, policy.id, target.kind, target.dueAt, stage, now);
+      if (stage) due.push({ row, policyId: policy.id, target: target.kind, dueAt: target.dueAt, stage });
     }
   }
+  // Most of what is due was announced by an earlier run: one read finds it, so only new announcements take a transaction each.
+  const announcedBefore = await notificationsOf(orm, workspaceId, rows);
+  let announced = 0;
+  for (const { row, policyId, target, dueAt, stage } of due) {
+    if (announcedBefore.has(notificationKey(row.id, target, stage, dueAt))) continue;
+    announced += await announce(orm, workspaceId, row, policyId, target, dueAt, stage, now);
+  }
   return { announced, settled: await recordSettlements(orm, workspaceId, outcomes, durations) };
+}
+
+const notificationKey = (conversationId: string, target: string, stage: string, dueAt: Date) => `${conversationId}/${target}/${stage}/${dueAt.getTime()}`;
+
+async function notificationsOf(orm: MikroORM, workspaceId: string, rows: readonly CheckedConversation[]): Promise<Set<string>> {
+  const notified = await orm.em.fork().execute<{ conversation_id: string; target: string; stage: string; due_at: Date }[]>(
+    `select conversation_id, target, stage, due_at from sla_notifications where workspace_id = ? and conversation_id in (${rows.map(() => '?').join(', ')})`,
+    [workspaceId, ...rows.map((row) => row.id)],
+  );
+  return new Set(notified.map((row) => notificationKey(row.conversation_id, row.target, row.stage, new Date(row.due_at))));
 }
 
 /** The facts of a batch of conversations: statistics by the loader Conversation.statistics uses, resolutions and waits in one statement each. */

@@ -107,27 +107,37 @@ export class Migration20261207060000SlaOutcomes extends Migration {
       end $$;`);
     this.addSql(`create trigger "conversations_analytics_sla_deleted" before delete on "conversations" for each row execute function "analytics_sla_conversation_deleted"();`);
 
-    this.addSql(`create function "analytics_sla_outcome_added"() returns trigger language plpgsql as $$
+    // Statement-level: the check inserts a batch's rows in one statement, summed here in one upsert rather than one per row.
+    // Every workspace of the batch is locked first, in id order, as analytics_conversation_changed's prologue does for one.
+    const lockInserted = `if coalesce(current_setting('gateway.analytics_deferred', true), '') = 'on' then return null; end if;
+        perform 1 from "workspaces" where "id" in (select "workspace_id" from "inserted") order by "id" for no key update;`;
+    this.addSql(`create function "analytics_sla_outcomes_added"() returns trigger language plpgsql as $$
       begin
-        ${deferred}
-        ${upsertFrom(`select c."workspace_id", d."dimension", d."value", date_trunc('hour', new."settled_at") as "hour", ${named(outcomeCounts('new'))}
-          from "conversations" c cross join lateral "analytics_dimensions"(c) d where c."id" = new."conversation_id"`, '', slaCounterColumns)};
+        ${lockInserted}
+        ${upsertFrom(`select c."workspace_id", d."dimension", d."value", date_trunc('hour', i."settled_at") as "hour", ${named(outcomeCounts('i'))}
+          from "inserted" i join "conversations" c on c."id" = i."conversation_id" cross join lateral "analytics_dimensions"(c) d`, '', slaCounterColumns)};
         return null;
       end $$;`);
-    this.addSql(`create trigger "sla_outcomes_analytics" after insert on "sla_outcomes" for each row execute function "analytics_sla_outcome_added"();`);
+    this.addSql(`create trigger "sla_outcomes_analytics" after insert on "sla_outcomes" referencing new table as "inserted"
+      for each statement execute function "analytics_sla_outcomes_added"();`);
 
-    this.addSql(`create function "analytics_sla_duration_added"() returns trigger language plpgsql as $$
-      declare place record;
+    this.addSql(`create function "analytics_sla_durations_added"() returns trigger language plpgsql as $$
+      declare delta record;
       begin
-        ${deferred}
-        ${upsertFrom(`select c."workspace_id", d."dimension", d."value", date_trunc('hour', new."at") as "hour", ${named(durationCounts('new'))}
-          from "conversations" c cross join lateral "analytics_dimensions"(c) d where c."id" = new."conversation_id"`, '', slaCounterColumns)};
-        for place in select d."dimension", d."value" from "conversations" c cross join lateral "analytics_dimensions"(c) d where c."id" = new."conversation_id" loop
-          perform "analytics_durations_add"(new."workspace_id", place."dimension", place."value", ${utcDay('new."at"')}, ${histogramOf('new')}, ${binOf('new')}, 1);
+        ${lockInserted}
+        ${upsertFrom(`select c."workspace_id", d."dimension", d."value", date_trunc('hour', i."at") as "hour", ${named(durationCounts('i'))}
+          from "inserted" i join "conversations" c on c."id" = i."conversation_id" cross join lateral "analytics_dimensions"(c) d`, '', slaCounterColumns)};
+        for delta in
+          select i."workspace_id", d."dimension", d."value", ${utcDay('i."at"')} as "day", ${histogramOf('i')} as "metric", ${binOf('i')} as "bin", count(*)::int as "n"
+          from "inserted" i join "conversations" c on c."id" = i."conversation_id" cross join lateral "analytics_dimensions"(c) d
+          group by 1, 2, 3, 4, 5, 6
+        loop
+          perform "analytics_durations_add"(delta."workspace_id", delta."dimension", delta."value", delta."day", delta."metric", delta."bin", delta."n");
         end loop;
         return null;
       end $$;`);
-    this.addSql(`create trigger "sla_business_durations_analytics" after insert on "sla_business_durations" for each row execute function "analytics_sla_duration_added"();`);
+    this.addSql(`create trigger "sla_business_durations_analytics" after insert on "sla_business_durations" referencing new table as "inserted"
+      for each statement execute function "analytics_sla_durations_added"();`);
 
     // Set-based, as analytics_counters_rebuild, and run after it and analytics_durations_rebuild (which empty the workspace's rows first).
     this.addSql(`create function "analytics_sla_rebuild"(workspace uuid) returns void language sql as $$
@@ -177,9 +187,9 @@ export class Migration20261207060000SlaOutcomes extends Migration {
     $$;`);
     this.addSql(`drop function "analytics_sla_rebuild"(uuid);`);
     this.addSql(`drop trigger "sla_business_durations_analytics" on "sla_business_durations";`);
-    this.addSql(`drop function "analytics_sla_duration_added"();`);
+    this.addSql(`drop function "analytics_sla_durations_added"();`);
     this.addSql(`drop trigger "sla_outcomes_analytics" on "sla_outcomes";`);
-    this.addSql(`drop function "analytics_sla_outcome_added"();`);
+    this.addSql(`drop function "analytics_sla_outcomes_added"();`);
     this.addSql(`drop trigger "conversations_analytics_sla_deleted" on "conversations";`);
     this.addSql(`drop function "analytics_sla_conversation_deleted"();`);
     this.addSql(`drop trigger "conversations_analytics_sla" on "conversations";`);
