@@ -105,6 +105,19 @@ describe('OCC: every record an integrator changes has a version, and every chang
     expect(read).toEqual({ key: { version: 2 }, endpoint: { version: 1 } });
   });
 
+  it('OCC-10 key events carry the version they produced, so a sync can order and deduplicate them', async () => {
+    const { id } = await create('apiKey');
+    await graphql(`mutation R($id: ID!) { apiKeyRotate(input: { id: $id, previousSecretExpiresInSeconds: 0 }) { apiKey { id } } }`, { id });
+    await graphql(`mutation R($id: ID!) { apiKeyRevoke(input: { id: $id }) { apiKey { id } } }`, { id });
+
+    const events = (await database.query(`select type, (data #>> '{apiKey,version}')::int as version from events where data #>> '{apiKey,id}' = $1 order by sequence`, [id])).rows;
+    expect(events).toEqual([
+      { type: 'api_key.created', version: 1 },
+      { type: 'api_key.rotated', version: 2 },
+      { type: 'api_key.revoked', version: 3 },
+    ]);
+  });
+
   it('OCC-09 every mutation that takes expectedVersion is exercised above or in OCC-02, and every type whose update takes it exposes version', () => {
     const takingVersion = schemaMutations().filter(({ inputType }) => {
       const type = committedSchema.getType(inputType);

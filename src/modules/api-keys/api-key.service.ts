@@ -68,7 +68,7 @@ export class ApiKeyService {
         createdBy: actor.label,
       });
       recordAudit(tx, actor, { action: 'api_key.created', targetType: 'api_key', targetId: id, changes: describeSettings(apiKey) });
-      await recordEvent(tx, actor.workspaceId, 'api_key.created', { apiKey: { id, createdBy: actor.label, ...describeSettings(apiKey) } });
+      await recordEvent(tx, actor.workspaceId, 'api_key.created', { apiKey: { id, version: apiKey.version, createdBy: actor.label, ...describeSettings(apiKey) } });
       return { apiKey, secret };
     });
   }
@@ -122,7 +122,7 @@ export class ApiKeyService {
         targetId: id,
         changes: { previousSecretExpiresAt: previousSecretExpiresAt?.toISOString() ?? null },
       });
-      await recordEvent(tx, actor.workspaceId, 'api_key.rotated', { apiKey: { id, previousSecretExpiresAt: previousSecretExpiresAt?.toISOString() ?? null } });
+      await recordEvent(tx, actor.workspaceId, 'api_key.rotated', { apiKey: { id, version: apiKey.version, previousSecretExpiresAt: previousSecretExpiresAt?.toISOString() ?? null } });
       return { apiKey, secret };
     });
     this.onChanged(id);
@@ -142,7 +142,7 @@ export class ApiKeyService {
         apiKey.previousSecretHash = null;
         apiKey.previousSecretExpiresAt = null;
         recordAudit(tx, actor, { action: 'api_key.revoked', targetType: 'api_key', targetId: id, changes: {} });
-        await recordEvent(tx, actor.workspaceId, 'api_key.revoked', { apiKey: { id, revokedAt: apiKey.revokedAt.toISOString() } });
+        await recordEvent(tx, actor.workspaceId, 'api_key.revoked', { apiKey: { id, version: apiKey.version, revokedAt: apiKey.revokedAt.toISOString() } });
       }
       return apiKey;
     });

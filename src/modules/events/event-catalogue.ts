@@ -39,9 +39,9 @@ export const eventCatalogue = {
   'customer.merged': { requiredScope: 'customers:read', description: 'A customer was merged into another (customerMerge): its conversations, notes, external ids and tags moved to the target.', data: '{ customer: CustomerSnapshot, mergedCustomerId }' },
   'customer.note_created': { requiredScope: 'customers:read', description: 'A note was added to a customer.', data: '{ note: { id, customerId, author, body, createdAt }, customer: CustomerSnapshot }' },
   'customer.satisfaction_feedback': { requiredScope: 'customers:read', description: 'A customer rated a conversation (CSAT 1–5 and/or NPS 0–10).', data: '{ feedback: { id, conversationId, customerId, rating, npsScore, comment, createdAt } }' },
-  'api_key.created': { requiredScope: 'keys:read', description: 'An API key was created.', data: '{ apiKey: { id, createdBy, name, scopes, allowedCidrs, rateLimit, expiresAt } } (never a secret)' },
-  'api_key.rotated': { requiredScope: 'keys:read', description: 'An API key got a new secret.', data: '{ apiKey: { id, previousSecretExpiresAt } }' },
-  'api_key.revoked': { requiredScope: 'keys:read', description: 'An API key was revoked.', data: '{ apiKey: { id, revokedAt } }' },
+  'api_key.created': { requiredScope: 'keys:read', description: 'An API key was created.', data: '{ apiKey: { id, version, createdBy, name, scopes, allowedCidrs, rateLimit, expiresAt } } (never a secret)' },
+  'api_key.rotated': { requiredScope: 'keys:read', description: 'An API key got a new secret.', data: '{ apiKey: { id, version, previousSecretExpiresAt } }' },
+  'api_key.revoked': { requiredScope: 'keys:read', description: 'An API key was revoked.', data: '{ apiKey: { id, version, revokedAt } }' },
   'api_key.usage_spike': {
     requiredScope: 'keys:read',
     description: 'A key’s requests over the last 5 minutes exceeded USAGE_SPIKE_FACTOR times its average 5 minutes of the day before (at most once an hour per key).',
