@@ -88,7 +88,7 @@ describe('SLA analytics: achievement rates and business-hours times, recorded by
           targets: [{ priority: 'HIGH', firstResponseMinutes: 600, nextResponseMinutes: 1440, resolutionMinutes: 2400 }, { priority: 'URGENT', firstResponseMinutes: 240, nextResponseMinutes: 480, resolutionMinutes: 960 }] },
       });
       await ask(secret, policyMutation, {
-        input: { name: 'Email, around the clock', conditions: { channels: ['EMAIL'] },
+        input: { name: 'Email, around the clock, paused while waiting on the customer', conditions: { channels: ['EMAIL'] }, pauseWhilePending: true,
           targets: [{ priority: 'NORMAL', firstResponseMinutes: 1440, nextResponseMinutes: 2880, resolutionMinutes: 4320 }, { priority: 'LOW', firstResponseMinutes: 2880, nextResponseMinutes: null, resolutionMinutes: null }] },
       });
       // As if the policies had been set up before the history began.

@@ -130,4 +130,33 @@ describe('SLA: policies with targets in business hours, due times exact across D
     expect(await slaOf(low)).toBeNull();
     expect((await data(`{ slaPolicies { id } }`)).slaPolicies.map((policy: { id: string }) => policy.id)).toEqual([businessPolicy, calendarPolicy]);
   });
+  it('SLA-08 a policy that pauses while PENDING stops the clock: nothing is announced while paused, and the due time moves by the time spent waiting on the customer', async () => {
+    await data(policyMutation, { input: { name: 'Low, paused while pending', conditions: { priorities: ['LOW'] }, pauseWhilePending: true, targets: [{ priority: 'LOW', firstResponseMinutes: null, nextResponseMinutes: null, resolutionMinutes: 120 }] } });
+    const setStatus = (id: string, status: string, at: string) => database.query(`update conversations set status = $2, last_activity_at = $3 where id = $1`, [id, status, at]);
+    // Due at 11:00 without the pause; PENDING from 10:50 (10 minutes left) to 12:00 moves it by 70 minutes, to 12:10.
+    const waiting = await conversationAt('2026-05-04T09:00:00Z', 'LOW');
+    // Around the clock, NORMAL, under a policy that does not pause: first response due at 09:30 whatever the status.
+    const unpaused = await conversationAt('2026-05-04T09:00:00Z', 'NORMAL');
+    const resolutionEvents = async () => (await announced(waiting)).filter((event) => event.target === 'resolution');
+    await setStatus(waiting, 'pending', '2026-05-04T10:50:00Z');
+    await setStatus(unpaused, 'pending', '2026-05-04T09:10:00Z');
+
+    const whilePaused = (await slaOf(waiting)).resolution;
+    // Past the unpaused due time, and within warnBefore of the time the target would be due if it resumed then.
+    await check('2026-05-04T11:58:00Z');
+    const announcedWhilePaused = await resolutionEvents();
+    await setStatus(waiting, 'open', '2026-05-04T12:00:00Z');
+    await check('2026-05-04T12:09:59.999Z');
+    const beforeDue = await resolutionEvents();
+    await check('2026-05-04T12:10:00Z');
+
+    expect(whilePaused).toMatchObject({ status: 'PAUSED' });
+    expect(Date.parse(whilePaused.dueAt)).toBeGreaterThan(Date.now());
+    expect(announcedWhilePaused).toEqual([]);
+    expect(beforeDue).toEqual([{ type: 'conversation.sla_warning', target: 'resolution', due: '2026-05-04T12:10:00.000Z' }]);
+    expect(await resolutionEvents()).toEqual([...beforeDue, { type: 'conversation.sla_breached', target: 'resolution', due: '2026-05-04T12:10:00.000Z' }]);
+    expect((await slaOf(waiting)).resolution).toMatchObject({ dueAt: '2026-05-04T12:10:00.000Z', status: 'BREACHED' });
+    expect((await database.query(`select achieved, settled_at from sla_outcomes where conversation_id = $1 and target = 'resolution'`, [waiting])).rows).toEqual([{ achieved: false, settled_at: new Date('2026-05-04T12:10:00Z') }]);
+    expect((await slaOf(unpaused)).firstResponse).toMatchObject({ dueAt: '2026-05-04T09:30:00.000Z', status: 'BREACHED' });
+  });
 });

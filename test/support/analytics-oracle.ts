@@ -72,7 +72,7 @@ export async function loadRawHistory(databaseUrl: string, workspaceId: string, s
     const messages = await client.query(`select conversation_id, author_type, created_at from messages where workspace_id = $1 order by created_at, id`, [workspaceId]);
     for (const row of messages.rows) if (row.author_type !== 'system') conversations.get(row.conversation_id)!.messages.push({ authorType: row.author_type, at: row.created_at.getTime() });
     const policies = await client.query(
-      `select p.conditions, p.targets, c.time_zone, c.weekly_hours, c.holidays from sla_policies p left join business_calendars c on c.id = p.calendar_id
+      `select p.conditions, p.targets, p.pause_while_pending, c.time_zone, c.weekly_hours, c.holidays from sla_policies p left join business_calendars c on c.id = p.calendar_id
        where p.workspace_id = $1 order by p.position, p.created_at`,
       [workspaceId],
     );
@@ -84,7 +84,7 @@ export async function loadRawHistory(databaseUrl: string, workspaceId: string, s
       sla: {
         checkedAt: slaCheckedAt?.getTime() ?? null,
         policies: policies.rows.map((row) => ({
-          conditions: row.conditions, targets: row.targets,
+          conditions: row.conditions, targets: row.targets, pauseWhilePending: row.pause_while_pending,
           calendar: row.time_zone ? { timeZone: row.time_zone, weeklyHours: row.weekly_hours, holidays: row.holidays } : null,
         })),
       },

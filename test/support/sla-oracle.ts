@@ -1,4 +1,4 @@
-import { addBusinessMinutes, businessMillisBetween, type BusinessCalendarSpec } from '../../src/modules/sla/business-hours';
+import { addOpenMinutes, businessMillisBetween, type BusinessCalendarSpec } from '../../src/modules/sla/business-hours';
 import type { Conversation } from './analytics-oracle';
 
 /**
@@ -13,6 +13,7 @@ export interface SlaHistory {
     readonly conditions: Record<string, string[] | undefined>;
     readonly targets: Record<string, { firstResponseMinutes: number | null; nextResponseMinutes: number | null; resolutionMinutes: number | null }>;
     readonly calendar: BusinessCalendarSpec | null;
+    readonly pauseWhilePending: boolean;
   }[];
 }
 
@@ -44,11 +45,26 @@ export function slaOccurrences(sla: SlaHistory, conversation: Conversation): Occ
   const messages = conversation.messages.filter((message) => message.at <= now);
   const firstResponseAt = conversation.firstResponseAt !== null && conversation.firstResponseAt <= now ? conversation.firstResponseAt : null;
 
+  // PENDING spells stop the clock of a pausing policy; one still going at the check has no end yet.
+  const pauses: { from: number; until: number | null }[] = [];
+  changes.forEach((change, index) => {
+    if (policy.pauseWhilePending && change.to === 'pending') pauses.push({ from: change.at, until: changes[index + 1]?.at ?? null });
+  });
+  const dueWith = (startedAt: number, minutes: number, endedBy: number | null) => {
+    const stops = pauses.filter((pause) => endedBy === null || pause.from < endedBy).map((pause) => ({
+      from: new Date(pause.from), until: endedBy === null ? (pause.until === null ? null : new Date(pause.until)) : new Date(Math.min(pause.until ?? Infinity, endedBy)),
+    }));
+    return addOpenMinutes(new Date(startedAt), minutes, policy.calendar, stops)?.getTime() ?? null;
+  };
   const judge = (target: string, minutes: number | null, startedAt: number, metAt: number | null, stoppedAt: number | null) => {
     if (minutes === null) return;
-    const dueAt = addBusinessMinutes(new Date(startedAt), minutes, policy.calendar).getTime();
-    if (metAt !== null) result.outcomes.push({ target, settledAt: Math.min(metAt, dueAt), achieved: metAt <= dueAt });
-    else if (stoppedAt !== null ? stoppedAt >= dueAt : now >= dueAt) result.outcomes.push({ target, settledAt: dueAt, achieved: false });
+    if (metAt !== null) {
+      const dueAt = dueWith(startedAt, minutes, metAt)!;
+      result.outcomes.push({ target, settledAt: Math.min(metAt, dueAt), achieved: metAt <= dueAt });
+      return;
+    }
+    const dueAt = dueWith(startedAt, minutes, null);
+    if (dueAt !== null && (stoppedAt !== null ? stoppedAt >= dueAt : now >= dueAt)) result.outcomes.push({ target, settledAt: dueAt, achieved: false });
   };
   const targets = policy.targets[priority!];
   judge('firstResponse', targets.firstResponseMinutes, conversation.createdAt, firstResponseAt, firstResponseAt === null ? resolvedFrom(conversation.createdAt) : null);

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { addBusinessMinutes, businessMillisBetween, zonedTimeToInstant, type BusinessCalendarSpec } from './business-hours';
+import { addBusinessMinutes, addOpenMinutes, businessMillisBetween, zonedTimeToInstant, type BusinessCalendarSpec } from './business-hours';
 
 const berlinOffice: BusinessCalendarSpec = {
   timeZone: 'Europe/Berlin',
@@ -119,6 +119,38 @@ describe('businessMillisBetween', () => {
         const middle = new Date(start.getTime() + Math.floor((end.getTime() - start.getTime()) * share));
         const measured = businessMillisBetween(start, end, berlinOffice);
         return measured === minutes * 60_000 && businessMillisBetween(start, middle, berlinOffice) + businessMillisBetween(middle, end, berlinOffice) === measured;
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('addOpenMinutes with pauses', () => {
+  const pause = (from: string, until: string | null) => ({ from: at(from), until: until === null ? null : at(until) });
+
+  it('stops the clock while paused: 60 minutes from 10:00 with a pause 10:20–10:50 are due at 11:30', () => {
+    expect(addOpenMinutes(at('2026-03-10T10:00:00Z'), 60, null, [pause('2026-03-10T10:20:00Z', '2026-03-10T10:50:00Z')])?.toISOString()).toBe('2026-03-10T11:30:00.000Z');
+  });
+
+  it('in business hours, a pause over the weekend and the DST change: Friday 16:00 CET, paused 16:30 to Monday 09:30 CEST, 2 hours due Monday 11:00 CEST', () => {
+    expect(addOpenMinutes(at('2026-03-27T15:00:00Z'), 120, berlinOffice, [pause('2026-03-27T15:30:00Z', '2026-03-30T07:30:00Z')])?.toISOString()).toBe('2026-03-30T09:00:00.000Z');
+  });
+
+  it('is null while a pause goes on before the time is used, and a pause after the due time changes nothing', () => {
+    expect(addOpenMinutes(at('2026-03-10T10:00:00Z'), 60, berlinOffice, [pause('2026-03-10T10:30:00Z', null)])).toBeNull();
+    expect(addOpenMinutes(at('2026-03-10T10:00:00Z'), 60, berlinOffice, [pause('2026-03-10T11:00:00Z', null)])?.toISOString()).toBe('2026-03-10T11:00:00.000Z');
+  });
+
+  it('shifts the due time by exactly the open time paused before it (any start, any pause)', () => {
+    fc.assert(
+      fc.property(fc.date({ min: at('2026-01-01T00:00:00Z'), max: at('2026-12-01T00:00:00Z'), noInvalidDate: true }), fc.integer({ min: 1, max: 5_000 }), fc.integer({ min: 0, max: 10 * 86_400 }), fc.integer({ min: 1, max: 5 * 86_400 }), (start, minutes, offsetSeconds, lengthSeconds) => {
+        const from = new Date(start.getTime() + offsetSeconds * 1000);
+        const until = new Date(from.getTime() + lengthSeconds * 1000);
+        const unpaused = addBusinessMinutes(start, minutes, berlinOffice);
+        const paused = addOpenMinutes(start, minutes, berlinOffice, [{ from, until }])!;
+        if (from >= unpaused) return paused.getTime() === unpaused.getTime();
+        // The open time the pause took before the due time is added back after it.
+        return businessMillisBetween(start, paused, berlinOffice) - businessMillisBetween(from < start ? start : from, until < paused ? until : paused, berlinOffice) === minutes * 60_000;
       }),
       { numRuns: 300 },
     );

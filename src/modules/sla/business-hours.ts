@@ -82,21 +82,49 @@ function* openIntervalsFrom(start: number, calendar: BusinessCalendarSpec, days:
   }
 }
 
+/** A stretch of time the clock stops in (a conversation waiting in PENDING); `until` null: it goes on. */
+export interface Pause {
+  readonly from: Date;
+  readonly until: Date | null;
+}
+
+/** `intervals` without the paused time; both ascending. */
+function* withoutPauses(intervals: Iterable<readonly [number, number]>, pauses: readonly Pause[]): Generator<readonly [number, number]> {
+  const spans = pauses.map((pause) => [pause.from.getTime(), pause.until?.getTime() ?? Infinity] as const);
+  for (const [opens, closes] of intervals) {
+    let cursor = opens;
+    for (const [from, until] of spans) {
+      if (until <= cursor || from >= closes) continue;
+      if (from > cursor) yield [cursor, from];
+      cursor = Math.max(cursor, until);
+      if (cursor >= closes) break;
+    }
+    if (cursor < closes) yield [cursor, closes];
+  }
+}
+
 /**
- * `start` plus `minutes` of open time: time outside the calendar's hours, on closed weekdays and
- * on holidays does not count. Exact across DST changes, since every opening and closing is the
- * instant of its local wall-clock time on its own date. Without a calendar, plain minutes.
+ * `start` plus `minutes` of open time: time outside the calendar's hours, on closed weekdays, on
+ * holidays and inside `pauses` does not count. Exact across DST changes, since every opening and
+ * closing is the instant of its local wall-clock time on its own date. Without a calendar, every
+ * minute outside the pauses counts. Null when a pause that goes on stops the clock first.
  */
-export function addBusinessMinutes(start: Date, minutes: number, calendar: BusinessCalendarSpec | null): Date {
-  if (!calendar) return new Date(start.getTime() + minutes * 60_000);
+export function addOpenMinutes(start: Date, minutes: number, calendar: BusinessCalendarSpec | null, pauses: readonly Pause[]): Date | null {
   let remaining = minutes * 60_000;
-  for (const [opens, closes] of openIntervalsFrom(start.getTime(), calendar, maxDaysSearched)) {
+  const intervals = calendar ? openIntervalsFrom(start.getTime(), calendar, maxDaysSearched) : [[start.getTime(), Infinity] as const];
+  for (const [opens, closes] of withoutPauses(intervals, pauses)) {
     const from = Math.max(opens, start.getTime());
     if (from >= closes) continue;
     if (remaining <= closes - from) return new Date(from + remaining);
     remaining -= closes - from;
   }
+  if (pauses.some((pause) => pause.until === null)) return null;
   throw new Error(`No business hours within ${maxDaysSearched} days of ${start.toISOString()}`);
+}
+
+/** addOpenMinutes without pauses: always a time. */
+export function addBusinessMinutes(start: Date, minutes: number, calendar: BusinessCalendarSpec | null): Date {
+  return addOpenMinutes(start, minutes, calendar, [])!;
 }
 
 /**

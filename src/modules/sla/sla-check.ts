@@ -80,7 +80,7 @@ async function checkBatch(orm: MikroORM, workspaceId: string, policies: readonly
     durations.push(...settlement.durations.map((duration) => ({ ...duration, conversationId: row.id, policyId: policy.id, calendarId: policy.entity.calendarId })));
     if (conversation.resolvedAt && conversation.resolvedAt <= now) continue;
     for (const target of evaluateTargets(policy, conversation, now)) {
-      if (target.achievedAt) continue;
+      if (target.achievedAt || target.status === 'PAUSED') continue;
       const stage = now >= target.dueAt ? 'breach' : now >= target.warnAt ? 'warning' : null;
       if (stage) due.push({ row, policyId: policy.id, target: target.kind, dueAt: target.dueAt, stage });
     }
@@ -133,7 +133,7 @@ async function settlementFacts(orm: MikroORM, workspaceId: string, rows: readonl
     if (!stats) return;
     const base: SlaFacts = {
       priority: row.priority, channel: row.channel, inbox: row.inbox, teamId: row.team_id,
-      createdAt: stats.createdAt, firstResponseAt: stats.firstResponseAt, resolvedAt: stats.resolvedAt, waitingSince: stats.waitingSince,
+      createdAt: stats.createdAt, firstResponseAt: stats.firstResponseAt, resolvedAt: stats.resolvedAt, waitingSince: stats.waitingSince, pendingSpells: stats.pendingSpells,
     };
     facts.set(row.id, {
       ...base,

@@ -1,5 +1,5 @@
-import { addBusinessMinutes, businessMillisBetween } from './business-hours';
-import type { PolicyView, SlaFacts, SlaTargetKind } from './sla-evaluation';
+import { businessMillisBetween } from './business-hours';
+import { judgeTarget, type PolicyView, type SlaFacts, type SlaTargetKind } from './sla-evaluation';
 
 /** What settling needs beyond SlaFacts: the whole history of resolutions and customer waits. */
 export interface SettlementFacts extends SlaFacts {
@@ -44,9 +44,8 @@ export function settle(policy: PolicyView, facts: SettlementFacts, now: Date): {
   const outcomes: SlaOutcome[] = [];
   const outcome = (target: SlaTargetKind, minutes: number | null | undefined, startedAt: Date, metAt: Date | null, stoppedAt: Date | null) => {
     if (minutes == null) return;
-    const dueAt = addBusinessMinutes(startedAt, minutes, policy.calendar);
-    if (metAt && metAt <= dueAt) outcomes.push({ target, startedAt, dueAt, settledAt: metAt, achieved: true });
-    else if (metAt || (stoppedAt ? stoppedAt >= dueAt : now >= dueAt)) outcomes.push({ target, startedAt, dueAt, settledAt: dueAt, achieved: false });
+    const judgement = judgeTarget(policy, facts.pendingSpells, startedAt, minutes, metAt, stoppedAt, now);
+    if (judgement?.settledAt) outcomes.push({ target, startedAt, dueAt: judgement.dueAt, settledAt: judgement.settledAt, achieved: judgement.status === 'ACHIEVED' });
   };
   const firstResponseAt = known(facts.firstResponseAt);
   if (targets) {

@@ -46,7 +46,7 @@ export interface SlaConditions {
 
 @Entity({ tableName: 'sla_policies' })
 export class SlaPolicy {
-  [OptionalProps]?: 'id' | 'conditions' | 'calendarId' | 'warnBeforeMinutes' | 'createdAt' | 'updatedAt' | 'version';
+  [OptionalProps]?: 'id' | 'conditions' | 'calendarId' | 'warnBeforeMinutes' | 'pauseWhilePending' | 'createdAt' | 'updatedAt' | 'version';
 
   @PrimaryKey({ type: 'text' })
   id: string = newId('sla');
@@ -78,6 +78,10 @@ export class SlaPolicy {
 
   @Property({ type: 'integer' })
   warnBeforeMinutes = 15;
+
+  /** Time the conversation spends in PENDING (waiting on the customer) does not count toward its targets. */
+  @Property({ type: 'boolean' })
+  pauseWhilePending = false;
 
   @Property({ columnType: 'timestamptz(3)', type: 'datetime' })
   createdAt: Date = new Date();

@@ -55,7 +55,7 @@ export class SlaResolver {
   async slaPolicyCreate(@Arg('input', () => SlaPolicyCreateInput) input: SlaPolicyCreateInput, @Ctx() context: RequestContext) {
     const policy = await this.service.createPolicy(context.em, actorOf(context), {
       name: input.name, position: input.position ?? undefined, conditions: conditionsOf(input.conditions), targets: targetsOf(input.targets),
-      calendarId: input.businessCalendarId ?? null, warnBeforeMinutes: input.warnBeforeMinutes ?? undefined,
+      calendarId: input.businessCalendarId ?? null, warnBeforeMinutes: input.warnBeforeMinutes ?? undefined, pauseWhilePending: input.pauseWhilePending ?? undefined,
     });
     return { slaPolicy: toPolicyType(policy) };
   }
@@ -67,6 +67,7 @@ export class SlaResolver {
     const policy = await this.service.updatePolicy(context.em, actorOf(context), input.id, {
       name: input.name ?? undefined, position: input.position ?? undefined, conditions: input.conditions ? conditionsOf(input.conditions) : undefined,
       targets: input.targets ? targetsOf(input.targets) : undefined, calendarId: input.businessCalendarId, warnBeforeMinutes: input.warnBeforeMinutes ?? undefined,
+      pauseWhilePending: input.pauseWhilePending ?? undefined,
     }, input.expectedVersion);
     return { slaPolicy: toPolicyType(policy) };
   }
@@ -89,6 +90,7 @@ export class SlaResolver {
     const facts = {
       priority: conversation.priority as string, channel: conversation.channel as string, inbox: conversation.inbox, teamId: conversation.teamId,
       createdAt: statistics.createdAt, firstResponseAt: statistics.firstResponseAt, resolvedAt: statistics.resolvedAt, waitingSince: statistics.waitingSince,
+      pendingSpells: statistics.pendingSpells,
     };
     const policy = policyFor(policies, facts);
     if (!policy) return null;

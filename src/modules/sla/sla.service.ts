@@ -17,6 +17,7 @@ export interface PolicySettings {
   readonly targets?: Record<string, SlaTargets>;
   readonly calendarId?: string | null;
   readonly warnBeforeMinutes?: number;
+  readonly pauseWhilePending?: boolean;
 }
 
 export type LoadedPolicy = PolicyView & { readonly entity: SlaPolicy };
@@ -45,6 +46,7 @@ export class SlaService {
       const policy = tx.create(SlaPolicy, {
         workspace: actor.workspaceId, name: settings.name.trim(), position: settings.position ?? next, conditions: settings.conditions ?? {},
         targets: settings.targets, calendarId: settings.calendarId ?? null, warnBeforeMinutes: settings.warnBeforeMinutes ?? 15,
+        pauseWhilePending: settings.pauseWhilePending ?? false,
       });
       recordAudit(tx, actor, { action: 'sla_policy.created', targetType: 'sla_policy', targetId: policy.id, changes: { ...settings } });
       return policy;
@@ -80,7 +82,7 @@ export class SlaService {
     ]);
     const byId = new Map(calendars.map((calendar) => [calendar.id, calendar]));
     return policies.map((entity) => ({
-      entity, id: entity.id, conditions: entity.conditions, targets: entity.targets, warnBeforeMinutes: entity.warnBeforeMinutes,
+      entity, id: entity.id, conditions: entity.conditions, targets: entity.targets, warnBeforeMinutes: entity.warnBeforeMinutes, pauseWhilePending: entity.pauseWhilePending,
       calendar: entity.calendarId ? specOf(byId.get(entity.calendarId)!) : null,
     }));
   }
@@ -122,7 +124,7 @@ async function findPolicy(tx: EntityManager, workspaceId: string, id: string, ex
 
 /** The settings a version counts, as one comparable string. */
 const policySettings = (policy: SlaPolicy) =>
-  JSON.stringify([policy.name, policy.position, policy.conditions, policy.targets, policy.calendarId, policy.warnBeforeMinutes]);
+  JSON.stringify([policy.name, policy.position, policy.conditions, policy.targets, policy.calendarId, policy.warnBeforeMinutes, policy.pauseWhilePending]);
 
 async function findCalendar(tx: EntityManager, workspaceId: string, id: string): Promise<BusinessCalendar> {
   const calendar = await tx.findOne(BusinessCalendar, { id, workspace: workspaceId });

@@ -8,10 +8,14 @@ import type { TargetState } from './sla-evaluation';
 
 export enum SlaStatusEnum {
   PENDING = 'PENDING',
+  PAUSED = 'PAUSED',
   ACHIEVED = 'ACHIEVED',
   BREACHED = 'BREACHED',
 }
-registerEnumType(SlaStatusEnum, { name: 'SlaStatus', description: 'PENDING: not met, not yet due. ACHIEVED: met by its due time. BREACHED: met late, or due and unmet.' });
+registerEnumType(SlaStatusEnum, {
+  name: 'SlaStatus',
+  description: 'PENDING: not met, not yet due. PAUSED: not met, its clock stopped while the conversation is PENDING (pauseWhilePending). ACHIEVED: met by its due time. BREACHED: met late, or due and unmet.',
+});
 
 @ObjectType('BusinessHours')
 export class BusinessHoursType {
@@ -138,6 +142,9 @@ export class SlaPolicyType {
 
   @Field(() => Int)
   warnBeforeMinutes!: number;
+
+  @Field(() => Boolean, { description: 'Time the conversation spends in PENDING (waiting on the customer) does not count toward its targets.' })
+  pauseWhilePending!: boolean;
 }
 
 @InputType('SlaPolicyCreateInput')
@@ -159,6 +166,9 @@ export class SlaPolicyCreateInput {
 
   @Field(() => Int, { nullable: true, description: 'When conversation.sla_warning comes before the due time; 15 by default.' })
   warnBeforeMinutes?: number | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Time in PENDING does not count toward the targets. Default false.' })
+  pauseWhilePending?: boolean | null;
 
   @IdempotencyKeyField()
   idempotencyKey?: string | null;
@@ -190,6 +200,9 @@ export class SlaPolicyUpdateInput {
   @Field(() => Int, { nullable: true })
   warnBeforeMinutes?: number | null;
 
+  @Field(() => Boolean, { nullable: true, description: 'Time in PENDING does not count toward the targets. Default false.' })
+  pauseWhilePending?: boolean | null;
+
   @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
@@ -220,7 +233,7 @@ export class SlaPolicyDeletePayload {
 
 @ObjectType('SlaTargetState')
 export class SlaTargetStateType {
-  @Field(() => Date)
+  @Field(() => Date, { description: 'While PAUSED: when it would be due if the conversation left PENDING now.' })
   dueAt!: Date;
 
   @Field(() => Date, { nullable: true })
@@ -251,6 +264,7 @@ export const toCalendarType = (calendar: BusinessCalendar): BusinessCalendarType
 
 export const toPolicyType = (policy: SlaPolicy): SlaPolicyType => ({
   id: policy.id, version: policy.version, name: policy.name, position: policy.position, businessCalendarId: policy.calendarId, warnBeforeMinutes: policy.warnBeforeMinutes,
+  pauseWhilePending: policy.pauseWhilePending,
   conditions: {
     priorities: (policy.conditions.priorities as ConversationPriorityEnum[] | undefined) ?? null, channels: (policy.conditions.channels as ChannelEnum[] | undefined) ?? null,
     inboxes: policy.conditions.inboxes ? [...policy.conditions.inboxes] : null, teamIds: policy.conditions.teamIds ? [...policy.conditions.teamIds] : null,

@@ -14,7 +14,7 @@ const settingsOf: Record<string, readonly string[]> = {
   ],
   agents: ['team_id', 'name', 'email', 'deactivated_at', 'external_id'],
   teams: ['name', 'external_id'],
-  sla_policies: ['name', 'position', 'conditions', 'targets', 'calendar_id', 'warn_before_minutes'],
+  sla_policies: ['name', 'position', 'conditions', 'targets', 'calendar_id', 'warn_before_minutes', 'pause_while_pending'],
 };
 
 export class Migration20261207070000SettingsVersions extends Migration {

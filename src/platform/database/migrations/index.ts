@@ -18,6 +18,7 @@ import { Migration20261207030000AgentDirectory } from './Migration20261207030000
 import { Migration20261207040000UsageSpikes } from './Migration20261207040000UsageSpikes';
 import { Migration20261207050000SlaPolicies } from './Migration20261207050000SlaPolicies';
 import { Migration20261207060000SlaOutcomes } from './Migration20261207060000SlaOutcomes';
+import { Migration20261207065000SlaPauses } from './Migration20261207065000SlaPauses';
 import { Migration20261207070000SettingsVersions } from './Migration20261207070000SettingsVersions';
 
 /** Every migration in order; a new migration is added here as well as in its file. */
@@ -41,5 +42,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261207040000UsageSpikes', class: Migration20261207040000UsageSpikes },
   { name: 'Migration20261207050000SlaPolicies', class: Migration20261207050000SlaPolicies },
   { name: 'Migration20261207060000SlaOutcomes', class: Migration20261207060000SlaOutcomes },
+  { name: 'Migration20261207065000SlaPauses', class: Migration20261207065000SlaPauses },
   { name: 'Migration20261207070000SettingsVersions', class: Migration20261207070000SettingsVersions },
 ];
