@@ -6,7 +6,7 @@ import { startGatewayWithDatabase, stopGatewayWithDatabase } from '../support/ga
 import type { TestGateway } from '../support/start-gateway';
 
 const statisticsFields = `statistics { firstAssignedAt timeToFirstAssignmentSeconds firstResponseAt timeToFirstResponseSeconds lastAgentReplyAt
-  lastCustomerMessageAt waitingSince reopenCount handlingTimeSeconds resolutionTimeSeconds }`;
+  lastCustomerMessageAt waitingSince reopenCount handlingTimeSeconds pendingTimeSeconds agentReplyCount customerMessageCount resolutionTimeSeconds }`;
 const pageQuery = (first: number) => /* GraphQL */ `{ conversations(first: ${first}, filter: { tags: ["insights"] }) { nodes { id ${statisticsFields}
   rating { csat { score comment } nps { score comment } } statusHistory(first: 10) { totalCount nodes { from to changedAt } } } } }`;
 const iso = (value: unknown) => (value == null ? null : new Date(value as string).toISOString());
@@ -25,6 +25,9 @@ describe('INSIGHT: conversation statistics, ratings and status history, batched;
     // Varied histories: some answered, some waiting, resolved, reopened and resolved again, rated.
     for (const [index, id] of ids.entries()) {
       if (index % 2 === 0) await graphql(`mutation M($id: ID!) { messageCreate(input: { conversationId: $id, body: "Still there?", authorType: CUSTOMER }) { message { id } } }`, { id });
+      // Bots reply too, and system notes are nobody's messages.
+      if (index % 5 === 0) await graphql(`mutation M($id: ID!) { messageCreate(input: { conversationId: $id, body: "Auto-reply", authorType: BOT }) { message { id } } }`, { id });
+      if (index % 7 === 0) await graphql(`mutation M($id: ID!) { messageCreate(input: { conversationId: $id, body: "Assigned", authorType: SYSTEM }) { message { id } } }`, { id });
       if (index % 3 === 0) await graphql(`mutation R($id: ID!) { conversationResolve(input: { id: $id }) { conversation { id } } }`, { id });
       if (index % 6 === 0) {
         await graphql(`mutation R($id: ID!) { conversationReopen(input: { id: $id }) { conversation { id } } }`, { id });
@@ -57,6 +60,8 @@ describe('INSIGHT: conversation statistics, ratings and status history, batched;
       lastCustomerMessageAt: customerTimes.length ? iso(Math.max(...customerTimes)) : null,
       waitingSince: conversation.status === 'resolved' || unanswered.length === 0 ? null : iso(Math.min(...unanswered)),
       reopenCount: changes.filter((change) => change.from_status === 'resolved').length,
+      agentReplyCount: agentTimes.length,
+      customerMessageCount: customerTimes.length,
       resolutionTimeSeconds: seconds(conversation.created_at, conversation.resolved_at),
       history: changes.map((change) => ({ from: change.from_status?.toUpperCase() ?? null, to: change.to_status.toUpperCase(), changedAt: iso(change.changed_at) })),
     };
@@ -69,10 +74,11 @@ describe('INSIGHT: conversation statistics, ratings and status history, batched;
     expect(nodes).toHaveLength(24);
     for (const node of nodes) {
       const { history, ...statistics } = await expectedStatistics(node.id);
-      const { handlingTimeSeconds, ...reported } = node.statistics;
+      const { handlingTimeSeconds, pendingTimeSeconds, ...reported } = node.statistics;
       expect({ id: node.id, ...reported, firstAssignedAt: iso(reported.firstAssignedAt), firstResponseAt: iso(reported.firstResponseAt), lastAgentReplyAt: iso(reported.lastAgentReplyAt), lastCustomerMessageAt: iso(reported.lastCustomerMessageAt), waitingSince: iso(reported.waitingSince) })
         .toEqual({ id: node.id, ...statistics });
       expect(handlingTimeSeconds).toBeGreaterThanOrEqual(0);
+      expect(pendingTimeSeconds).toBeGreaterThanOrEqual(0);
       expect(node.statusHistory.nodes.map((change: { changedAt: string }) => ({ ...change, changedAt: iso(change.changedAt) }))).toEqual(history.slice(0, 10));
       expect(node.statusHistory.totalCount).toBe(history.length);
     }
@@ -100,7 +106,7 @@ describe('INSIGHT: conversation statistics, ratings and status history, batched;
     expect(await read()).toBe(assigned);
   });
 
-  it('INSIGHT-02 handling time counts the time spent OPEN or ESCALATED, from the history, up to now for an open conversation', async () => {
+  it('INSIGHT-02 handling time counts the time spent OPEN or ESCALATED, pending time the time spent PENDING, from the history', async () => {
     const [{ id }] = await rows(`select id from conversations where tags = array['insights'] order by id limit 1`);
     await database.query(`delete from conversation_status_changes where conversation_id = $1`, [id]);
     await database.query(`insert into conversation_status_changes (workspace_id, conversation_id, from_status, to_status, changed_at)
@@ -108,8 +114,8 @@ describe('INSIGHT: conversation statistics, ratings and status history, batched;
       (values (null, 'open', timestamptz '2026-01-01 10:00Z'), ('open', 'pending', timestamptz '2026-01-01 10:30Z'),
               ('pending', 'escalated', timestamptz '2026-01-01 11:00Z'), ('escalated', 'resolved', timestamptz '2026-01-01 11:15Z')) as x(from_status, to_status, changed_at)
       where id = $1`, [id]);
-    const { statistics } = (await graphql(`query C($id: ID!) { conversation(id: $id) { statistics { handlingTimeSeconds } } }`, { id })).body.data!.conversation;
-    expect(statistics.handlingTimeSeconds).toBe(45 * 60);
+    const { statistics } = (await graphql(`query C($id: ID!) { conversation(id: $id) { statistics { handlingTimeSeconds pendingTimeSeconds } } }`, { id })).body.data!.conversation;
+    expect(statistics).toEqual({ handlingTimeSeconds: 45 * 60, pendingTimeSeconds: 30 * 60 });
   });
 
   it('INSIGHT-03 a page with statistics, rating and status history runs the same statements for 5 conversations as for 20', async () => {

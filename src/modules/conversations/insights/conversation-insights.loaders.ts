@@ -12,6 +12,9 @@ export interface ConversationStatistics {
   readonly waitingSince: Date | null;
   readonly reopenCount: number;
   readonly handlingMs: number;
+  readonly pendingMs: number;
+  readonly agentReplyCount: number;
+  readonly customerMessageCount: number;
   /** Each spell in PENDING, oldest first (until null: still PENDING). */
   readonly pendingSpells: readonly { readonly from: Date; readonly until: Date | null }[];
 }
@@ -45,17 +48,20 @@ export const conversationStatisticsLoader: LoaderFactory<DataLoader<WorkspaceRow
       const rows = await queryRows<Record<string, unknown>>(
         em,
         `select c.id, c.created_at, c.first_assigned_at, c.first_response_at, c.resolved_at, c.status,
-                m.last_agent_reply_at, m.last_customer_message_at, h.reopen_count, h.handling_ms, h.pending_spells,
+                m.last_agent_reply_at, m.last_customer_message_at, m.agent_reply_count, m.customer_message_count, h.reopen_count, h.handling_ms, h.pending_ms, h.pending_spells,
                 (select min(w.created_at) from messages w where w.conversation_id = c.id and w.workspace_id = c.workspace_id
                    and w.author_type = 'customer' and w.created_at > coalesce(m.last_agent_reply_at, '-infinity')) as first_unanswered_at
          from conversations c
          left join lateral (
            select max(created_at) filter (where author_type in ('agent', 'bot')) as last_agent_reply_at,
-                  max(created_at) filter (where author_type = 'customer') as last_customer_message_at
+                  max(created_at) filter (where author_type = 'customer') as last_customer_message_at,
+                  count(*) filter (where author_type in ('agent', 'bot'))::int as agent_reply_count,
+                  count(*) filter (where author_type = 'customer')::int as customer_message_count
            from messages where conversation_id = c.id and workspace_id = c.workspace_id) m on true
          left join lateral (
            select count(*) filter (where from_status = 'resolved')::int as reopen_count,
                   coalesce(sum(extract(epoch from coalesce(until, now()) - changed_at) * 1000) filter (where to_status in ('open', 'escalated')), 0)::bigint as handling_ms,
+                  coalesce(sum(extract(epoch from coalesce(until, now()) - changed_at) * 1000) filter (where to_status = 'pending'), 0)::bigint as pending_ms,
                   coalesce(json_agg(json_build_array(changed_at, until) order by changed_at) filter (where to_status = 'pending'), '[]') as pending_spells
            from (select from_status, to_status, changed_at, lead(changed_at) over (order by changed_at, id) as until
                  from conversation_status_changes where conversation_id = c.id and workspace_id = c.workspace_id) changes) h on true
@@ -76,6 +82,9 @@ export const conversationStatisticsLoader: LoaderFactory<DataLoader<WorkspaceRow
             waitingSince: row.status === 'resolved' ? null : dateOf(row.first_unanswered_at),
             reopenCount: row.reopen_count as number,
             handlingMs: Number(row.handling_ms),
+            pendingMs: Number(row.pending_ms),
+            agentReplyCount: (row.agent_reply_count as number | null) ?? 0,
+            customerMessageCount: (row.customer_message_count as number | null) ?? 0,
             pendingSpells: (row.pending_spells as [string, string | null][]).map(([from, until]) => ({ from: new Date(from), until: dateOf(until) })),
           } satisfies ConversationStatistics,
         ]),

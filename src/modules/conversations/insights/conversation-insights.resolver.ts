@@ -23,7 +23,7 @@ export class ConversationInsightsResolver {
   async statistics(@Root() conversation: ConversationType, @Ctx() { loaders, principal }: RequestContext): Promise<ConversationStatisticsType> {
     const statistics = await loaders.get(conversationStatisticsLoader).load({ workspaceId: principal.workspaceId, id: conversation.id });
     // The conversation was read in this workspace a moment ago; only a concurrent deletion finds none.
-    return toStatisticsType(statistics ?? { createdAt: conversation.createdAt, firstAssignedAt: null, firstResponseAt: null, resolvedAt: null, lastAgentReplyAt: null, lastCustomerMessageAt: null, waitingSince: null, reopenCount: 0, handlingMs: 0, pendingSpells: [] });
+    return toStatisticsType(statistics ?? { createdAt: conversation.createdAt, firstAssignedAt: null, firstResponseAt: null, resolvedAt: null, lastAgentReplyAt: null, lastCustomerMessageAt: null, waitingSince: null, reopenCount: 0, handlingMs: 0, pendingMs: 0, agentReplyCount: 0, customerMessageCount: 0, pendingSpells: [] });
   }
 
   @FieldResolver(() => ConversationRatingType, { description: 'The latest CSAT and NPS answers with their comments. Personal data: needs customers:read.' })

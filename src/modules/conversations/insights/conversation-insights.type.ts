@@ -38,14 +38,24 @@ export class ConversationStatisticsType {
   @Field(() => Int, { description: 'Time spent OPEN or ESCALATED, up to now: the time it needed someone.' })
   handlingTimeSeconds!: number;
 
+  @Field(() => Int, { description: 'Time spent PENDING, up to now: the time it waited on the customer.' })
+  pendingTimeSeconds!: number;
+
+  @Field(() => Int, { description: 'Agent and bot messages.' })
+  agentReplyCount!: number;
+
+  @Field(() => Int, { description: 'Customer messages.' })
+  customerMessageCount!: number;
+
   @Field(() => Int, { nullable: true, description: 'createdAt → resolvedAt of the latest resolution; null while unresolved.' })
   resolutionTimeSeconds!: number | null;
 }
 
 export function toStatisticsType(statistics: ConversationStatistics): ConversationStatisticsType {
-  const { createdAt, firstAssignedAt, firstResponseAt, lastAgentReplyAt, lastCustomerMessageAt, waitingSince, reopenCount, resolvedAt } = statistics;
+  const { createdAt, firstAssignedAt, firstResponseAt, lastAgentReplyAt, lastCustomerMessageAt, waitingSince, reopenCount, resolvedAt, agentReplyCount, customerMessageCount } = statistics;
   return {
-    firstAssignedAt, firstResponseAt, lastAgentReplyAt, lastCustomerMessageAt, waitingSince, reopenCount,
+    firstAssignedAt, firstResponseAt, lastAgentReplyAt, lastCustomerMessageAt, waitingSince, reopenCount, agentReplyCount, customerMessageCount,
+    pendingTimeSeconds: Math.round(statistics.pendingMs / 1000),
     timeToFirstAssignmentSeconds: secondsBetween(createdAt, firstAssignedAt),
     timeToFirstResponseSeconds: secondsBetween(createdAt, firstResponseAt),
     handlingTimeSeconds: Math.round(statistics.handlingMs / 1000),
