@@ -1,9 +1,9 @@
-import { getNamedType, isListType, isNonNullType } from 'graphql';
+import { getNamedType, isInputObjectType, isListType, isNonNullType } from 'graphql';
 import { Client } from 'pg';
 import { nodeTypeByIdPrefix } from '../../src/platform/node';
 import { createWorkspaceKey } from '../support/create-workspace-key';
 import { postGraphQL } from '../support/graphql-client';
-import { committedSchema } from '../support/committed-schema';
+import { committedSchema, schemaMutations } from '../support/committed-schema';
 import { seedAgents } from '../support/seed-support-data';
 import { startGateway, type TestGateway } from '../support/start-gateway';
 
@@ -38,6 +38,78 @@ const tableByIdPrefix: Readonly<Record<string, string>> = {
   conv: 'conversations', msg: 'messages', cus: 'customers', agt: 'agents', team: 'teams', key: 'api_keys', bex: 'bulk_exports',
   we: 'webhook_endpoints', del: 'webhook_deliveries', att: 'webhook_attempts', wrec: 'webhook_recoveries',
 };
+
+/** Ids of each workspace's records, as ISO-08's inputs name them. */
+interface RecordIds {
+  readonly conversation: string;
+  readonly customer: string;
+  readonly apiKey: string;
+  readonly endpoint: string;
+  readonly bulkExport: string;
+  readonly agent: string;
+  readonly team: string;
+  readonly policy: string;
+  readonly calendar: string;
+  readonly delivery: string;
+  readonly event: string;
+}
+
+/**
+ * Every mutation that names a record by id, called by our admin with another workspace's record
+ * (or ours pointing at theirs). ISO-09 fails when a mutation taking an id is missing here.
+ */
+const crossWorkspaceCalls: readonly [string, string, (ours: RecordIds, theirs: RecordIds) => Record<string, unknown>][] = [
+  ['apiKeyUpdate', 'ApiKeyUpdateInput', (_, theirs) => ({ id: theirs.apiKey, name: 'Taken' })],
+  ['apiKeyRotate', 'ApiKeyRotateInput', (_, theirs) => ({ id: theirs.apiKey })],
+  ['apiKeyRevoke', 'ApiKeyRevokeInput', (_, theirs) => ({ id: theirs.apiKey })],
+  ['bulkExportCancel', 'BulkExportCancelInput', (_, theirs) => ({ id: theirs.bulkExport })],
+  ['clientTokenCreate', 'ClientTokenCreateInput', (_, theirs) => ({ conversationId: theirs.conversation, scopes: ['conversations:read'] })],
+  ['clientTokenCreate', 'ClientTokenCreateInput', (_, theirs) => ({ customerId: theirs.customer, scopes: ['conversations:read'] })],
+  ['customerUpdate', 'CustomerUpdateInput', (_, theirs) => ({ id: theirs.customer, name: 'Taken' })],
+  ['customerNoteCreate', 'CustomerNoteCreateInput', (_, theirs) => ({ customerId: theirs.customer, body: 'Taken' })],
+  ['customerDelete', 'CustomerDeleteInput', (_, theirs) => ({ id: theirs.customer })],
+  ['customerErase', 'CustomerEraseInput', (_, theirs) => ({ id: theirs.customer })],
+  ['customerMerge', 'CustomerMergeInput', (ours, theirs) => ({ sourceId: ours.customer, targetId: theirs.customer })],
+  ['customerMerge', 'CustomerMergeInput', (ours, theirs) => ({ sourceId: theirs.customer, targetId: ours.customer })],
+  ['conversationDelete', 'ConversationDeleteInput', (_, theirs) => ({ id: theirs.conversation })],
+  ['conversationCreate', 'ConversationCreateInput', (_, theirs) => ({ subject: 'Taken', channel: 'API', assigneeId: theirs.agent })],
+  ['conversationCreate', 'ConversationCreateInput', (_, theirs) => ({ subject: 'Taken', channel: 'API', teamId: theirs.team })],
+  ['conversationUpdate', 'ConversationUpdateInput', (_, theirs) => ({ id: theirs.conversation, subject: 'Taken' })],
+  ['conversationUpdate', 'ConversationUpdateInput', (ours, theirs) => ({ id: ours.conversation, assigneeId: theirs.agent })],
+  ['conversationAssign', 'ConversationAssignInput', (_, theirs) => ({ id: theirs.conversation, assigneeId: null })],
+  ['conversationAssign', 'ConversationAssignInput', (ours, theirs) => ({ id: ours.conversation, assigneeId: theirs.agent })],
+  ['conversationAssign', 'ConversationAssignInput', (ours, theirs) => ({ id: ours.conversation, assigneeId: null, teamId: theirs.team })],
+  ['conversationEscalate', 'ConversationEscalateInput', (_, theirs) => ({ id: theirs.conversation, reason: 'Taken' })],
+  ['conversationResolve', 'ConversationStatusChangeInput', (_, theirs) => ({ id: theirs.conversation })],
+  ['conversationReopen', 'ConversationStatusChangeInput', (_, theirs) => ({ id: theirs.conversation })],
+  ['messageCreate', 'MessageCreateInput', (_, theirs) => ({ conversationId: theirs.conversation, body: 'Taken' })],
+  ['messageCreate', 'MessageCreateInput', (ours, theirs) => ({ conversationId: ours.conversation, body: 'Taken', authorType: 'AGENT', authorAgentId: theirs.agent })],
+  ['conversationNoteCreate', 'ConversationNoteCreateInput', (_, theirs) => ({ conversationId: theirs.conversation, body: 'Taken' })],
+  ['satisfactionFeedbackCreate', 'SatisfactionFeedbackCreateInput', (_, theirs) => ({ conversationId: theirs.conversation, rating: 1 })],
+  ['agentCreate', 'AgentCreateInput', (_, theirs) => ({ name: 'Taken', email: 'taken@example.com', teamId: theirs.team })],
+  ['agentUpdate', 'AgentUpdateInput', (_, theirs) => ({ id: theirs.agent, name: 'Taken' })],
+  ['agentUpdate', 'AgentUpdateInput', (ours, theirs) => ({ id: ours.agent, teamId: theirs.team })],
+  ['agentDeactivate', 'AgentDeactivateInput', (_, theirs) => ({ id: theirs.agent })],
+  ['teamUpdate', 'TeamUpdateInput', (_, theirs) => ({ id: theirs.team, name: 'Taken' })],
+  ['slaPolicyCreate', 'SlaPolicyCreateInput', (_, theirs) => ({ name: 'Taken', businessCalendarId: theirs.calendar, targets: [{ priority: 'HIGH', firstResponseMinutes: 60, nextResponseMinutes: null, resolutionMinutes: null }] })],
+  ['slaPolicyUpdate', 'SlaPolicyUpdateInput', (_, theirs) => ({ id: theirs.policy, name: 'Taken' })],
+  ['slaPolicyDelete', 'SlaPolicyDeleteInput', (_, theirs) => ({ id: theirs.policy })],
+  ['webhookEndpointUpdate', 'WebhookEndpointUpdateInput', (_, theirs) => ({ id: theirs.endpoint, description: 'Taken' })],
+  ['webhookEndpointDelete', 'WebhookEndpointDeleteInput', (_, theirs) => ({ id: theirs.endpoint })],
+  ['webhookEndpointRotateSecret', 'WebhookEndpointRotateSecretInput', (_, theirs) => ({ id: theirs.endpoint })],
+  ['webhookEndpointTest', 'WebhookEndpointTestInput', (_, theirs) => ({ id: theirs.endpoint })],
+  ['webhookDeliveryRetry', 'WebhookDeliveryRetryInput', (_, theirs) => ({ deliveryId: theirs.delivery })],
+  ['webhookEventsReplay', 'WebhookEventsReplayInput', (_, theirs) => ({ endpointId: theirs.endpoint, since: '2000-01-01T00:00:00Z' })],
+  ['webhookEventResend', 'WebhookEventResendInput', (_, theirs) => ({ endpointId: theirs.endpoint, eventId: theirs.event })],
+  ['webhookEventResend', 'WebhookEventResendInput', (ours, theirs) => ({ endpointId: ours.endpoint, eventId: theirs.event })],
+  ['webhookEndpointRecover', 'WebhookEndpointRecoverInput', (_, theirs) => ({ endpointId: theirs.endpoint, since: '2000-01-01T00:00:00Z' })],
+];
+
+/** The tables a refused call must leave as they were, in both workspaces (a key's last use aside). */
+const guardedTables = [
+  'conversations', 'customers', 'customer_notes', 'conversation_notes', 'messages', 'satisfaction_feedback', 'api_keys', 'webhook_endpoints', 'webhook_deliveries',
+  'webhook_recoveries', 'bulk_exports', 'agents', 'teams', 'sla_policies', 'events', 'audit_entries',
+];
 
 const queryFields = Object.values(committedSchema.getQueryType()!.getFields());
 const isConnection = (field: string) => getNamedType(queryFields.find((candidate) => candidate.name === field)!.type).name.endsWith('Connection');
@@ -194,5 +266,52 @@ describe('ISO: no list and no node(id) ever shows another workspace’s rows', (
 
     expect(one.body.errors).toBeUndefined();
     expect(one.body.data!.conversation).toEqual({ statistics: { lastAgentReplyAt: null, reopenCount: 0 }, rating: { csat: null, nps: null }, statusHistory: { totalCount: 1 } });
+  });
+  /** Each workspace's records, by the kind ISO-08 names them. */
+  const recordIdsOf = async (workspaceId: string): Promise<RecordIds> => {
+    const first = async (sql: string) => (await database.query(sql, [workspaceId])).rows[0].id as string;
+    return {
+      conversation: await first('select id from conversations where workspace_id = $1 order by created_at, id limit 1'),
+      customer: await first('select id from customers where workspace_id = $1 order by created_at, id limit 1'),
+      apiKey: await first(`select id from api_keys where workspace_id = $1 and name like '% reader'`),
+      endpoint: await first('select id from webhook_endpoints where workspace_id = $1 order by created_at limit 1'),
+      bulkExport: await first('select id from bulk_exports where workspace_id = $1 limit 1'),
+      agent: await first('select id from agents where workspace_id = $1 and team_id is not null order by id limit 1'),
+      team: await first('select id from teams where workspace_id = $1 order by id limit 1'),
+      policy: await first('select id from sla_policies where workspace_id = $1 limit 1'),
+      calendar: await first('select id from business_calendars where workspace_id = $1 limit 1'),
+      delivery: await first('select id from webhook_deliveries where workspace_id = $1 limit 1'),
+      event: await first('select id from events where workspace_id = $1 order by sequence limit 1'),
+    };
+  };
+  const stateOfBoth = async () => {
+    const state: Record<string, unknown[]> = {};
+    for (const table of guardedTables) {
+      const { rows } = await database.query(`select * from ${table} where workspace_id in ($1, $2) order by 1`, [ours, theirs]);
+      state[table] = rows.map(({ last_used_at: _lastUse, ...row }) => row);
+    }
+    return state;
+  };
+
+  it.each(crossWorkspaceCalls.map(([mutation, inputType, inputOf], index) => [mutation, index, inputType, inputOf] as const))(
+    'ISO-08 %s (case %i) with another workspace’s record is NOT_FOUND or BAD_USER_INPUT, and changes nothing in either workspace',
+    async (mutation, _index, inputType, inputOf) => {
+      const input = inputOf(await recordIdsOf(ours), await recordIdsOf(theirs));
+      const before = await stateOfBoth();
+
+      const response = await postGraphQL(gateway.graphqlUrl, `mutation Call($input: ${inputType}!) { ${mutation}(input: $input) { __typename } }`, { input }, { secret: gateway.adminSecret });
+
+      expect({ mutation, input, codes: (response.body.errors ?? []).map((error) => error.extensions.code) }).toEqual({ mutation, input, codes: [expect.stringMatching(/^(NOT_FOUND|BAD_USER_INPUT)$/)] });
+      expect(await stateOfBoth()).toEqual(before);
+    },
+  );
+
+  it('ISO-09 every mutation whose input names a record by id has a case in ISO-08', () => {
+    const namingIds = schemaMutations().filter(({ inputType }) => {
+      const type = committedSchema.getType(inputType);
+      return isInputObjectType(type) && Object.entries(type.getFields()).some(([name, field]) => (name === 'id' || name.endsWith('Id')) && getNamedType(field.type).name === 'ID');
+    }).map(({ name }) => name);
+    const covered = new Set(crossWorkspaceCalls.map(([mutation]) => mutation));
+    expect(namingIds.filter((name) => !covered.has(name))).toEqual([]);
   });
 });
