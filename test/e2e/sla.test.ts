@@ -80,16 +80,19 @@ describe('SLA: policies with targets in business hours, due times exact across D
     const afterWarning = await announced(late);
     await check('2026-03-30T07:59:59.999Z');
     const beforeBreach = await announced(late);
-    await check('2026-03-30T08:00:00.000Z');
+    // Two instances' checks landing at once on the due millisecond: one breach between them.
+    await Promise.all([check('2026-03-30T08:00:00.000Z'), check('2026-03-30T08:00:00.000Z')]);
+    const atDue = await announced(late);
     await check('2026-03-30T09:00:00.000Z');
 
     expect(beforeWarning).toEqual([]);
     expect(afterWarning).toEqual([{ type: 'conversation.sla_warning', target: 'firstResponse', due: '2026-03-30T08:00:00.000Z' }]);
     expect(beforeBreach).toEqual(afterWarning);
-    expect(await announced(late)).toEqual([
+    expect(atDue).toEqual([
       { type: 'conversation.sla_warning', target: 'firstResponse', due: '2026-03-30T08:00:00.000Z' },
       { type: 'conversation.sla_breached', target: 'firstResponse', due: '2026-03-30T08:00:00.000Z' },
     ]);
+    expect(await announced(late)).toEqual(atDue);
     expect((await announced(answered)).filter((event) => event.target === 'firstResponse')).toEqual([]);
     expect((await slaOf(answered)).firstResponse).toMatchObject({ achievedAt: '2026-03-30T07:30:00.000Z', status: 'ACHIEVED' });
   });
@@ -97,8 +100,8 @@ describe('SLA: policies with targets in business hours, due times exact across D
   it('SLA-07 a conversation resolved before its first-response due time has no first-response outcome; resolved after it, a breach recorded for analytics but never announced', async () => {
     const resolve = (id: string, at: string) => database.query(`update conversations set status = 'resolved', resolved_at = $2, last_activity_at = $2 where id = $1`, [id, at]);
     // Around the clock, NORMAL: first response due 30 minutes after creation, at 09:30.
-    // The check looks for resolutions since its previous run, or since the policies exist: here, since March.
-    await database.query(`update sla_policies set created_at = '2026-03-01'`);
+    // The check looks for resolutions since its previous run, or on its first since the workspace's first policy: here, 1 March (the other came in April).
+    await database.query(`update sla_policies set created_at = case when id = $1 then timestamptz '2026-03-01' else timestamptz '2026-04-01' end`, [calendarPolicy]);
     await database.query(`delete from sla_check_progress`);
     const early = await conversationAt('2026-03-10T09:00:00Z', 'NORMAL');
     const late = await conversationAt('2026-03-10T09:00:00Z', 'NORMAL');
@@ -116,6 +119,13 @@ describe('SLA: policies with targets in business hours, due times exact across D
     expect(await durations(late)).toEqual([{ metric: 'resolution', business_ms: String(45 * 60_000) }]);
     expect([...(await announced(early)), ...(await announced(late))]).toEqual([]);
     expect(result.settled).toBeGreaterThanOrEqual(3);
+
+    // A resolution committed after that run but stamped minutes before its clock is still found by the next run.
+    const committedLate = await conversationAt('2026-03-10T09:00:00Z', 'NORMAL');
+    await resolve(committedLate, '2026-03-10T09:55:00Z');
+    await check('2026-03-10T11:00:00Z');
+    expect(await outcomes(committedLate)).toEqual([{ target: 'firstResponse', achieved: false, settled_at: new Date('2026-03-10T09:30:00Z') }]);
+    expect(await durations(committedLate)).toEqual([{ metric: 'resolution', business_ms: String(55 * 60_000) }]);
   });
 
   it('SLA-03 bad calendars and targets name their fields; policies of another workspace never apply', async () => {
@@ -158,5 +168,29 @@ describe('SLA: policies with targets in business hours, due times exact across D
     expect((await slaOf(waiting)).resolution).toMatchObject({ dueAt: '2026-05-04T12:10:00.000Z', status: 'BREACHED' });
     expect((await database.query(`select achieved, settled_at from sla_outcomes where conversation_id = $1 and target = 'resolution'`, [waiting])).rows).toEqual([{ achieved: false, settled_at: new Date('2026-05-04T12:10:00Z') }]);
     expect((await slaOf(unpaused)).firstResponse).toMatchObject({ dueAt: '2026-05-04T09:30:00.000Z', status: 'BREACHED' });
+  });
+  it('SLA-09 each wait for a next response is announced on its own: a second wait after an answered one gets its warning and its breach', async () => {
+    // HIGH, Berlin business hours: next response due 60 business minutes after a customer message left waiting.
+    const id = await conversationAt('2026-04-14T08:00:00Z', 'HIGH');
+    const message = (author: string, at: string) => database.query(
+      `insert into messages (id, workspace_id, conversation_id, author_type, body, created_at) select 'msg_sla09_' || md5($2 || $3), workspace_id, id, $2, 'text', $3::timestamptz from conversations where id = $1`,
+      [id, author, at],
+    );
+    const nextResponseEvents = async () => (await announced(id)).filter((event) => event.target === 'nextResponse');
+    await message('customer', '2026-04-14T08:00:00Z');
+    await message('agent', '2026-04-14T08:10:00Z');
+    await database.query(`update conversations set first_response_at = '2026-04-14T08:10:00Z' where id = $1`, [id]);
+    await message('customer', '2026-04-14T08:20:00Z');
+    await check('2026-04-14T09:20:00Z');
+    await message('agent', '2026-04-14T09:30:00Z');
+    await message('customer', '2026-04-14T09:40:00Z');
+    await check('2026-04-14T10:30:00Z');
+    await check('2026-04-14T10:40:00Z');
+
+    expect(await nextResponseEvents()).toEqual([
+      { type: 'conversation.sla_breached', target: 'nextResponse', due: '2026-04-14T09:20:00.000Z' },
+      { type: 'conversation.sla_warning', target: 'nextResponse', due: '2026-04-14T10:40:00.000Z' },
+      { type: 'conversation.sla_breached', target: 'nextResponse', due: '2026-04-14T10:40:00.000Z' },
+    ]);
   });
 });

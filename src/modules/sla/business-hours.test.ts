@@ -106,6 +106,12 @@ describe('businessMillisBetween', () => {
     expect(businessMillisBetween(at('2026-10-23T14:00:00Z'), at('2026-10-26T09:00:00Z'), berlinOffice)).toBe(hours(2));
   });
 
+  it('counts every local date a span touches, also when a spring DST change makes it touch one more than its length in days', () => {
+    // 23:30 CET on the Saturday to 00:30 CEST on the Monday is 24 hours of three local dates: 29 + 1379 (a 23-hour Sunday) + 30 open minutes.
+    const almostAlwaysOpen: BusinessCalendarSpec = { timeZone: 'Europe/Berlin', weeklyHours: [1, 2, 3, 4, 5, 6, 7].map((day) => ({ day, opens: '00:00', closes: '23:59' })), holidays: [] };
+    expect(businessMillisBetween(at('2026-03-28T22:30:00Z'), at('2026-03-29T22:30:00Z'), almostAlwaysOpen)).toBe(1438 * 60_000);
+  });
+
   it('is zero outside open hours and for an end not after the start; without a calendar, the plain difference', () => {
     expect(businessMillisBetween(at('2026-03-28T10:00:00Z'), at('2026-03-29T20:00:00Z'), berlinOffice)).toBe(0);
     expect(businessMillisBetween(at('2026-03-10T12:00:00Z'), at('2026-03-10T11:00:00Z'), berlinOffice)).toBe(0);
