@@ -36,8 +36,10 @@ const seriesCases: { interval: string; timeZone: string; from: string; to: strin
   { interval: 'WEEK', timeZone: 'UTC', from: '2026-02-23T00:00:00Z', to: '2026-04-20T00:00:00Z', groupBy: 'assignee_id' },
   { interval: 'DAY', timeZone: 'UTC', from: '2026-03-01T00:00:00Z', to: '2026-04-10T00:00:00Z', groupBy: 'tag' },
   { interval: 'WEEK', timeZone: 'Asia/Kolkata', from: '2026-02-25T00:00:00Z', to: '2026-04-12T00:00:00Z', groupBy: 'channel', filter: { priorities: ['high', 'normal'] } },
+  { interval: 'WEEK', timeZone: 'UTC', from: '2026-02-23T00:00:00Z', to: '2026-04-20T00:00:00Z', groupBy: 'status' },
 ];
-const groupByNames: Record<string, string> = { channel: 'CHANNEL', priority: 'PRIORITY', assignee_id: 'ASSIGNEE', tag: 'TAG' };
+const groupByNames: Record<string, string> = { channel: 'CHANNEL', priority: 'PRIORITY', status: 'STATUS', assignee_id: 'ASSIGNEE', tag: 'TAG' };
+const enumGroups = ['channel', 'priority', 'status'];
 const toFilterInput = (filter: OracleFilter | undefined) =>
   filter && { ...filter, channels: filter.channels?.map((value) => value.toUpperCase()), priorities: filter.priorities?.map((value) => value.toUpperCase()) };
 
@@ -64,7 +66,7 @@ describe('SLA analytics: achievement rates and business-hours times, recorded by
     for (const { interval, timeZone, from, to, groupBy, filter } of seriesCases) {
       const { analytics } = await ask(secret, seriesQuery, { range: { from, to }, interval, timeZone, groupBy: groupBy && groupByNames[groupBy], groupLimit: 50, filter: toFilterInput(filter) });
       for (const point of analytics.conversationSeries.points) {
-        const key = groupBy && point.group !== null && ['channel', 'priority'].includes(groupBy) ? point.group.toLowerCase() : point.group;
+        const key = groupBy && point.group !== null && enumGroups.includes(groupBy) ? point.group.toLowerCase() : point.group;
         const expected = oracleMetrics(history, { from: new Date(point.start), to: new Date(point.end), filter, group: groupBy ? { by: groupBy, key } : undefined });
         expectSameFigures(point.metrics, expected, `${interval} ${timeZone} ${groupBy} ${point.start} ${point.group}`);
       }
@@ -125,31 +127,53 @@ describe('SLA analytics: achievement rates and business-hours times, recorded by
     expect(repeated).toBe(0);
   });
 
-  it('SLA-06 a conversation reassigned, retagged or deleted after its outcomes were recorded takes them along; the rollups equal a rebuild', async () => {
-    const [seed] = seeds;
+  it('SLA-06 a conversation reassigned, retagged, moved to another status or deleted after its outcomes were recorded takes them along; the rollups equal a rebuild, and a rebuild leaves other workspaces alone', async () => {
+    const [seed, otherSeed] = seeds;
     const { id } = workspaces.get(seed)!;
     const settled = (await database.query(`select distinct conversation_id from sla_outcomes where workspace_id = $1 order by conversation_id limit 12`, [id])).rows.map((row) => row.conversation_id);
     const agents = (await database.query(`select id from agents where workspace_id = $1 order by id`, [id])).rows.map((row) => row.id);
     for (const [index, conversation] of settled.slice(0, 10).entries()) {
       await database.query(`update conversations set assignee_id = $2, tags = $3 where id = $1`, [conversation, agents[index % agents.length], index % 2 ? ['moved'] : []]);
     }
+    // Status moves stamped after the last check, so the outcomes recorded stand as they are (an open one waits on the customer, a resolved one reopens).
+    const byStatus = async (status: string) => (await database.query(`select c.id from conversations c where c.workspace_id = $1 and c.status = $2 and exists (select 1 from sla_outcomes o where o.conversation_id = c.id) order by c.id limit 3`, [id, status])).rows.map((row) => row.id);
+    await database.query(`update conversations set status = 'pending', last_activity_at = '2026-05-01' where id = any($1)`, [await byStatus('open')]);
+    await database.query(`update conversations set status = 'open', resolved_at = null, last_activity_at = '2026-05-01' where id = any($1)`, [await byStatus('resolved')]);
     await database.query(`delete from conversations where id = any($1)`, [settled.slice(10)]);
     await expectFiguresOfOracle(seed);
 
-    const snapshot = async () => ({
+    const snapshot = async (workspaceId = id) => ({
       rollups: (await database.query(`select dimension, value, hour, sla_first_response_achieved, sla_first_response_breached, sla_next_response_achieved, sla_next_response_breached,
           sla_resolution_achieved, sla_resolution_breached, frt_business_count, frt_business_sum_ms, resolution_business_count, resolution_business_sum_ms
         from analytics_hourly where workspace_id = $1 and (sla_first_response_achieved, sla_first_response_breached, sla_next_response_achieved, sla_next_response_breached,
           sla_resolution_achieved, sla_resolution_breached, frt_business_count, frt_business_sum_ms, resolution_business_count, resolution_business_sum_ms)
-          is distinct from (0, 0, 0, 0, 0, 0, 0, 0, 0, 0) order by 1, 2, 3`, [id])).rows,
+          is distinct from (0, 0, 0, 0, 0, 0, 0, 0, 0, 0) order by 1, 2, 3`, [workspaceId])).rows,
       histograms: (await database.query(`select dimension, value, day::text, metric, array_lower(counts, 1) + position::int - 1 as bin, count
         from analytics_daily_durations, unnest(counts) with ordinality as u(count, position)
-        where workspace_id = $1 and metric like '%_business' and coalesce(count, 0) <> 0 order by 1, 2, 3, 4, 5`, [id])).rows,
+        where workspace_id = $1 and metric like '%_business' and coalesce(count, 0) <> 0 order by 1, 2, 3, 4, 5`, [workspaceId])).rows,
     });
-    const incremental = await snapshot();
+    const [incremental, other] = [await snapshot(), await snapshot(workspaces.get(otherSeed)!.id)];
     await database.query('select analytics_rebuild($1)', [id]);
     expect(incremental.rollups.length).toBeGreaterThan(500);
     expect(incremental.histograms.length).toBeGreaterThan(500);
     expect(incremental).toEqual(await snapshot());
+    expect(other.rollups.length).toBeGreaterThan(500);
+    expect(await snapshot(workspaces.get(otherSeed)!.id)).toEqual(other);
+  });
+
+  it('SLA-10 a business-hours duration of seconds is binned to its milliseconds on every path: a 2.5 s bot reply reads 2.5 s within 1%, from raw rows and from histograms', async () => {
+    const { id, secret } = workspaces.get(seeds[0])!;
+    // Tuesday 11:00 in Berlin, inside office hours; the bot answers 2.5 seconds later.
+    await database.query(`insert into conversations (id, workspace_id, subject, status, priority, channel, tags, created_at, updated_at, last_activity_at, first_response_at)
+      values ('conv_sla10_short', $1, 'Short', 'open', 'high', 'web_chat', '{short}', '2026-03-10T10:00:00Z', '2026-03-10T10:00:00Z', '2026-03-10T10:00:02.5Z', '2026-03-10T10:00:02.5Z')`, [id]);
+    await database.query(`insert into messages (id, workspace_id, conversation_id, author_type, body, created_at) values ('msg_sla10_bot', $1, 'conv_sla10_short', 'bot', 'Hi!', '2026-03-10T10:00:02.5Z')`, [id]);
+    await new SlaService().check(gateway.app.orm, lastCheck);
+    const medianOver = async (from: string) =>
+      (await ask(secret, summaryQuery, { range: { from, to: '2026-03-11T00:00:00Z' }, filter: { tags: ['short'] } })).analytics.summary.firstResponseBusinessTime;
+
+    for (const from of ['2026-03-10T09:30:00Z', '2026-03-10T00:00:00Z']) {
+      const stats = await medianOver(from);
+      expect({ from, count: stats.count, mean: stats.meanSeconds, medianWithin1Percent: Math.abs(stats.medianSeconds - 2.5) <= 0.025 }).toEqual({ from, count: 1, mean: 2.5, medianWithin1Percent: true });
+    }
   });
 });
