@@ -7,7 +7,10 @@ import type { TestGateway } from '../support/start-gateway';
 
 /** Each versioned record: how to create one, its table, and a column a hand-run UPDATE can change. */
 const records = {
-  apiKey: { table: 'api_keys', touch: `name = name || '.'`, create: `apiKeyCreate(input: { name: "Versioned", scopes: ["conversations:read"] }) { apiKey { id version } }` },
+  apiKey: {
+    table: 'api_keys', touch: `name = name || '.'`,
+    create: `apiKeyCreate(input: { name: "Versioned", scopes: ["conversations:read"], costBudget: { maximumAvailable: 100, restoreRate: 1 } }) { apiKey { id version } }`,
+  },
   webhookEndpoint: {
     table: 'webhook_endpoints', touch: `description = coalesce(description, '') || '.'`,
     create: `webhookEndpointCreate(input: { url: "http://127.0.0.1:9999/hook", eventTypes: ["conversation.created"] }) { webhookEndpoint { id version } }`,
@@ -24,20 +27,66 @@ const records = {
 type RecordKind = keyof typeof records;
 
 /** Every mutation of these records that takes expectedVersion, with a valid input that changes the record. */
-const versionedMutations: [string, string, RecordKind, Record<string, unknown>][] = [
-  ['apiKeyUpdate', 'ApiKeyUpdateInput', 'apiKey', { name: 'Changed' }],
-  ['apiKeyRotate', 'ApiKeyRotateInput', 'apiKey', {}],
-  ['apiKeyRevoke', 'ApiKeyRevokeInput', 'apiKey', {}],
-  ['webhookEndpointUpdate', 'WebhookEndpointUpdateInput', 'webhookEndpoint', { description: 'Changed' }],
-  ['webhookEndpointRotateSecret', 'WebhookEndpointRotateSecretInput', 'webhookEndpoint', {}],
-  ['webhookEndpointDelete', 'WebhookEndpointDeleteInput', 'webhookEndpoint', {}],
-  ['agentUpdate', 'AgentUpdateInput', 'agent', { name: 'Changed' }],
-  ['agentDeactivate', 'AgentDeactivateInput', 'agent', {}],
-  ['teamUpdate', 'TeamUpdateInput', 'team', { name: 'Changed' }],
-  ['slaPolicyUpdate', 'SlaPolicyUpdateInput', 'slaPolicy', { name: 'Changed' }],
-  ['slaPolicyDelete', 'SlaPolicyDeleteInput', 'slaPolicy', {}],
-  ['conversationDelete', 'ConversationDeleteInput', 'conversation', {}],
-  ['customerDelete', 'CustomerDeleteInput', 'customer', {}],
+const versionedMutations: [string, string, RecordKind, Record<string, unknown>, boolean][] = [
+  ['apiKeyUpdate', 'ApiKeyUpdateInput', 'apiKey', { name: 'Changed' }, true],
+  ['apiKeyRotate', 'ApiKeyRotateInput', 'apiKey', {}, true],
+  ['apiKeyRevoke', 'ApiKeyRevokeInput', 'apiKey', {}, true],
+  ['webhookEndpointUpdate', 'WebhookEndpointUpdateInput', 'webhookEndpoint', { description: 'Changed' }, true],
+  ['webhookEndpointRotateSecret', 'WebhookEndpointRotateSecretInput', 'webhookEndpoint', {}, true],
+  ['webhookEndpointDelete', 'WebhookEndpointDeleteInput', 'webhookEndpoint', {}, false],
+  ['agentUpdate', 'AgentUpdateInput', 'agent', { name: 'Changed' }, true],
+  ['agentDeactivate', 'AgentDeactivateInput', 'agent', {}, true],
+  ['teamUpdate', 'TeamUpdateInput', 'team', { name: 'Changed' }, true],
+  ['slaPolicyUpdate', 'SlaPolicyUpdateInput', 'slaPolicy', { name: 'Changed' }, true],
+  ['slaPolicyDelete', 'SlaPolicyDeleteInput', 'slaPolicy', {}, false],
+  ['conversationDelete', 'ConversationDeleteInput', 'conversation', {}, false],
+  ['customerDelete', 'CustomerDeleteInput', 'customer', {}, false],
+];
+
+/** Each setting of each update alone, with a value that changes it (records fresh from `create`). */
+const settingChanges: [string, string, RecordKind, Record<string, unknown>][] = [
+  ['apiKeyUpdate', 'ApiKeyUpdateInput', 'apiKey', { name: 'Renamed' }],
+  ['apiKeyUpdate', 'ApiKeyUpdateInput', 'apiKey', { scopes: ['analytics:read'] }],
+  ['apiKeyUpdate', 'ApiKeyUpdateInput', 'apiKey', { allowedCidrs: ['10.0.0.0/8'] }],
+  ['apiKeyUpdate', 'ApiKeyUpdateInput', 'apiKey', { rateLimit: { requests: 10, windowSeconds: 60 } }],
+  ['apiKeyUpdate', 'ApiKeyUpdateInput', 'apiKey', { costBudget: { maximumAvailable: 500, restoreRate: 5 } }],
+  ['apiKeyUpdate', 'ApiKeyUpdateInput', 'apiKey', { expiresAt: '2099-01-01T00:00:00.000Z' }],
+  ['webhookEndpointUpdate', 'WebhookEndpointUpdateInput', 'webhookEndpoint', { url: 'http://127.0.0.1:9998/other' }],
+  ['webhookEndpointUpdate', 'WebhookEndpointUpdateInput', 'webhookEndpoint', { description: 'Described' }],
+  ['webhookEndpointUpdate', 'WebhookEndpointUpdateInput', 'webhookEndpoint', { eventTypes: ['conversation.updated'] }],
+  ['webhookEndpointUpdate', 'WebhookEndpointUpdateInput', 'webhookEndpoint', { isEnabled: false }],
+  ['webhookEndpointUpdate', 'WebhookEndpointUpdateInput', 'webhookEndpoint', { method: 'PUT' }],
+  ['webhookEndpointUpdate', 'WebhookEndpointUpdateInput', 'webhookEndpoint', { rateLimitPerSecond: 5 }],
+  ['agentUpdate', 'AgentUpdateInput', 'agent', { name: 'Renamed' }],
+  ['agentUpdate', 'AgentUpdateInput', 'agent', { email: 'renamed-agent@example.com' }],
+  ['agentUpdate', 'AgentUpdateInput', 'agent', { teamId: 'TEAM' }],
+  ['teamUpdate', 'TeamUpdateInput', 'team', { name: 'Renamed' }],
+  ['slaPolicyUpdate', 'SlaPolicyUpdateInput', 'slaPolicy', { name: 'Renamed' }],
+  ['slaPolicyUpdate', 'SlaPolicyUpdateInput', 'slaPolicy', { position: 7 }],
+  ['slaPolicyUpdate', 'SlaPolicyUpdateInput', 'slaPolicy', { warnBeforeMinutes: 30 }],
+  ['slaPolicyUpdate', 'SlaPolicyUpdateInput', 'slaPolicy', { pauseWhilePending: true }],
+  ['slaPolicyUpdate', 'SlaPolicyUpdateInput', 'slaPolicy', { conditions: { channels: ['EMAIL'] } }],
+  ['slaPolicyUpdate', 'SlaPolicyUpdateInput', 'slaPolicy', { targets: [{ priority: 'HIGH', firstResponseMinutes: 90, nextResponseMinutes: null, resolutionMinutes: null }] }],
+];
+
+/** A hand-run change of each setting column alone, which the trigger must count (bookkeeping columns: OCC-08). */
+const columnChanges: [string, RecordKind, string][] = [
+  ['api_keys', 'apiKey', `scopes = array['analytics:read']`], ['api_keys', 'apiKey', `secret_hash = secret_hash || 'x'`],
+  ['api_keys', 'apiKey', `allowed_cidrs = array['10.0.0.0/8']`], ['api_keys', 'apiKey', `rate_limit_requests = coalesce(rate_limit_requests, 0) + 1`],
+  ['api_keys', 'apiKey', `rate_limit_window_seconds = coalesce(rate_limit_window_seconds, 0) + 1`], ['api_keys', 'apiKey', `expires_at = now() + interval '1 day'`],
+  ['api_keys', 'apiKey', `revoked_at = now()`], ['api_keys', 'apiKey', `cost_budget_maximum = coalesce(cost_budget_maximum, 0) + 1`],
+  ['api_keys', 'apiKey', `cost_budget_restore_rate = coalesce(cost_budget_restore_rate, 0) + 1`],
+  ['webhook_endpoints', 'webhookEndpoint', `url = url || 'x'`], ['webhook_endpoints', 'webhookEndpoint', `event_types = array['conversation.updated']`],
+  ['webhook_endpoints', 'webhookEndpoint', `is_enabled = not is_enabled`], ['webhook_endpoints', 'webhookEndpoint', `secret_ciphertext = secret_ciphertext || 'x'`],
+  ['webhook_endpoints', 'webhookEndpoint', `deleted_at = now()`], ['webhook_endpoints', 'webhookEndpoint', `payload_query = '{ id }'`],
+  ['webhook_endpoints', 'webhookEndpoint', `filter = '{"channels": ["email"]}'`], ['webhook_endpoints', 'webhookEndpoint', `headers_ciphertext = 'x'`],
+  ['webhook_endpoints', 'webhookEndpoint', `http_method = 'PUT'`], ['webhook_endpoints', 'webhookEndpoint', `rate_limit_per_second = 3`],
+  ['webhook_endpoints', 'webhookEndpoint', `retry_schedule_ms = array[1000]`],
+  ['agents', 'agent', `team_id = (select id from teams t where t.workspace_id = agents.workspace_id order by id limit 1)`], ['agents', 'agent', `email = 'x' || email`], ['agents', 'agent', `deactivated_at = now()`], ['agents', 'agent', `external_id = 'ext'`],
+  ['teams', 'team', `external_id = 'ext'`],
+  ['sla_policies', 'slaPolicy', `position = position + 1`], ['sla_policies', 'slaPolicy', `conditions = '{"channels": ["email"]}'`],
+  ['sla_policies', 'slaPolicy', `targets = '{}'`], ['sla_policies', 'slaPolicy', `calendar_id = (select id from business_calendars c where c.workspace_id = sla_policies.workspace_id limit 1)`], ['sla_policies', 'slaPolicy', `warn_before_minutes = 1`],
+  ['sla_policies', 'slaPolicy', `pause_while_pending = true`],
 ];
 /** Conversation and customer updates: OCC-02 in optimistic-concurrency.test.ts. */
 const coveredElsewhere = ['conversationUpdate', 'conversationAssign', 'conversationEscalate', 'conversationResolve', 'conversationReopen', 'customerUpdate'];
@@ -57,28 +106,72 @@ describe('OCC: every record an integrator changes has a version, and every chang
 
   beforeAll(async () => {
     ({ gateway, database } = await startGatewayWithDatabase({ env: { WEBHOOK_POLL_INTERVAL: '1h', WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' } }));
+    // OCC-12 moves agents to a team and policies to a calendar.
+    await create('team');
+    await graphql(`mutation { businessCalendarCreate(input: { name: "Office", timeZone: "UTC", weeklyHours: [{ day: 1, opens: "09:00", closes: "17:00" }] }) { businessCalendar { id } } }`);
   });
   afterAll(() => stopGatewayWithDatabase({ gateway, database }));
 
-  it.each(versionedMutations)('OCC-06 %s with a stale expectedVersion is CONFLICT with the current version and changes nothing; with the current one it applies', async (mutation, inputType, kind, change) => {
+  it.each(versionedMutations)('OCC-06 %s with a stale expectedVersion (or 0) is CONFLICT with the current version and changes nothing; with the current one it applies and returns the new version', async (mutation, inputType, kind, change, returnsRecord) => {
     const { id, version } = await create(kind);
     // Changed by hand since it was read: the trigger raises the version of any change of a setting.
     await database.query(`update ${records[kind].table} set ${records[kind].touch} where id = $1`, [id]);
     const [before, activity] = [await rowOf(kind, id), await counts()];
-    const call = (expectedVersion: number) => graphql(`mutation Call($input: ${inputType}!) { ${mutation}(input: $input) { __typename } }`, { input: { id, ...change, expectedVersion } });
+    // The payload's record field is named after the record (apiKey, webhookEndpoint, agent…).
+    const call = (expectedVersion: number) =>
+      graphql(`mutation Call($input: ${inputType}!) { ${mutation}(input: $input) { ${returnsRecord ? `${kind} { version }` : '__typename'} } }`, { input: { id, ...change, expectedVersion } });
 
     const stale = await call(1);
+    const zero = await call(0);
     const [afterStale, activityAfterStale] = [await rowOf(kind, id), await counts()];
     const current = await call(2);
 
     expect(version).toBe(1);
     expect(before.version).toBe(2);
     expect(stale.body.errors![0].extensions).toMatchObject({ code: 'CONFLICT', currentVersion: 2, expectedVersion: 1, fieldErrors: [{ field: 'input.expectedVersion', message: expect.any(String) }] });
+    expect(zero.body.errors![0].extensions).toMatchObject({ code: 'CONFLICT', currentVersion: 2, expectedVersion: 0 });
     expect(afterStale).toEqual(before);
     expect(activityAfterStale).toEqual(activity);
     expect(current.body.errors).toBeUndefined();
     const after = await rowOf(kind, id);
     if (after) expect(after.version).toBe(3);
+    if (returnsRecord) expect(current.body.data![mutation][kind].version).toBe(3);
+  });
+
+  it.each(settingChanges.map(([mutation, inputType, kind, change]) => [mutation, JSON.stringify(change), inputType, kind, change] as const))(
+    'OCC-11 %s of %s alone raises the version by one and says so; the same update again changes nothing and keeps it',
+    async (mutation, _described, inputType, kind, change) => {
+      const { id } = await create(kind);
+      const input = change.teamId === 'TEAM' ? { ...change, teamId: (await create('team')).id } : change;
+      const update = () => graphql(`mutation Call($input: ${inputType}!) { ${mutation}(input: $input) { ${kind} { version } } }`, { input: { id, ...input } });
+
+      const changed = await update();
+      const unchanged = await update();
+
+      expect([changed.body.errors, unchanged.body.errors]).toEqual([undefined, undefined]);
+      expect([changed.body.data![mutation][kind].version, unchanged.body.data![mutation][kind].version, (await rowOf(kind, id)).version]).toEqual([2, 2, 2]);
+    },
+  );
+
+  it.each(columnChanges)('OCC-12 a hand-run change of %s alone (%s: %s) raises the version', async (table, kind, assignment) => {
+    const { id } = await create(kind);
+    await database.query(`update ${table} set ${assignment} where id = $1`, [id]);
+    expect((await rowOf(kind, id)).version).toBe(2);
+  });
+
+  it('OCC-13 SCIM group membership raises the version of the agents it moves, and only theirs', async () => {
+    const team = await create('team');
+    const [member, outsider] = [await create('agent'), await create('agent')];
+    const patch = (operations: unknown[]) => fetch(`${gateway.url}/scim/v2/Groups/${team.id}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${gateway.adminSecret}`, 'content-type': 'application/scim+json' },
+      body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: operations }),
+    });
+
+    expect((await patch([{ op: 'add', path: 'members', value: [{ value: member.id }] }])).status).toBe(200);
+    expect((await patch([{ op: 'remove', path: `members[value eq "${outsider.id}"]` }])).status).toBe(200);
+
+    expect([(await rowOf('agent', member.id)).version, (await rowOf('agent', outsider.id)).version]).toEqual([2, 1]);
   });
 
   it.each(versionedMutations.filter(([mutation]) => mutation.endsWith('Update')))('OCC-07 %s by two writers holding the same version at once: exactly one wins and is told its new version, the other gets CONFLICT', async (mutation, inputType, kind) => {

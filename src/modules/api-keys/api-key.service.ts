@@ -1,5 +1,6 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { assertExpectedVersion } from '../../policies/concurrency/expected-version';
+import { canonicalJson } from '../../platform/canonical-json';
 import { SecretBox } from '../../platform/secret-box';
 import type { Actor } from '../../policies/auth/actor';
 import type { RateLimitSpec } from '../../policies/rate-limit/rate-limit-spec';
@@ -93,7 +94,7 @@ export class ApiKeyService {
       if (changes.expiresAt !== undefined) apiKey.expiresAt = changes.expiresAt;
       const after = describeSettings(apiKey);
       const changed = Object.fromEntries(
-        Object.keys(after).filter((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field])).map((field) => [field, { from: before[field], to: after[field] }]),
+        Object.keys(after).filter((field) => canonicalJson(before[field]) !== canonicalJson(after[field])).map((field) => [field, { from: before[field], to: after[field] }]),
       );
       if (Object.keys(changed).length > 0) apiKey.version += 1;
       recordAudit(tx, actor, { action: 'api_key.updated', targetType: 'api_key', targetId: id, changes: changed });

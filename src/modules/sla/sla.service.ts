@@ -1,5 +1,6 @@
 import { LockMode, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
 import { assertExpectedVersion } from '../../policies/concurrency/expected-version';
+import { canonicalJson } from '../../platform/canonical-json';
 import type { Actor } from '../../policies/auth/actor';
 import { badUserInput, notFound } from '../../platform/errors';
 import { InputErrors } from '../../platform/validation';
@@ -124,7 +125,7 @@ async function findPolicy(tx: EntityManager, workspaceId: string, id: string, ex
 
 /** The settings a version counts, as one comparable string. */
 const policySettings = (policy: SlaPolicy) =>
-  JSON.stringify([policy.name, policy.position, policy.conditions, policy.targets, policy.calendarId, policy.warnBeforeMinutes, policy.pauseWhilePending]);
+  canonicalJson([policy.name, policy.position, policy.conditions, policy.targets, policy.calendarId, policy.warnBeforeMinutes, policy.pauseWhilePending]);
 
 async function findCalendar(tx: EntityManager, workspaceId: string, id: string): Promise<BusinessCalendar> {
   const calendar = await tx.findOne(BusinessCalendar, { id, workspace: workspaceId });

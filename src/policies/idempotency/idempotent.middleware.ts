@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../platform/canonical-json';
 import { UseMiddleware, type MiddlewareInterface, type NextFn, type ResolverData } from 'type-graphql';
 import { GatewayError, badUserInput } from '../../platform/errors';
 import type { RequestContext } from '../request-context';
@@ -159,16 +160,6 @@ function replay({ context, operation, key, requestHash }: IdempotentCall, record
 function hashRequest(operation: string, input: Record<string, unknown>): string {
   const { idempotencyKey: _ignored, ...rest } = input;
   return createHash('sha256').update(operation).update('\0').update(canonicalJson(rest)).digest('hex');
-}
-
-function canonicalJson(value: unknown): string {
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, entry]) => entry !== undefined).sort(([a], [b]) => a.localeCompare(b));
-    return `{${entries.map(([name, entry]) => `${JSON.stringify(name)}:${canonicalJson(entry)}`).join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
 }
 
 const requestInProgress = () => new GatewayError('IDEMPOTENCY_REQUEST_IN_PROGRESS', 'A request with this idempotency key is still running; retry shortly');

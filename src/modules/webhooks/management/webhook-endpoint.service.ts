@@ -1,5 +1,6 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { assertExpectedVersion } from '../../../policies/concurrency/expected-version';
+import { canonicalJson } from '../../../platform/canonical-json';
 import type { GraphQLSchema } from 'graphql';
 import type { Actor } from '../../../policies/auth/actor';
 import { badUserInput, forbiddenScopes, notFound } from '../../../platform/errors';
@@ -113,7 +114,7 @@ export class WebhookEndpointService {
         endpoint.disabledReason = disabledBy(actor);
       }
       const after = describeSettings(endpoint);
-      const changed = Object.keys(after).filter((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]));
+      const changed = Object.keys(after).filter((field) => canonicalJson(before[field]) !== canonicalJson(after[field]));
       // Header values are never compared in the audit (they are not in it); a new value is still a change.
       if (shape.headers !== undefined && !changed.includes('headers')) changed.push('headers');
       if (changed.length > 0) {
