@@ -105,7 +105,7 @@ async function notificationsOf(orm: MikroORM, workspaceId: string, rows: readonl
   return new Set(notified.map((row) => notificationKey(row.conversation_id, row.target, row.stage, new Date(row.due_at))));
 }
 
-/** The facts of a batch of conversations: statistics by the loader Conversation.statistics uses, resolutions and waits in one statement each. */
+/** The facts of a batch of conversations: statistics by the loader Conversation.statistics uses, resolved spells and messages in one statement each. */
 async function settlementFacts(orm: MikroORM, workspaceId: string, rows: readonly CheckedConversation[]): Promise<Map<string, SettlementFacts>> {
   const em = orm.em.fork();
   const ids = rows.map((row) => row.id);
