@@ -117,10 +117,10 @@ export class DirectoryService {
       await lockWorkspaceForWrite(tx, actor.workspaceId);
       const team = await findTeam(tx, actor.workspaceId, id, 'input.id');
       assertExpectedVersion(team.version, expectedVersion, 'input.expectedVersion');
-      const before = JSON.stringify([team.name, team.externalId]);
+      const before = teamSettings(team);
       if (name !== undefined) team.name = name.trim();
       if (externalId !== undefined) team.externalId = externalId;
-      if (JSON.stringify([team.name, team.externalId]) !== before) team.version += 1;
+      if (teamSettings(team) !== before) team.version += 1;
       team.updatedAt = new Date();
       recordAudit(tx, actor, { action: 'team.updated', targetType: 'team', targetId: team.id, changes: { name: team.name, externalId: team.externalId } });
       return team;
@@ -185,6 +185,7 @@ async function findAgent(tx: EntityManager, workspaceId: string, id: string, exp
 
 /** The settings a version counts, as one comparable string. */
 const agentSettings = (agent: Agent) => JSON.stringify([agent.name, agent.email, agent.team?.id ?? null, agent.externalId]);
+const teamSettings = (team: Team) => JSON.stringify([team.name, team.externalId]);
 
 async function findTeam(tx: EntityManager, workspaceId: string, id: string, field = 'input.teamId'): Promise<Team> {
   const team = await tx.findOne(Team, { id, workspace: workspaceId });

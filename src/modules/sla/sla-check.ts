@@ -95,11 +95,14 @@ async function checkBatch(orm: MikroORM, workspaceId: string, policies: readonly
   return { announced, settled: await recordSettlements(orm, workspaceId, outcomes, durations) };
 }
 
+/** `?` placeholders for one per value. */
+const inList = (values: readonly unknown[]) => values.map(() => '?').join(', ');
+
 const notificationKey = (conversationId: string, target: string, stage: string, dueAt: Date) => `${conversationId}/${target}/${stage}/${dueAt.getTime()}`;
 
 async function notificationsOf(orm: MikroORM, workspaceId: string, rows: readonly CheckedConversation[]): Promise<Set<string>> {
   const notified = await orm.em.fork().execute<{ conversation_id: string; target: string; stage: string; due_at: Date }[]>(
-    `select conversation_id, target, stage, due_at from sla_notifications where workspace_id = ? and conversation_id in (${rows.map(() => '?').join(', ')})`,
+    `select conversation_id, target, stage, due_at from sla_notifications where workspace_id = ? and conversation_id in (${inList(rows)})`,
     [workspaceId, ...rows.map((row) => row.id)],
   );
   return new Set(notified.map((row) => notificationKey(row.conversation_id, row.target, row.stage, new Date(row.due_at))));
@@ -116,13 +119,13 @@ async function settlementFacts(orm: MikroORM, workspaceId: string, rows: readonl
     em.execute<{ conversation_id: string; resolved_at: Date; reopened_at: Date | null }[]>(
       `select conversation_id, changed_at as resolved_at, reopened_at from (
          select conversation_id, changed_at, from_status, to_status, lead(changed_at) over (partition by conversation_id order by changed_at, id) as reopened_at
-         from conversation_status_changes where workspace_id = ? and conversation_id in (${ids.map(() => '?').join(', ')})) changes
+         from conversation_status_changes where workspace_id = ? and conversation_id in (${inList(ids)})) changes
        where from_status is not null and to_status = 'resolved' order by changed_at`,
       [workspaceId, ...ids],
     ),
     em.execute<{ conversation_id: string; created_at: Date; is_reply: boolean }[]>(
       `select conversation_id, created_at, author_type <> 'customer' as is_reply from messages
-       where workspace_id = ? and conversation_id in (${ids.map(() => '?').join(', ')}) and author_type in ('customer', 'agent', 'bot') order by created_at, id`,
+       where workspace_id = ? and conversation_id in (${inList(ids)}) and author_type in ('customer', 'agent', 'bot') order by created_at, id`,
       [workspaceId, ...ids],
     ),
   ]);
